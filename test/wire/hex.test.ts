@@ -1,0 +1,24 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { randomBytes } from 'node:crypto';
+import { bytesToHex, hexToBytes, isHex } from '../../firmware/core/hex.ts';
+
+test('hex round-trips random bytes and matches Node', () => {
+  for (let length = 0; length < 70; length++) {
+    const data = new Uint8Array(randomBytes(length));
+    const hex = bytesToHex(data);
+    assert.is(hex, Buffer.from(data).toString('hex'));
+    assert.equal(hexToBytes(hex), data);
+  }
+});
+
+test('hex decoding refuses every non-canonical spelling', () => {
+  for (const bad of ['0', 'abc', 'AB', '0X', 'g0', ' 00', '00 ', '0-', 'zz']) {
+    assert.is(isHex(bad), false, bad);
+    assert.is(hexToBytes(bad), null, bad);
+  }
+  assert.equal(hexToBytes(''), new Uint8Array(0));
+  assert.equal(hexToBytes('00ff7f'), new Uint8Array([0, 255, 127]));
+});
+
+test.run();
