@@ -1,0 +1,128 @@
+/**
+ * Versioned schema of the SQLite store. `PRAGMA user_version` records how many migrations a
+ * database has; opening applies the missing ones in order, each in its own transaction, and
+ * refuses a database made by a newer micromine. Never edit a released migration: append one.
+ * @module
+ */
+
+/** One schema step. */
+export interface Migration {
+  /** 1-based, contiguous. */
+  readonly version: number;
+  readonly description: string;
+  readonly sql: string;
+}
+
+/**
+ * Amounts are decimal TEXT (u64 does not fit SQLite's signed 64-bit INTEGER); binary values
+ * are BLOBs; times are INTEGER milliseconds. CHECK constraints reject rows no code path should
+ * write, so a bug fails at the write instead of corrupting the ledger.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'ledger, accounts, mempool, registry, results, rewards',
+    sql: `
+      CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE blocks (
+        height       INTEGER PRIMARY KEY CHECK (height >= 0),
+        hash         BLOB NOT NULL UNIQUE CHECK (length(hash) = 32),
+        version      INTEGER NOT NULL,
+        chain_id     INTEGER NOT NULL,
+        time         INTEGER NOT NULL,
+        prev_hash    BLOB NOT NULL CHECK (length(prev_hash) = 32),
+        tx_root      BLOB NOT NULL CHECK (length(tx_root) = 32),
+        credit_root  BLOB NOT NULL CHECK (length(credit_root) = 32),
+        state_root   BLOB NOT NULL CHECK (length(state_root) = 32),
+        tx_count     INTEGER NOT NULL CHECK (tx_count >= 0),
+        credit_count INTEGER NOT NULL CHECK (credit_count >= 0)
+      ) STRICT;
+
+      CREATE TABLE block_txs (
+        height INTEGER NOT NULL REFERENCES blocks (height),
+        idx    INTEGER NOT NULL CHECK (idx >= 0),
+        tx_id  BLOB NOT NULL UNIQUE CHECK (length(tx_id) = 32),
+        tx     BLOB NOT NULL,
+        PRIMARY KEY (height, idx)
+      ) STRICT;
+
+      CREATE TABLE block_credits (
+        height  INTEGER NOT NULL REFERENCES blocks (height),
+        idx     INTEGER NOT NULL CHECK (idx >= 0),
+        account BLOB NOT NULL CHECK (length(account) = 32),
+        amount  TEXT NOT NULL,
+        PRIMARY KEY (height, idx)
+      ) STRICT;
+
+      CREATE TABLE accounts (
+        pubkey  BLOB PRIMARY KEY CHECK (length(pubkey) = 32),
+        slot    INTEGER NOT NULL UNIQUE CHECK (slot >= 0),
+        balance TEXT NOT NULL,
+        nonce   INTEGER NOT NULL CHECK (nonce >= 0)
+      ) STRICT;
+
+      CREATE TABLE mempool (
+        tx_id       BLOB PRIMARY KEY CHECK (length(tx_id) = 32),
+        tx          BLOB NOT NULL,
+        sender      BLOB NOT NULL CHECK (length(sender) = 32),
+        nonce       INTEGER NOT NULL CHECK (nonce >= 0),
+        fee         TEXT NOT NULL,
+        received_at INTEGER NOT NULL
+      ) STRICT;
+
+      CREATE TABLE devices (
+        id           TEXT PRIMARY KEY CHECK (length(id) = 16),
+        key          BLOB NOT NULL CHECK (length(key) = 32),
+        profile      TEXT NOT NULL,
+        tier         TEXT NOT NULL CHECK (tier IN ('hash', 'sig')),
+        owner        TEXT NOT NULL,
+        reputation   INTEGER NOT NULL DEFAULT 0,
+        suspended    INTEGER NOT NULL DEFAULT 0 CHECK (suspended IN (0, 1)),
+        last_counter INTEGER NOT NULL DEFAULT 0 CHECK (last_counter >= 0),
+        results      INTEGER NOT NULL DEFAULT 0,
+        shares       INTEGER NOT NULL DEFAULT 0,
+        created_at   INTEGER NOT NULL
+      ) STRICT;
+
+      CREATE TABLE results (
+        device_id   TEXT NOT NULL REFERENCES devices (id),
+        counter     INTEGER NOT NULL CHECK (counter > 0),
+        unit_id     INTEGER NOT NULL,
+        result      BLOB NOT NULL,
+        share       INTEGER NOT NULL CHECK (share IN (0, 1)),
+        received_at INTEGER NOT NULL,
+        PRIMARY KEY (device_id, counter)
+      ) STRICT;
+
+      CREATE TABLE verdicts (
+        device_id   TEXT NOT NULL,
+        counter     INTEGER NOT NULL,
+        entry_index INTEGER NOT NULL CHECK (entry_index >= 0),
+        tx_id       BLOB NOT NULL CHECK (length(tx_id) = 32),
+        code        INTEGER NOT NULL CHECK (code BETWEEN 0 AND 255),
+        PRIMARY KEY (device_id, counter, entry_index),
+        FOREIGN KEY (device_id, counter) REFERENCES results (device_id, counter)
+      ) STRICT;
+      CREATE INDEX verdicts_by_tx ON verdicts (tx_id);
+
+      CREATE TABLE rewards (
+        id          INTEGER PRIMARY KEY,
+        device_id   TEXT NOT NULL REFERENCES devices (id),
+        account     BLOB NOT NULL CHECK (length(account) = 32),
+        kind        TEXT NOT NULL CHECK (kind IN ('verdict', 'share')),
+        amount      TEXT NOT NULL,
+        unit_id     INTEGER NOT NULL,
+        created_at  INTEGER NOT NULL,
+        paid_height INTEGER REFERENCES blocks (height),
+        voided      TEXT,
+        CHECK (paid_height IS NULL OR voided IS NULL)
+      ) STRICT;
+      CREATE INDEX rewards_unpaid ON rewards (id) WHERE paid_height IS NULL AND voided IS NULL;
+      CREATE INDEX rewards_by_height ON rewards (paid_height) WHERE paid_height IS NOT NULL;
+    `,
+  },
+];

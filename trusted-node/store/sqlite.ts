@@ -1,0 +1,370 @@
+/**
+ * The SQLite implementation of {@link LedgerStore} (better-sqlite3, one file in the data
+ * directory). Settings, and why:
+ * - `journal_mode=WAL`: readers (HTTP, `verify` in another process) never block the writer.
+ * - `synchronous=FULL`: every commit fsyncs the WAL. NORMAL would survive a killed process but
+ *   can lose the last commits on power loss or an OS crash, and an acknowledged device result
+ *   or an accepted transaction must survive both. The fsync cost is paid once per transaction,
+ *   which is why results are stored in batches (group commit).
+ * - `foreign_keys=ON`, STRICT tables and CHECK constraints: a bug fails at the write.
+ * - `busy_timeout`: a second process (the admin command) waits for the lock instead of failing.
+ * @module
+ */
+import Database from 'better-sqlite3';
+import { blob, equalBytes, fromHex, toHex } from '../bytes.ts';
+import { NodeError } from '../errors.ts';
+import { MIGRATIONS } from './migrations.ts';
+import type {
+  AccountRecord, BlockCommit, BlockTransaction, BlockHeader, BlockRecord, ChainConfig, Credit, DeviceRecord, DeviceStanding, LedgerStore,
+  MempoolRecord, NewDevice, NewReward, ResultOutcome, ResultRecord, RewardRecord, StoreCounts, StoredBlock, TransactionLocation,
+} from './types.ts';
+
+/** Options of {@link openSqliteStore}. */
+export interface SqliteStoreOptions {
+  /** Open without writing (no migrations, no pragmas that write); for inspection tools. */
+  readonly readonly?: boolean;
+  /** Milliseconds to wait for another process's write lock. Default 5000. */
+  readonly busyTimeoutMs?: number;
+}
+
+type Row = Record<string, unknown>;
+
+/** Opens (creating and migrating when needed) the SQLite store at `path` (`:memory:` for tests). */
+export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): LedgerStore {
+  let db: Database.Database;
+  try {
+    db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    if (!options.readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+    }
+    db.pragma('foreign_keys = ON');
+    migrate(db, path, options.readonly ?? false);
+  } catch (error) {
+    throw storeError(error, path);
+  }
+  return new SqliteStore(db, path);
+}
+
+function migrate(db: Database.Database, path: string, readonly: boolean): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  const latest = MIGRATIONS.length;
+  if (current > latest) {
+    throw new NodeError('store', `${path} has schema version ${current}, newer than this micromine (${latest})`, { where: path, hint: 'upgrade micromine' });
+  }
+  if (current === latest) return;
+  if (readonly) throw new NodeError('store', `${path} has schema version ${current}, expected ${latest}`, { where: path, hint: 'start the node once to migrate it' });
+  for (const migration of MIGRATIONS.slice(current)) {
+    db.transaction(() => {
+      db.exec(migration.sql);
+      db.pragma(`user_version = ${migration.version}`);
+    }).immediate();
+  }
+}
+
+class SqliteStore implements LedgerStore {
+  readonly #db: Database.Database;
+  readonly #path: string;
+  readonly #sql: ReturnType<typeof prepareStatements>;
+
+  constructor(db: Database.Database, path: string) {
+    this.#db = db;
+    this.#path = path;
+    this.#sql = prepareStatements(db);
+  }
+
+  async chainConfig(): Promise<ChainConfig | undefined> {
+    return this.#run(() => {
+      const rows = this.#sql.metaAll.all() as { key: string; value: string }[];
+      const meta = new Map(rows.map((r) => [r.key, r.value]));
+      const chainId = meta.get('chain_id');
+      const minFee = meta.get('min_fee');
+      const genesisHash = meta.get('genesis_hash');
+      if (chainId === undefined || minFee === undefined || genesisHash === undefined) return undefined;
+      return { chainId: Number(chainId), minFee: BigInt(minFee), genesisHash: fromHex(genesisHash) };
+    });
+  }
+
+  async initialize(config: ChainConfig, genesis: BlockCommit): Promise<void> {
+    this.#run(() =>
+      this.#db.transaction(() => {
+        if (this.#sql.metaGet.get('chain_id') !== undefined) throw new NodeError('conflict', 'the store is already initialized', { where: this.#path });
+        this.#sql.metaPut.run('chain_id', String(config.chainId));
+        this.#sql.metaPut.run('min_fee', config.minFee.toString());
+        this.#sql.metaPut.run('genesis_hash', toHex(config.genesisHash));
+        this.#commitBlock(genesis);
+      }).immediate(),
+    );
+  }
+
+  async head(): Promise<BlockRecord | undefined> {
+    return this.#run(() => {
+      const row = this.#sql.head.get() as Row | undefined;
+      return row && blockRecord(row);
+    });
+  }
+
+  async block(height: number): Promise<StoredBlock | undefined> {
+    return this.#run(() => {
+      const row = this.#sql.blockAt.get(height) as Row | undefined;
+      if (row === undefined) return undefined;
+      const transactions = (this.#sql.blockTxs.all(height) as Row[]).map((r): BlockTransaction => ({ id: r.tx_id as Uint8Array, tx: r.tx as Uint8Array }));
+      const credits = (this.#sql.blockCredits.all(height) as Row[]).map((r): Credit => ({ account: r.account as Uint8Array, amount: BigInt(r.amount as string) }));
+      return { ...blockRecord(row), transactions, credits };
+    });
+  }
+
+  async commitBlock(commit: BlockCommit): Promise<void> {
+    this.#run(() => this.#db.transaction(() => this.#commitBlock(commit)).immediate());
+  }
+
+  /** The body of a block commit; runs inside the caller's transaction. */
+  #commitBlock({ block, accounts, paidRewards }: BlockCommit): void {
+    const { header } = block;
+    const head = this.#sql.head.get() as Row | undefined;
+    const expectedHeight = head === undefined ? 0 : (head.height as number) + 1;
+    if (header.height !== expectedHeight) {
+      throw new NodeError('conflict', `block ${header.height} does not extend the head (next height is ${expectedHeight})`, { where: `blocks[${header.height}]` });
+    }
+    if (head !== undefined && !equalBytes(head.hash as Uint8Array, header.prevHash)) {
+      throw new NodeError('conflict', `block ${header.height} names a previous hash that is not the head's`, { where: `blocks[${header.height}]` });
+    }
+    this.#sql.insertBlock.run(blob(block.hash), header.height, header.version, header.chainId, header.time, blob(header.prevHash), blob(header.txRoot),
+      blob(header.creditRoot), blob(header.stateRoot), header.txCount, header.creditCount);
+    block.transactions.forEach((t, i) => this.#sql.insertBlockTx.run(header.height, i, blob(t.id), blob(t.tx)));
+    block.credits.forEach((c, i) => this.#sql.insertCredit.run(header.height, i, blob(c.account), c.amount.toString()));
+    for (const a of accounts) this.#sql.upsertAccount.run(blob(a.pubkey), a.slot, a.balance.toString(), a.nonce);
+    for (const id of paidRewards) {
+      if (this.#sql.payReward.run(header.height, id).changes !== 1) {
+        throw new NodeError('conflict', `reward ${id} is unknown, already paid or voided`, { where: `rewards[${id}]` });
+      }
+    }
+    for (const t of block.transactions) this.#sql.mempoolDelete.run(blob(t.id));
+  }
+
+  async transaction(id: Uint8Array): Promise<TransactionLocation | undefined> {
+    return this.#run(() => {
+      const row = this.#sql.txById.get(blob(id)) as Row | undefined;
+      return row && { tx: row.tx as Uint8Array, height: row.height as number, index: row.idx as number };
+    });
+  }
+
+  async account(pubkey: Uint8Array): Promise<AccountRecord | undefined> {
+    return this.#run(() => {
+      const row = this.#sql.account.get(blob(pubkey)) as Row | undefined;
+      return row && accountRecord(row);
+    });
+  }
+
+  async accounts(): Promise<AccountRecord[]> {
+    return this.#run(() => (this.#sql.accounts.all() as Row[]).map(accountRecord));
+  }
+
+  async mempoolPut(entry: MempoolRecord, evicted: readonly Uint8Array[]): Promise<void> {
+    this.#run(() =>
+      this.#db.transaction(() => {
+        for (const id of evicted) this.#sql.mempoolDelete.run(blob(id));
+        this.#sql.mempoolInsert.run(blob(entry.id), blob(entry.tx), blob(entry.sender), entry.nonce, entry.fee.toString(), entry.receivedAt);
+      }).immediate(),
+    );
+  }
+
+  async mempoolDelete(ids: readonly Uint8Array[]): Promise<void> {
+    this.#run(() => this.#db.transaction(() => ids.forEach((id) => this.#sql.mempoolDelete.run(blob(id)))).immediate());
+  }
+
+  async mempoolEntries(): Promise<MempoolRecord[]> {
+    return this.#run(() =>
+      (this.#sql.mempoolAll.all() as Row[]).map((r) => ({
+        id: r.tx_id as Uint8Array, tx: r.tx as Uint8Array, sender: r.sender as Uint8Array,
+        nonce: r.nonce as number, fee: BigInt(r.fee as string), receivedAt: r.received_at as number,
+      })),
+    );
+  }
+
+  async addDevice(device: NewDevice): Promise<DeviceRecord> {
+    return this.#run(() => {
+      this.#sql.deviceInsert.run(device.id, blob(device.key), device.profile, device.tier, device.owner, device.createdAt);
+      return deviceRecord(this.#sql.device.get(device.id) as Row);
+    }, { conflict: `device ${device.id} is already registered` });
+  }
+
+  async device(id: string): Promise<DeviceRecord | undefined> {
+    return this.#run(() => {
+      const row = this.#sql.device.get(id) as Row | undefined;
+      return row && deviceRecord(row);
+    });
+  }
+
+  async devices(): Promise<DeviceRecord[]> {
+    return this.#run(() => (this.#sql.devices.all() as Row[]).map(deviceRecord));
+  }
+
+  async updateDevice(id: string, standing: DeviceStanding): Promise<DeviceRecord | undefined> {
+    return this.#run(() =>
+      this.#db.transaction(() => {
+        const row = this.#sql.device.get(id) as Row | undefined;
+        if (row === undefined) return undefined;
+        const current = deviceRecord(row);
+        this.#sql.deviceStanding.run(standing.reputation ?? current.reputation, (standing.suspended ?? current.suspended) ? 1 : 0, id);
+        return deviceRecord(this.#sql.device.get(id) as Row);
+      }).immediate(),
+    );
+  }
+
+  async recordResults(results: readonly ResultRecord[]): Promise<ResultOutcome[]> {
+    return this.#run(() =>
+      this.#db.transaction(() =>
+        results.map((r): ResultOutcome => {
+          if (this.#sql.device.get(r.deviceId) === undefined) return 'unknown_device';
+          if (this.#sql.advanceCounter.run(r.counter, r.share ? 1 : 0, r.deviceId, r.counter).changes !== 1) return 'counter';
+          this.#sql.resultInsert.run(r.deviceId, r.counter, r.unitId, blob(r.result), r.share ? 1 : 0, r.receivedAt);
+          for (const v of r.verdicts) this.#sql.verdictInsert.run(r.deviceId, r.counter, v.entryIndex, blob(v.txId), v.code);
+          return 'stored';
+        }),
+      ).immediate(),
+    );
+  }
+
+  async creditRewards(rewards: readonly NewReward[]): Promise<number[]> {
+    return this.#run(() =>
+      this.#db.transaction(() =>
+        rewards.map((r) => Number(this.#sql.rewardInsert.run(r.deviceId, blob(r.account), r.kind, r.amount.toString(), r.unitId, r.createdAt).lastInsertRowid)),
+      ).immediate(),
+    );
+  }
+
+  async unpaidRewards(limit: number): Promise<RewardRecord[]> {
+    return this.#run(() => (this.#sql.rewardsUnpaid.all(limit) as Row[]).map(rewardRecord));
+  }
+
+  async voidRewards(deviceId: string, reason: string, unitId?: number): Promise<number> {
+    return this.#run(() => this.#sql.rewardsVoid.run(reason, deviceId, unitId ?? null, unitId ?? null).changes);
+  }
+
+  async reward(id: number): Promise<RewardRecord | undefined> {
+    return this.#run(() => {
+      const row = this.#sql.reward.get(id) as Row | undefined;
+      return row && rewardRecord(row);
+    });
+  }
+
+  async rewardsPaidAt(height: number): Promise<RewardRecord[]> {
+    return this.#run(() => (this.#sql.rewardsPaidAt.all(height) as Row[]).map(rewardRecord));
+  }
+
+  async counts(): Promise<StoreCounts> {
+    return this.#run(() => {
+      const row = this.#sql.counts.get() as Record<keyof StoreCounts, number>;
+      return { ...row };
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+
+  /** Runs a statement group, mapping SQLite failures to NodeErrors (uniqueness to `conflict` when a message is given). */
+  #run<T>(work: () => T, messages: { conflict?: string } = {}): T {
+    try {
+      return work();
+    } catch (error) {
+      if (error instanceof NodeError) throw error;
+      const code = (error as { code?: unknown }).code;
+      if (messages.conflict !== undefined && (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE')) {
+        throw new NodeError('conflict', messages.conflict, { where: this.#path });
+      }
+      throw storeError(error, this.#path);
+    }
+  }
+}
+
+function prepareStatements(db: Database.Database) {
+  const p = (sql: string) => db.prepare(sql);
+  return {
+    metaAll: p('SELECT key, value FROM meta'),
+    metaGet: p('SELECT value FROM meta WHERE key = ?'),
+    metaPut: p('INSERT INTO meta (key, value) VALUES (?, ?)'),
+    head: p('SELECT * FROM blocks ORDER BY height DESC LIMIT 1'),
+    blockAt: p('SELECT * FROM blocks WHERE height = ?'),
+    blockTxs: p('SELECT tx_id, tx FROM block_txs WHERE height = ? ORDER BY idx'),
+    blockCredits: p('SELECT account, amount FROM block_credits WHERE height = ? ORDER BY idx'),
+    insertBlock: p(`INSERT INTO blocks (hash, height, version, chain_id, time, prev_hash, tx_root, credit_root, state_root, tx_count, credit_count)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    insertBlockTx: p('INSERT INTO block_txs (height, idx, tx_id, tx) VALUES (?, ?, ?, ?)'),
+    insertCredit: p('INSERT INTO block_credits (height, idx, account, amount) VALUES (?, ?, ?, ?)'),
+    txById: p('SELECT tx, height, idx FROM block_txs WHERE tx_id = ?'),
+    upsertAccount: p(`INSERT INTO accounts (pubkey, slot, balance, nonce) VALUES (?, ?, ?, ?)
+      ON CONFLICT (pubkey) DO UPDATE SET slot = excluded.slot, balance = excluded.balance, nonce = excluded.nonce`),
+    account: p('SELECT * FROM accounts WHERE pubkey = ?'),
+    accounts: p('SELECT * FROM accounts ORDER BY slot'),
+    mempoolInsert: p('INSERT INTO mempool (tx_id, tx, sender, nonce, fee, received_at) VALUES (?, ?, ?, ?, ?, ?)'),
+    mempoolDelete: p('DELETE FROM mempool WHERE tx_id = ?'),
+    mempoolAll: p('SELECT * FROM mempool ORDER BY received_at, rowid'),
+    deviceInsert: p('INSERT INTO devices (id, key, profile, tier, owner, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
+    device: p('SELECT * FROM devices WHERE id = ?'),
+    devices: p('SELECT * FROM devices ORDER BY id'),
+    deviceStanding: p('UPDATE devices SET reputation = ?, suspended = ? WHERE id = ?'),
+    advanceCounter: p('UPDATE devices SET last_counter = ?, results = results + 1, shares = shares + ? WHERE id = ? AND last_counter < ?'),
+    resultInsert: p('INSERT INTO results (device_id, counter, unit_id, result, share, received_at) VALUES (?, ?, ?, ?, ?, ?)'),
+    verdictInsert: p('INSERT INTO verdicts (device_id, counter, entry_index, tx_id, code) VALUES (?, ?, ?, ?, ?)'),
+    rewardInsert: p('INSERT INTO rewards (device_id, account, kind, amount, unit_id, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
+    rewardsUnpaid: p('SELECT * FROM rewards WHERE paid_height IS NULL AND voided IS NULL ORDER BY id LIMIT ?'),
+    rewardsVoid: p('UPDATE rewards SET voided = ? WHERE device_id = ? AND (? IS NULL OR unit_id = ?) AND paid_height IS NULL AND voided IS NULL'),
+    payReward: p('UPDATE rewards SET paid_height = ? WHERE id = ? AND paid_height IS NULL AND voided IS NULL'),
+    reward: p('SELECT * FROM rewards WHERE id = ?'),
+    rewardsPaidAt: p('SELECT * FROM rewards WHERE paid_height = ? ORDER BY id'),
+    counts: p(`SELECT
+      (SELECT count(*) FROM blocks) AS blocks,
+      (SELECT count(*) FROM block_txs) AS transactions,
+      (SELECT count(*) FROM accounts) AS accounts,
+      (SELECT count(*) FROM devices) AS devices,
+      (SELECT count(*) FROM mempool) AS mempool,
+      (SELECT count(*) FROM results) AS results,
+      (SELECT count(*) FROM rewards WHERE paid_height IS NULL AND voided IS NULL) AS unpaidRewards`),
+  };
+}
+
+function blockRecord(row: Row): BlockRecord {
+  const header: BlockHeader = {
+    version: row.version as number,
+    chainId: row.chain_id as number,
+    height: row.height as number,
+    time: row.time as number,
+    prevHash: row.prev_hash as Uint8Array,
+    txRoot: row.tx_root as Uint8Array,
+    creditRoot: row.credit_root as Uint8Array,
+    stateRoot: row.state_root as Uint8Array,
+    txCount: row.tx_count as number,
+    creditCount: row.credit_count as number,
+  };
+  return { header, hash: row.hash as Uint8Array };
+}
+
+function accountRecord(row: Row): AccountRecord {
+  return { pubkey: row.pubkey as Uint8Array, slot: row.slot as number, balance: BigInt(row.balance as string), nonce: row.nonce as number };
+}
+
+function deviceRecord(row: Row): DeviceRecord {
+  return {
+    id: row.id as string, key: row.key as Uint8Array, profile: row.profile as string, tier: row.tier as DeviceRecord['tier'],
+    owner: row.owner as string, reputation: row.reputation as number, suspended: row.suspended === 1,
+    lastCounter: row.last_counter as number, results: row.results as number, shares: row.shares as number, createdAt: row.created_at as number,
+  };
+}
+
+function rewardRecord(row: Row): RewardRecord {
+  return {
+    id: row.id as number, deviceId: row.device_id as string, account: row.account as Uint8Array, kind: row.kind as RewardRecord['kind'],
+    amount: BigInt(row.amount as string), unitId: row.unit_id as number, createdAt: row.created_at as number,
+    paidHeight: row.paid_height as number | null, voided: row.voided as string | null,
+  };
+}
+
+function storeError(error: unknown, path: string): NodeError {
+  if (error instanceof NodeError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new NodeError('store', `SQLite store ${path}: ${message}`, { where: path });
+}
+
