@@ -1,0 +1,68 @@
+/**
+ * Bounded line framing for newline-delimited JSON. Bytes arrive in chunks of any size; the
+ * framer emits each complete line and never holds more than `maxLine` bytes of an unfinished
+ * one. A line that grows past the limit is reported once, as soon as it does, and its remaining
+ * bytes are dropped up to the next `\n` without being buffered: a peer cannot make the reader
+ * grow by never sending a newline.
+ * @module
+ */
+
+/** Framing state of one connection. Plain data, advanced only by {@link feedFramer}. */
+export interface Framer {
+  /** Longest line accepted, in bytes, not counting the `\n`. */
+  readonly maxLine: number;
+  /** Bytes of the unfinished line, one character per byte. */
+  partial: string;
+  /** True while dropping the rest of an oversized line. */
+  discarding: boolean;
+}
+
+/** What one chunk produced: a complete line (without its `\n`), or an oversized line dropped. */
+export type FrameEvent = { kind: 'line'; line: string } | { kind: 'oversize' };
+
+/** A framer for lines of at most `maxLine` bytes (a positive integer). */
+export function createFramer(maxLine: number): Framer {
+  if (typeof maxLine !== 'number') throw new TypeError('"maxLine" expected a positive integer, got ' + typeof maxLine);
+  if (!(maxLine >= 1 && maxLine % 1 === 0)) throw new RangeError('"maxLine" expected a positive integer, got ' + maxLine);
+  return { maxLine: maxLine, partial: '', discarding: false };
+}
+
+/** The bytes of `chunk` as a string of character codes 0-255 (sockets may hand over either). */
+function byteString(chunk: string | Uint8Array): string {
+  if (typeof chunk === 'string') return chunk;
+  let out = '';
+  for (let i = 0; i < chunk.length; i++) out += String.fromCharCode(chunk[i]);
+  return out;
+}
+
+/**
+ * Feeds one chunk and returns what it completed, in order. A string chunk must hold one byte
+ * per character (a "binary" or latin1 string, as Espruino's and Moddable's sockets give).
+ * Empty lines are skipped: they carry nothing, and a bare `\n` is a harmless keepalive.
+ */
+export function feedFramer(framer: Framer, chunk: string | Uint8Array): FrameEvent[] {
+  const text = byteString(chunk);
+  const events: FrameEvent[] = [];
+  let start = 0;
+  while (start <= text.length) {
+    const newline = text.indexOf('\n', start);
+    const end = newline < 0 ? text.length : newline;
+    if (!framer.discarding) {
+      if (framer.partial.length + end - start > framer.maxLine) {
+        framer.partial = '';
+        framer.discarding = true;
+        events.push({ kind: 'oversize' });
+      } else if (newline < 0) {
+        framer.partial += text.substring(start, end);
+      } else {
+        const line = framer.partial + text.substring(start, end);
+        framer.partial = '';
+        if (line.length > 0) events.push({ kind: 'line', line: line });
+      }
+    }
+    if (newline < 0) break;
+    framer.discarding = false;
+    start = newline + 1;
+  }
+  return events;
+}

@@ -1,0 +1,109 @@
+/**
+ * Names and limits of the device<->trusted-node wire protocol `mm/1`, shared by the device
+ * (firmware/core/wire) and the node (protocol/wire.ts) so the two sides cannot drift.
+ * The protocol itself is specified in docs/protocol-wire.md.
+ * @module
+ */
+
+/** Protocol version a device announces in `mm.hello`; a node refuses any other. */
+export const PROTOCOL_VERSION = 'mm/1';
+
+/**
+ * Longest line either side accepts, in bytes, not counting the `\n`. The largest legal line
+ * is the answer to `mm.pull` carrying an entry with a 24-level proof (970 bytes, 1940 hex
+ * characters, about 2 KB with its JSON); 4096 keeps twice that while bounding what a peer can
+ * make the other side buffer.
+ */
+export const MAX_LINE = 4096;
+
+/** Methods a device sends (requests). */
+export type DeviceMethod = 'mm.hello' | 'mm.auth' | 'mm.pull' | 'mm.submit' | 'mm.refuse' | 'mm.ping';
+
+/** Methods a node sends (notifications, `"id":null`). */
+export type NodeMethod = 'mm.notify' | 'mm.difficulty';
+
+/** Every device method, in the order a session uses them. */
+export const DEVICE_METHODS: readonly DeviceMethod[] = ['mm.hello', 'mm.auth', 'mm.pull', 'mm.submit', 'mm.refuse', 'mm.ping'];
+
+/** Capability tier a device declares (docs/decisions.md). */
+export type Tier = 'hash' | 'sig';
+
+/**
+ * Why a request failed. Stratum v1 codes 20-25 keep their meaning; 30 and up are ours.
+ * The name is what TypeScript speaks, the number (see {@link WIRE_ERROR_CODES}) what travels.
+ */
+export type WireError =
+  | 'other'
+  | 'stale'
+  | 'duplicate'
+  | 'low-difficulty'
+  | 'unauthorized'
+  | 'not-subscribed'
+  | 'malformed'
+  | 'line-too-long'
+  | 'unknown-method'
+  | 'out-of-order'
+  | 'bad-mac'
+  | 'replayed'
+  | 'expired'
+  | 'tier-mismatch'
+  | 'unsupported-version'
+  | 'rate-limited';
+
+/** Numeric code of every wire error. */
+export const WIRE_ERROR_CODES: { readonly [name in WireError]: number } = {
+  'other': 20,
+  'stale': 21,
+  'duplicate': 22,
+  'low-difficulty': 23,
+  'unauthorized': 24,
+  'not-subscribed': 25,
+  'malformed': 30,
+  'line-too-long': 31,
+  'unknown-method': 32,
+  'out-of-order': 33,
+  'bad-mac': 34,
+  'replayed': 35,
+  'expired': 36,
+  'tier-mismatch': 37,
+  'unsupported-version': 38,
+  'rate-limited': 39,
+};
+
+/** The wire error a numeric code stands for, or undefined for a code mm/1 does not define. */
+export function wireErrorOf(code: number): WireError | undefined {
+  for (const name in WIRE_ERROR_CODES) {
+    if (WIRE_ERROR_CODES[name as WireError] === code) return name as WireError;
+  }
+  return undefined;
+}
+
+/** Size of the authentication challenge and of the proof answering it, in bytes. */
+export const CHALLENGE_SIZE = 32;
+export const AUTH_PROOF_SIZE = 32;
+
+/** Longest firmware version string a device may announce. */
+export const MAX_FIRMWARE_LENGTH = 32;
+/** Longest profile (target) name a device may announce. */
+export const MAX_PROFILE_LENGTH = 32;
+
+/**
+ * True when `text` is 1..`max` characters, each a letter, digit or one of `-._+`. Firmware
+ * versions and profile names are held to this so that nothing a device announces can carry
+ * control characters or non-ASCII into the node's logs. Written as a loop: Espruino's regular
+ * expressions lack counted repetition.
+ */
+export function isPlainName(text: string, max: number): boolean {
+  if (text.length < 1 || text.length > max) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const plain = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45 || c === 46 || c === 95 || c === 43;
+    if (!plain) return false;
+  }
+  return true;
+}
+
+/** True when `value` is an integer in [0, 2^32). */
+export function isU32(value: unknown): value is number {
+  return typeof value === 'number' && value >= 0 && value <= 0xffffffff && value % 1 === 0;
+}
