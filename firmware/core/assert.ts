@@ -1,6 +1,33 @@
-/** Throws `TypeError` unless `value` is an integer in [0, 2^32). */
+/**
+ * Argument checks for encoders: a wrong type throws `TypeError`, a wrong value `RangeError`,
+ * both naming the argument, e.g. `"amount" expected u32, got -1`.
+ * @module
+ */
+
+function integer(name: string, value: unknown, max: number, kind: string): number {
+  if (typeof value !== 'number') throw new TypeError('"' + name + '" expected ' + kind + ', got ' + typeof value);
+  if (!(value >= 0 && value <= max && value % 1 === 0)) throw new RangeError('"' + name + '" expected ' + kind + ', got ' + value);
+  return value;
+}
+
+/** Returns `value` if it is an integer in [0, 2^8), else throws. */
+export function u8(name: string, value: unknown): number {
+  return integer(name, value, 0xff, 'u8');
+}
+
+/** Returns `value` if it is an integer in [0, 2^16), else throws. */
+export function u16(name: string, value: unknown): number {
+  return integer(name, value, 0xffff, 'u16');
+}
+
+/** Returns `value` if it is an integer in [0, 2^32), else throws. */
 export function u32(name: string, value: unknown): number {
-  if (typeof value !== 'number') throw new TypeError('"' + name + '" expected u32, got ' + typeof value);
-  if (!(value >= 0 && value <= 0xffffffff && value % 1 === 0)) throw new RangeError('"' + name + '" expected u32, got ' + value);
+  return integer(name, value, 0xffffffff, 'u32');
+}
+
+/** Returns `value` if it is a Uint8Array of exactly `length` bytes (any length when negative), else throws. */
+export function bytes(name: string, value: unknown, length: number): Uint8Array {
+  if (!(value instanceof Uint8Array)) throw new TypeError('"' + name + '" expected Uint8Array, got ' + (value === null ? 'null' : typeof value));
+  if (length >= 0 && value.length !== length) throw new RangeError('"' + name + '" expected ' + length + ' bytes, got ' + value.length);
   return value;
 }

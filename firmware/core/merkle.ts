@@ -1,0 +1,37 @@
+/**
+ * A streaming Merkle accumulator over accepted transaction ids, in the shape of RFC 6962
+ * (leaf SHA-256(0x00 || id), node SHA-256(0x01 || left || right), the empty tree SHA-256 of
+ * nothing). It keeps one 32-byte root per level of perfect subtree: fixed memory for up to
+ * 2^levels - 1 leaves, so a device never holds the ids themselves.
+ * @module
+ */
+import { copy32, type Digest } from './digest.ts';
+import { prefixedHash } from './proof.ts';
+
+/**
+ * Adds the leaf for `id` as leaf number `count` (the count before adding). `frontier` holds 32
+ * bytes per level and `scratch` at least 65 bytes.
+ */
+export function frontierAdd(digest: Digest, frontier: Uint8Array, count: number, id: Uint8Array, scratch: Uint8Array): void {
+  let node = prefixedHash(digest, scratch, 0, id, null);
+  let level = 0;
+  // Each set low bit of count is a finished subtree of that size waiting for its right sibling.
+  while ((count >> level) & 1) {
+    node = prefixedHash(digest, scratch, 1, frontier.subarray(level * 32, level * 32 + 32), node);
+    level++;
+  }
+  frontier.set(node, level * 32);
+}
+
+/** The RFC 6962 root of the `count` leaves accumulated in `frontier`, as a fresh 32-byte array. */
+export function frontierRoot(digest: Digest, frontier: Uint8Array, count: number, scratch: Uint8Array): Uint8Array {
+  if (count === 0) return copy32(digest.sha256(new Uint8Array(0)));
+  let level = 0;
+  while (((count >> level) & 1) === 0) level++;
+  let root = frontier.subarray(level * 32, level * 32 + 32);
+  // RFC 6962 splits at the largest power of two, so the bigger subtrees sit on the left.
+  for (level++; count >> level; level++) {
+    if ((count >> level) & 1) root = prefixedHash(digest, scratch, 1, frontier.subarray(level * 32, level * 32 + 32), root);
+  }
+  return copy32(root);
+}

@@ -1,0 +1,98 @@
+/**
+ * Account leaves, state proofs, and the hashing rules of the state tree: leaf hash
+ * SHA-256(0x00 || leaf), inner node SHA-256(0x01 || left || right). The prefixes keep a leaf
+ * from ever passing for an inner node, so a proof of the wrong depth cannot verify.
+ * @module
+ */
+import { readU32 } from './bytes.ts';
+import type { Digest } from './digest.ts';
+import { failure, type Decoded } from './errors.ts';
+import {
+  LEAF_BALANCE_AT, LEAF_NONCE_AT, LEAF_SIZE, MAX_PROOF_DEPTH, PROOF_DEPTH_AT, PROOF_INDEX_AT,
+  PROOF_LEAF_AT, PROOF_SIBLINGS_AT, proofSize,
+} from './layout.ts';
+
+/** A decoded state proof; byte fields are views into the input. */
+export interface StateProof {
+  /** the 44-byte account leaf */
+  leaf: Uint8Array;
+  publicKey: Uint8Array;
+  balanceLow: number;
+  balanceHigh: number;
+  nonce: number;
+  index: number;
+  depth: number;
+  /** depth*32 bytes, the sibling at the leaf's level first */
+  siblings: Uint8Array;
+}
+
+/**
+ * Reads the proof that fills `data[at..)` exactly. Offsets in errors are relative to `data`;
+ * the length is checked against the depth before anything is sliced.
+ */
+export function readProof(data: Uint8Array, at: number): Decoded<StateProof> {
+  const available = data.length - at;
+  if (available < PROOF_SIBLINGS_AT) {
+    return failure('truncated', 'proof', data.length, 'expected at least ' + PROOF_SIBLINGS_AT + ' bytes, got ' + available);
+  }
+  const depth = data[at + PROOF_DEPTH_AT];
+  if (depth > MAX_PROOF_DEPTH) {
+    return failure('invalid', 'proof.depth', at + PROOF_DEPTH_AT, 'expected at most ' + MAX_PROOF_DEPTH + ', got ' + depth);
+  }
+  const size = proofSize(depth);
+  if (available < size) return failure('truncated', 'proof.siblings', data.length, 'depth ' + depth + ' needs ' + size + ' bytes, got ' + available);
+  if (available > size) return failure('oversized', 'proof', at + size, 'depth ' + depth + ' needs ' + size + ' bytes, got ' + available);
+  const index = readU32(data, at + PROOF_INDEX_AT);
+  if (index >= Math.pow(2, depth)) {
+    return failure('invalid', 'proof.index', at + PROOF_INDEX_AT, 'expected below 2^' + depth + ', got ' + index);
+  }
+  const leafAt = at + PROOF_LEAF_AT;
+  return {
+    ok: true,
+    value: {
+      leaf: data.subarray(leafAt, leafAt + LEAF_SIZE),
+      publicKey: data.subarray(leafAt, leafAt + 32),
+      balanceLow: readU32(data, leafAt + LEAF_BALANCE_AT),
+      balanceHigh: readU32(data, leafAt + LEAF_BALANCE_AT + 4),
+      nonce: readU32(data, leafAt + LEAF_NONCE_AT),
+      index: index,
+      depth: depth,
+      siblings: data.subarray(at + PROOF_SIBLINGS_AT, at + size),
+    },
+  };
+}
+
+/** Decodes a standalone state proof. */
+export function decodeProof(data: Uint8Array): Decoded<StateProof> {
+  return readProof(data, 0);
+}
+
+/**
+ * Hashes `a` (and `b` if given) behind a one-byte `prefix` using `scratch` (at least 65 bytes),
+ * and returns the digest's own output.
+ */
+export function prefixedHash(digest: Digest, scratch: Uint8Array, prefix: number, a: Uint8Array, b: Uint8Array | null): Uint8Array {
+  scratch[0] = prefix;
+  scratch.set(a, 1);
+  if (b === null) return digest.sha256(scratch.subarray(0, 1 + a.length));
+  scratch.set(b, 1 + a.length);
+  return digest.sha256(scratch.subarray(0, 1 + a.length + b.length));
+}
+
+/**
+ * The state root a proof leads to: depth+1 SHA-256 calls. `scratch` is at least 65 bytes; the
+ * result is the digest's own output (copy it to keep it).
+ */
+export function proofRoot(digest: Digest, proof: StateProof, scratch: Uint8Array): Uint8Array {
+  let node = prefixedHash(digest, scratch, 0, proof.leaf, null);
+  let index = proof.index;
+  for (let level = 0; level < proof.depth; level++) {
+    const sibling = proof.siblings.subarray(level * 32, level * 32 + 32);
+    // The node is copied into scratch before the sibling is, so reusing the digest's buffer is safe.
+    node = index % 2 === 0
+      ? prefixedHash(digest, scratch, 1, node, sibling)
+      : prefixedHash(digest, scratch, 1, sibling, node);
+    index = Math.floor(index / 2);
+  }
+  return node;
+}

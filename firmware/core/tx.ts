@@ -1,0 +1,61 @@
+/**
+ * Signed transaction decoding. Fields are views into the input, never copies.
+ * @module
+ */
+import { compareBytes, readU32 } from './bytes.ts';
+import { checkSize, failure, type Decoded } from './errors.ts';
+import {
+  FORMAT_VERSION, TX_AMOUNT_AT, TX_BODY_SIZE, TX_CHAIN_AT, TX_FEE_AT, TX_NONCE_AT, TX_RECIPIENT_AT,
+  TX_SENDER_AT, TX_SIGNATURE_AT, TX_SIZE, TX_VERSION_AT,
+} from './layout.ts';
+
+/** A decoded transaction; amounts are u64 as (low, high) u32 halves. */
+export interface Transaction {
+  /** the signed body (89 bytes); the transaction id is its SHA-256 */
+  body: Uint8Array;
+  chainId: number;
+  sender: Uint8Array;
+  recipient: Uint8Array;
+  amountLow: number;
+  amountHigh: number;
+  feeLow: number;
+  feeHigh: number;
+  nonce: number;
+  signature: Uint8Array;
+}
+
+/**
+ * Reads the transaction at `data[at..at+153)`; the caller has checked the length. Offsets in
+ * errors are relative to `data`.
+ */
+export function readTx(data: Uint8Array, at: number): Decoded<Transaction> {
+  if (data[at + TX_VERSION_AT] !== FORMAT_VERSION) {
+    return failure('unsupported', 'tx.version', at + TX_VERSION_AT, 'expected ' + FORMAT_VERSION + ', got ' + data[at + TX_VERSION_AT]);
+  }
+  const amountLow = readU32(data, at + TX_AMOUNT_AT);
+  const amountHigh = readU32(data, at + TX_AMOUNT_AT + 4);
+  if (amountLow === 0 && amountHigh === 0) return failure('invalid', 'tx.amount', at + TX_AMOUNT_AT, 'must not be zero');
+  if (compareBytes(data, at + TX_SENDER_AT, data, at + TX_RECIPIENT_AT, 32) === 0) {
+    return failure('invalid', 'tx.recipient', at + TX_RECIPIENT_AT, 'equals the sender');
+  }
+  return {
+    ok: true,
+    value: {
+      body: data.subarray(at, at + TX_BODY_SIZE),
+      chainId: readU32(data, at + TX_CHAIN_AT),
+      sender: data.subarray(at + TX_SENDER_AT, at + TX_SENDER_AT + 32),
+      recipient: data.subarray(at + TX_RECIPIENT_AT, at + TX_RECIPIENT_AT + 32),
+      amountLow: amountLow,
+      amountHigh: amountHigh,
+      feeLow: readU32(data, at + TX_FEE_AT),
+      feeHigh: readU32(data, at + TX_FEE_AT + 4),
+      nonce: readU32(data, at + TX_NONCE_AT),
+      signature: data.subarray(at + TX_SIGNATURE_AT, at + TX_SIZE),
+    },
+  };
+}
+
+/** Decodes a signed transaction of exactly 153 bytes. */
+export function decodeTx(data: Uint8Array): Decoded<Transaction> {
+  return checkSize<Transaction>(data, TX_SIZE, 'tx') || readTx(data, 0);
+}
