@@ -1,0 +1,193 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { openSqliteStore } from '../../trusted-node/store/sqlite.ts';
+import { MIGRATIONS } from '../../trusted-node/store/migrations.ts';
+import type { BlockCommit, LedgerStore, StoredBlock } from '../../trusted-node/store/types.ts';
+import { NodeError } from '../../trusted-node/errors.ts';
+
+const bytes = (n: number) => new Uint8Array(randomBytes(n));
+const ZERO = new Uint8Array(32);
+
+function block(height: number, prevHash: Uint8Array, txCount = 2): StoredBlock {
+  const transactions = Array.from({ length: txCount }, () => ({ id: bytes(32), tx: bytes(153) }));
+  const credits = [{ account: bytes(32), amount: 2n ** 63n + 5n }];
+  return {
+    hash: bytes(32),
+    header: { version: 1, chainId: 7, height, time: 1_700_000_000_000 + height, prevHash, txRoot: bytes(32), creditRoot: bytes(32), stateRoot: bytes(32), txCount, creditCount: 1 },
+    transactions,
+    credits,
+  };
+}
+
+function withStore(name: string, run: (store: LedgerStore, path: string) => Promise<void>): void {
+  test(name, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mm-store-'));
+    const path = join(dir, 'ledger.sqlite');
+    const store = openSqliteStore(path);
+    try {
+      await run(store, path);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+async function genesis(store: LedgerStore): Promise<StoredBlock> {
+  const b0 = block(0, ZERO, 0);
+  await store.initialize({ chainId: 7, minFee: 10n, genesisHash: b0.hash }, { block: b0, accounts: [{ pubkey: b0.credits[0]!.account, slot: 0, balance: b0.credits[0]!.amount, nonce: 0 }], paidRewards: [] });
+  return b0;
+}
+
+withStore('a block, its transactions, credits and accounts round-trip exactly (u64 amounts above 2^63)', async (store) => {
+  const b0 = await genesis(store);
+  assert.equal(normalize(await store.chainConfig()), normalize({ chainId: 7, minFee: 10n, genesisHash: b0.hash }));
+  const b1 = block(1, b0.hash);
+  const account = { pubkey: bytes(32), slot: 1, balance: 2n ** 64n - 1n, nonce: 4_000_000_000 };
+  await store.commitBlock({ block: b1, accounts: [account], paidRewards: [] });
+  const read = await store.block(1);
+  assert.ok(read);
+  assert.equal(normalize(read), normalize(b1));
+  assert.equal(normalize(await store.head()), normalize({ header: b1.header, hash: b1.hash }));
+  assert.equal(normalize(await store.account(account.pubkey)), normalize(account));
+  assert.equal((await store.accounts()).map((a) => a.slot), [0, 1]);
+  const located = await store.transaction(b1.transactions[1]!.id);
+  assert.equal(normalize(located), normalize({ tx: b1.transactions[1]!.tx, height: 1, index: 1 }));
+  assert.is(await store.transaction(bytes(32)), undefined);
+  assert.equal(await store.counts(), { blocks: 2, transactions: 2, accounts: 2, devices: 0, mempool: 0, results: 0, unpaidRewards: 0 });
+});
+
+withStore('commitBlock refuses a block that does not extend the head, and writes nothing', async (store) => {
+  const b0 = await genesis(store);
+  const wrongPrev = block(1, bytes(32));
+  await rejects(store.commitBlock({ block: wrongPrev, accounts: [], paidRewards: [] }), 'conflict', /previous hash/);
+  const gap = block(2, b0.hash);
+  await rejects(store.commitBlock({ block: gap, accounts: [], paidRewards: [] }), 'conflict', /next height is 1/);
+  assert.is((await store.counts()).blocks, 1);
+  assert.is((await store.counts()).transactions, 0);
+});
+
+withStore('a failing block commit rolls back every row it wrote (atomicity)', async (store) => {
+  const b0 = await genesis(store);
+  await store.addDevice({ id: '00112233aabbccdd', key: bytes(32), profile: 'espruino-esp32', tier: 'hash', owner: 'ab'.repeat(32), createdAt: 1 });
+  const [paid] = await store.creditRewards([{ deviceId: '00112233aabbccdd', account: bytes(32), kind: 'share', amount: 3n, unitId: 1, createdAt: 2 }]);
+  const pending = { id: bytes(32), tx: bytes(153), sender: bytes(32), nonce: 0, fee: 1n, receivedAt: 3 };
+  await store.mempoolPut(pending, []);
+  const b1 = { ...block(1, b0.hash), transactions: [{ id: pending.id, tx: pending.tx }] };
+  const b1Header = { ...b1.header, txCount: 1 };
+  const account = { pubkey: bytes(32), slot: 1, balance: 9n, nonce: 0 };
+  // The second reward id does not exist: the whole block must roll back, including the
+  // block row, its transaction, the account, the first reward's payment and the mempool removal.
+  await rejects(store.commitBlock({ block: { ...b1, header: b1Header }, accounts: [account], paidRewards: [paid!, 999] }), 'conflict', /reward 999/);
+  assert.is((await store.head())?.header.height, 0);
+  assert.is(await store.transaction(pending.id), undefined);
+  assert.is(await store.account(account.pubkey), undefined);
+  assert.is((await store.reward(paid!))?.paidHeight, null);
+  assert.is((await store.mempoolEntries()).length, 1);
+
+  await store.commitBlock({ block: { ...b1, header: b1Header }, accounts: [account], paidRewards: [paid!] });
+  assert.is((await store.reward(paid!))?.paidHeight, 1);
+  assert.is((await store.mempoolEntries()).length, 0, 'committed transactions leave the mempool in the same transaction');
+  assert.equal((await store.rewardsPaidAt(1)).map((r) => r.id), [paid]);
+  // A reward is paid at most once.
+  await rejects(store.commitBlock({ block: block(2, b1.hash, 0), accounts: [], paidRewards: [paid!] }), 'conflict', /already paid/);
+});
+
+withStore('devices: add, conflict on a taken id, standing updates, results advance the counter', async (store) => {
+  const device = { id: 'a1b2c3d4e5f60718', key: bytes(32), profile: 'moddable-esp32', tier: 'sig' as const, owner: 'cd'.repeat(32), createdAt: 5 };
+  const added = await store.addDevice(device);
+  assert.equal({ ...added, key: [...added.key] }, { ...device, key: [...device.key], reputation: 0, suspended: false, lastCounter: 0, results: 0, shares: 0 });
+  await rejects(store.addDevice(device), 'conflict', /a1b2c3d4e5f60718 is already registered/);
+  assert.is((await store.updateDevice(device.id, { reputation: -3, suspended: true }))?.suspended, true);
+  assert.is((await store.device(device.id))?.reputation, -3);
+  assert.is(await store.updateDevice('ffffffffffffffff', { suspended: true }), undefined);
+
+  const result = (counter: number, share: boolean) => ({
+    deviceId: device.id, counter, unitId: 9, result: bytes(112), share, receivedAt: 10,
+    verdicts: [{ entryIndex: 0, txId: bytes(32), code: 0 }, { entryIndex: 1, txId: bytes(32), code: 4 }],
+  });
+  const outcomes = await store.recordResults([result(1, true), result(2, false), result(2, false), result(1, true), { ...result(3, false), deviceId: 'ffffffffffffffff' }]);
+  assert.equal(outcomes, ['stored', 'stored', 'counter', 'counter', 'unknown_device']);
+  const after = await store.device(device.id);
+  assert.equal([after?.lastCounter, after?.results, after?.shares], [2, 2, 1]);
+  assert.is((await store.counts()).results, 2);
+});
+
+withStore('rewards: credit, list unpaid, void per unit and per device', async (store) => {
+  await store.addDevice({ id: '0000000000000001', key: bytes(32), profile: 'espruino-esp32c3', tier: 'hash', owner: '00'.repeat(32), createdAt: 1 });
+  const reward = (unitId: number) => ({ deviceId: '0000000000000001', account: bytes(32), kind: 'verdict' as const, amount: 10n, unitId, createdAt: 1 });
+  const ids = await store.creditRewards([reward(1), reward(1), reward(2)]);
+  assert.is(ids.length, 3);
+  assert.equal((await store.unpaidRewards(2)).map((r) => r.id), ids.slice(0, 2));
+  assert.is(await store.voidRewards('0000000000000001', 'wrong verdict', 1), 2);
+  assert.is((await store.reward(ids[0]!))?.voided, 'wrong verdict');
+  assert.equal((await store.unpaidRewards(10)).map((r) => r.id), [ids[2]]);
+  assert.is(await store.voidRewards('0000000000000001', 'suspended'), 1);
+  assert.is((await store.counts()).unpaidRewards, 0);
+});
+
+withStore('mempool rows: put with eviction is atomic, duplicates conflict', async (store) => {
+  const entry = () => ({ id: bytes(32), tx: bytes(153), sender: bytes(32), nonce: 1, fee: 2n ** 64n - 1n, receivedAt: 7 });
+  const a = entry();
+  const b = entry();
+  await store.mempoolPut(a, []);
+  await store.mempoolPut(b, [a.id]);
+  assert.equal((await store.mempoolEntries()).map((e) => [...e.id]), [[...b.id]]);
+  assert.is((await store.mempoolEntries())[0]!.fee, 2n ** 64n - 1n);
+  await rejects(store.mempoolPut(b, []), 'store', /UNIQUE|PRIMARY/);
+  await store.mempoolDelete([b.id, bytes(32)]);
+  assert.is((await store.mempoolEntries()).length, 0);
+});
+
+withStore('a reopened file store keeps everything and is at the latest schema version', async (store, path) => {
+  await genesis(store);
+  await store.close();
+  const again = openSqliteStore(path);
+  assert.is((await again.head())?.header.height, 0);
+  await again.close();
+  const raw = new Database(path, { readonly: true });
+  assert.is(raw.pragma('user_version', { simple: true }), MIGRATIONS.length);
+  assert.is(raw.pragma('journal_mode', { simple: true }), 'wal');
+  raw.close();
+});
+
+test('a database from a newer schema is refused by name', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mm-store-'));
+  const path = join(dir, 'ledger.sqlite');
+  const raw = new Database(path);
+  raw.pragma(`user_version = ${MIGRATIONS.length + 1}`);
+  raw.close();
+  try {
+    assert.throws(() => openSqliteStore(path), (e: unknown) => e instanceof NodeError && e.code === 'store' && /newer than this micromine/.test(e.message));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+async function rejects(promise: Promise<unknown>, code: string, message: RegExp): Promise<void> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.instance(error, NodeError);
+    assert.is((error as NodeError).code, code);
+    assert.match((error as NodeError).message, message);
+    return;
+  }
+  assert.unreachable(`expected a ${code} rejection`);
+}
+
+/** Buffers read back from SQLite compare equal to the Uint8Arrays written. */
+function normalize(value: unknown): unknown {
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('hex');
+  if (typeof value === 'bigint') return `${value}n`;
+  if (Array.isArray(value)) return value.map(normalize);
+  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, normalize(v)]));
+  return value;
+}
+
+test.run();
