@@ -1,0 +1,234 @@
+/**
+ * A complete `mm/1` exchange built from the real parts: a work unit made with the reference
+ * encoders, the node's {@link DeviceSession} over an in-memory host, and a device that speaks
+ * through firmware/core/wire and validates with the core's streaming validator. The tests drive
+ * it in-process and over loopback TCP; run this file (`npx tsx protocol/wire-example.ts`) to print
+ * the transcript and message sizes that docs/protocol-wire.md shows.
+ * @module
+ */
+import { pathToFileURL } from 'node:url';
+import { createHash } from 'node:crypto';
+import { readU32 } from '../firmware/core/bytes.ts';
+import { bytesToHex, hexToBytes } from '../firmware/core/hex.ts';
+import { HEADER_UNIT_AT } from '../firmware/core/layout.ts';
+import { sealResult } from '../firmware/core/result.ts';
+import { searchShare, startShareSearch } from '../firmware/core/share.ts';
+import { openUnit, type UnitValidator } from '../firmware/core/validator.ts';
+import {
+  authRequest, createClient, helloRequest, parseNodeLine, pullRequest, refuseRequest, submitRequest,
+  type HelloFields, type NodeMessage, type WireClient,
+} from '../firmware/core/wire/client.ts';
+import { nodeDigest } from './digest.ts';
+import { StateTree } from './state.ts';
+import { publicKeyOf, signTx } from './tx.ts';
+import { HASH_TIER_CHECKS, encodeEntry, encodeHeader } from './unit.ts';
+import { authProof } from './wire.ts';
+import { DeviceSession, type DeviceRecord, type SessionEvent, type SessionHost, type StoreOutcome, type Submission } from './wire-session.ts';
+
+/** A deterministic 32-byte secret derived from a label, so examples are the same on every run. */
+export function exampleSecret(label: string): Uint8Array {
+  return new Uint8Array(createHash('sha256').update(`micromine example ${label}`).digest());
+}
+
+/** A work unit: its header and entries. */
+export interface ExampleUnit {
+  header: Uint8Array;
+  entries: Uint8Array[];
+}
+
+/**
+ * A hash-tier unit of `size` transfers over a state tree of `depth` levels. Every third
+ * transaction carries a wrong nonce, so the unit has rejections as well as acceptances.
+ */
+export function exampleUnit(unitId: number, size: number, depth: number, difficulty: number): ExampleUnit {
+  const senders = Array.from({ length: size }, (_, i) => exampleSecret(`sender ${i}`))
+    .map((secret) => ({ secret, publicKey: publicKeyOf(secret) }))
+    .sort((a, b) => Buffer.compare(a.publicKey, b.publicKey));
+  const tree = new StateTree(depth, senders.map((s) => ({ publicKey: s.publicKey, balance: 1_000_000n, nonce: 0 })));
+  const recipient = publicKeyOf(exampleSecret('recipient'));
+  const entries = senders.map((sender, i) => {
+    const tx = signTx({ chainId: 1, sender: sender.publicKey, recipient, amount: 1000n, fee: 10n, nonce: i % 3 === 2 ? 7 : 0 }, sender.secret);
+    return encodeEntry(tx, tree.proof(i));
+  });
+  const header = encodeHeader({
+    unitId, chainId: 1, height: 42, previousHash: exampleSecret('previous block'), stateRoot: tree.root,
+    checks: HASH_TIER_CHECKS, difficulty, minFee: 5n, deadline: 60_000, entryCount: size,
+  });
+  return { header, entries };
+}
+
+/** A device's identity and memory across connections. */
+export interface ExampleIdentity extends HelloFields {
+  key: Uint8Array;
+}
+
+/** The example device: what it keeps across connections. */
+export function exampleIdentity(): ExampleIdentity {
+  return { deviceId: '5eed0fd00d1e0042', key: exampleSecret('device key'), firmware: '0.1.0', profile: 'espruino-esp32', tier: 'hash', counter: 0 };
+}
+
+/**
+ * A device that answers node lines with its next request, one at a time: it pulls an entry
+ * only after judging the previous one, so flow control is the protocol's request/answer rhythm.
+ */
+export class ExampleDevice {
+  readonly client: WireClient = createClient();
+  /** every message the node sent, for the tests to inspect */
+  readonly received: NodeMessage[] = [];
+  private validator: UnitValidator | null = null;
+  private queued: Uint8Array | null = null;
+
+  constructor(readonly identity: ExampleIdentity) {}
+
+  /** The first line of a connection. */
+  hello(): string {
+    return helloRequest(this.client, this.identity);
+  }
+
+  /** Handles one node line; returns the device's next request, or null when it has none. */
+  receive(line: string): string | null {
+    const message = parseNodeLine(this.client, line);
+    this.received.push(message);
+    switch (message.kind) {
+      case 'challenge':
+        return authRequest(this.client, authProof(nodeDigest, this.identity.key, message.challenge, hexToBytes(this.identity.deviceId)!));
+      case 'authorized':
+        // The node's counter wins when it is ahead: the device's own memory was rolled back.
+        this.identity.counter = Math.max(this.identity.counter, message.counter);
+        return this.startQueued();
+      case 'notify':
+        this.queued = message.header;
+        return this.client.waiting === null ? this.startQueued() : null;
+      case 'entry':
+        return message.entry === null ? this.finish() : this.judge(message.entry);
+      case 'ack':
+      case 'refused':
+        return this.startQueued();
+      default:
+        return null;
+    }
+  }
+
+  private startQueued(): string | null {
+    const header = this.queued;
+    if (header === null || this.client.waiting !== null) return null;
+    this.queued = null;
+    const opened = openUnit(header, { digest: nodeDigest, verify: null });
+    const unitId = readU32(header, HEADER_UNIT_AT);
+    if (!opened.ok) return refuseRequest(this.client, unitId, opened.error.code === 'tier' ? 'tier-mismatch' : 'malformed');
+    this.validator = opened.value;
+    return pullRequest(this.client, unitId, 0, null);
+  }
+
+  private judge(entry: Uint8Array): string {
+    const validator = this.validator!;
+    const verdict = validator.check(entry);
+    return pullRequest(this.client, validator.header.unitId, validator.index, verdict.code);
+  }
+
+  private finish(): string {
+    const validator = this.validator!;
+    this.validator = null;
+    this.identity.counter += 1;
+    const pending = validator.finish(hexToBytes(this.identity.deviceId)!, this.identity.counter);
+    const search = startShareSearch(pending.digest, pending.difficulty);
+    while (!searchShare(nodeDigest, search, 4096));
+    if (search.found === undefined) throw new Error('no share in 2^32 nonces: finish under the next counter');
+    const result = sealResult(nodeDigest, pending.bytes, pending.digest, search.found, this.identity.key);
+    return submitRequest(this.client, validator.header.unitId, result);
+  }
+}
+
+/**
+ * A node host kept in memory: a registry of one device, a queue of units and a result store
+ * that applies the counter rule atomically. The trusted node implements the same interface on
+ * its real storage.
+ */
+export class MemoryHost implements SessionHost {
+  readonly sent: string[] = [];
+  readonly events: SessionEvent[] = [];
+  readonly stored: Submission[] = [];
+  closedWith: string | null = null;
+  clock = 1_000;
+  private nextRandom = 0;
+
+  constructor(readonly devices: Map<string, DeviceRecord>, readonly units: ExampleUnit[]) {}
+
+  findDevice(deviceId: string): DeviceRecord | null {
+    return this.devices.get(deviceId) ?? null;
+  }
+  nextUnit(): Uint8Array | null {
+    return this.units.find((unit) => !this.stored.some((s) => bytesToHex(s.header) === bytesToHex(unit.header)))?.header ?? null;
+  }
+  entry(unitId: number, index: number): Uint8Array {
+    const unit = this.units.find((u) => readU32(u.header, HEADER_UNIT_AT) === unitId);
+    if (unit === undefined || index >= unit.entries.length) throw new RangeError(`no entry ${index} in unit ${unitId}`);
+    return unit.entries[index];
+  }
+  storeResult(submission: Submission): StoreOutcome {
+    const device = this.devices.get(submission.deviceId)!;
+    if (this.wasStored(submission.deviceId, submission.result)) return { stored: false, why: 'duplicate' };
+    if (submission.counter <= device.lastCounter) return { stored: false, why: 'replayed' };
+    device.lastCounter = submission.counter;
+    this.stored.push({ ...submission, result: submission.result.slice(), verdicts: submission.verdicts.slice() });
+    return { stored: true, accepted: true, credited: null };
+  }
+  wasStored(deviceId: string, result: Uint8Array): boolean {
+    return this.stored.some((s) => s.deviceId === deviceId && bytesToHex(s.result) === bytesToHex(result));
+  }
+  send(line: string): void {
+    this.sent.push(line);
+  }
+  close(reason: string): void {
+    this.closedWith = reason;
+  }
+  now(): number {
+    return this.clock;
+  }
+  /** Counting bytes, not random ones: the example must print the same on every run. */
+  randomBytes(length: number): Uint8Array {
+    return exampleSecret(`challenge ${this.nextRandom++}`).slice(0, length);
+  }
+  report(event: SessionEvent): void {
+    this.events.push(event);
+  }
+}
+
+/** A registry holding `identity` as provisioned. */
+export function registryOf(identity: ExampleIdentity): Map<string, DeviceRecord> {
+  return new Map([[identity.deviceId, { key: identity.key, tier: identity.tier, profile: identity.profile, lastCounter: 0 }]]);
+}
+
+/** One line of a transcript. */
+export interface TranscriptLine {
+  from: 'device' | 'node';
+  line: string;
+}
+
+/** Runs a device and a session in-process until both are quiet; returns every line in order. */
+export async function runExample(units: ExampleUnit[]): Promise<{ transcript: TranscriptLine[]; host: MemoryHost; device: ExampleDevice }> {
+  const device = new ExampleDevice(exampleIdentity());
+  const host = new MemoryHost(registryOf(device.identity), units);
+  const session = new DeviceSession(host);
+  const transcript: TranscriptLine[] = [];
+  let outgoing: string | null = device.hello();
+  while (outgoing !== null) {
+    transcript.push({ from: 'device', line: outgoing });
+    const before = host.sent.length;
+    await session.feed(outgoing);
+    outgoing = null;
+    for (const line of host.sent.slice(before)) {
+      transcript.push({ from: 'node', line });
+      outgoing = device.receive(line.slice(0, -1)) ?? outgoing;
+    }
+  }
+  return { transcript, host, device };
+}
+
+async function printExample(): Promise<void> {
+  const { transcript } = await runExample([exampleUnit(7, 3, 20, 8)]);
+  console.log('| # | from | bytes | line |\n| ---: | --- | ---: | --- |');
+  transcript.forEach(({ from, line }, i) => console.log(`| ${i + 1} | ${from} | ${Buffer.byteLength(line)} | \`${line.trimEnd()}\` |`));
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await printExample();

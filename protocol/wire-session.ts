@@ -1,0 +1,434 @@
+/**
+ * One device connection as the node sees it: a state machine over the lines of `mm/1` that
+ * enforces the order hello -> auth -> (notify, pull*, submit)*, one request at a time, and
+ * answers every defect with the code docs/protocol-wire.md gives it. It owns no socket, no
+ * clock and no storage: the trusted node wraps it around a TCP connection and supplies those
+ * through {@link SessionHost}.
+ * @module
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { CHECK_SIGNATURE } from '../firmware/core/layout.ts';
+import { decodeHeader } from '../firmware/core/header.ts';
+import { hexToBytes } from '../firmware/core/hex.ts';
+import { nodeDigest } from './digest.ts';
+import { headerHash } from './unit.ts';
+import { verdictChain, verifyResult, type ResultRejection } from './result.ts';
+import {
+  MAX_LINE, authProof, authResult, createFramer, encodeDifficulty, encodeError, encodeNotify, encodeResult, feedFramer,
+  helloResult, parseDeviceLine, pullResult, submitResult, CHALLENGE_SIZE,
+  type DeviceRequest, type Framer, type Tier, type WireError,
+} from './wire.ts';
+
+type Awaitable<T> = T | Promise<T>;
+
+/** What the registry knows of a device. */
+export interface DeviceRecord {
+  /** the 32-byte device key */
+  key: Uint8Array;
+  tier: Tier;
+  profile: string;
+  /** counter of the last result stored durably for this device (0 before the first) */
+  lastCounter: number;
+}
+
+/** A result that passed every session check, handed to the host to make durable. */
+export interface Submission {
+  deviceId: string;
+  unitId: number;
+  counter: number;
+  /** the unit's header bytes, as assigned */
+  header: Uint8Array;
+  /** the 112-byte result with its MAC, as received */
+  result: Uint8Array;
+  /** the verdict code the device reported for each entry, in entry order */
+  verdicts: Uint8Array;
+}
+
+/**
+ * What storing a submission came to. The host decides atomically: `stored` only when the
+ * counter is above the last one stored for the device (it then becomes the last); `duplicate`
+ * when these very bytes are already stored; `replayed` otherwise.
+ */
+export type StoreOutcome =
+  | { stored: true; accepted: boolean; credited: bigint | null }
+  | { stored: false; why: 'duplicate' | 'replayed' };
+
+/** Why a unit stopped being the device's current unit without a stored result. */
+export type DropReason = 'refused' | 'replaced' | 'expired' | 'closed';
+
+/** What a session reports for logs and metrics. */
+export type SessionEvent =
+  | { type: 'error'; error: WireError; message: string }
+  | { type: 'authenticated'; deviceId: string }
+  | { type: 'stored'; deviceId: string; unitId: number; counter: number }
+  | { type: 'unit-dropped'; deviceId: string; unitId: number; why: DropReason; refusal?: WireError }
+  | { type: 'closed'; reason: string };
+
+/** Everything a session needs from the node. Callbacks may return a value or a promise. */
+export interface SessionHost {
+  /** The device's record, or null when it is unknown or suspended. */
+  findDevice(deviceId: string): Awaitable<DeviceRecord | null>;
+  /** The header of the next unit for this device, or null when there is none yet (then call `assign` later). */
+  nextUnit(deviceId: string): Awaitable<Uint8Array | null>;
+  /** Entry `index` of unit `unitId`. */
+  entry(unitId: number, index: number): Awaitable<Uint8Array>;
+  /** Makes a submission durable; the ack is sent only after this settles. */
+  storeResult(submission: Submission): Awaitable<StoreOutcome>;
+  /** True when exactly these result bytes are stored for the device (a resent result whose ack was lost). */
+  wasStored(deviceId: string, result: Uint8Array): Awaitable<boolean>;
+  /** Writes one line (it ends with `\n`) to the device. */
+  send(line: string): void;
+  /** Closes the connection after what was sent. */
+  close(reason: string): void;
+  /** Milliseconds on a monotonic clock. */
+  now(): number;
+  /** `length` bytes from a cryptographic source. */
+  randomBytes(length: number): Uint8Array;
+  report?(event: SessionEvent): void;
+}
+
+/** Tunables of a session. Unknown names are rejected. */
+export interface SessionOptions {
+  /** Protocol violations tolerated before the connection is closed (default 3). */
+  maxStrikes?: number;
+  /** Added to a unit's deadline before the node calls it expired, for the network (default 2000 ms). */
+  deadlineGraceMs?: number;
+  /** Sustained requests per second (default 20) and burst (default 40) before `rate-limited`. */
+  requestsPerSecond?: number;
+  burst?: number;
+}
+
+const DEFAULTS: Required<SessionOptions> = { maxStrikes: 3, deadlineGraceMs: 2000, requestsPerSecond: 20, burst: 40 };
+
+/** Where a session stands in the handshake. */
+export type SessionPhase = 'hello' | 'challenged' | 'ready' | 'closed';
+
+/** What follows an error answer: nothing, a strike (closing at `maxStrikes`), or closing at once. */
+type Consequence = 'none' | 'strike' | 'close';
+
+interface OpenUnit {
+  unitId: number;
+  header: Uint8Array;
+  headerHash: Uint8Array;
+  entryCount: number;
+  difficulty: number;
+  expiresAt: number;
+  /** pulls answered so far: entry count + 1 once the last verdict is in */
+  pulled: number;
+  verdicts: Uint8Array;
+}
+
+/** How many superseded units a session remembers, to answer `stale` rather than `out-of-order`. */
+const RECENT_UNITS = 8;
+
+const RESULT_ERRORS: { [rejection in ResultRejection]: [WireError, Consequence] } = {
+  'malformed': ['malformed', 'strike'],
+  'low-difficulty': ['low-difficulty', 'strike'],
+  'bad-mac': ['bad-mac', 'close'],
+};
+
+/** The node's state machine for one device connection. */
+export class DeviceSession {
+  phase: SessionPhase = 'hello';
+  /** Protocol violations so far. */
+  strikes = 0;
+  /** The device id claimed in `mm.hello` (authenticated once `phase` is `ready`). */
+  deviceId: string | null = null;
+  private readonly options: Required<SessionOptions>;
+  private readonly framer: Framer = createFramer(MAX_LINE);
+  private hello: Extract<DeviceRequest, { method: 'mm.hello' }> | null = null;
+  private challenge: Uint8Array | null = null;
+  private device: DeviceRecord | null = null;
+  private lastCounter = 0;
+  private current: OpenUnit | null = null;
+  private readonly recent: number[] = [];
+  private busy = false;
+  private tokens: number;
+  private tokensAt: number;
+
+  constructor(private readonly host: SessionHost, options: SessionOptions = {}) {
+    for (const name of Object.keys(options)) {
+      if (!(name in DEFAULTS)) throw new TypeError(`unknown session option "${name}"`);
+    }
+    this.options = { ...DEFAULTS, ...options };
+    for (const [name, value] of Object.entries(this.options)) {
+      if (!(Number.isInteger(value) && value > 0)) throw new RangeError(`"${name}" expected a positive integer, got ${value}`);
+    }
+    this.tokens = this.options.burst;
+    this.tokensAt = host.now();
+  }
+
+  /** The unit the device is working on, if any. */
+  get unitId(): number | null {
+    return this.current?.unitId ?? null;
+  }
+
+  /** Feeds bytes from the socket (a latin1 string or bytes). Resolves once every line they completed is answered. */
+  feed(chunk: string | Uint8Array): Promise<void> {
+    const work: Promise<void>[] = [];
+    for (const event of feedFramer(this.framer, chunk)) {
+      if (this.phase === 'closed') break;
+      if (event.kind === 'oversize') this.fail(null, 'line-too-long', `line longer than ${MAX_LINE} bytes`, 'strike');
+      else work.push(this.receive(event.line));
+    }
+    return Promise.all(work).then(() => undefined);
+  }
+
+  /** Makes `header` the device's current unit and notifies it; a unit it replaces becomes stale. */
+  assign(header: Uint8Array): void {
+    const decoded = decodeHeader(header);
+    if (!decoded.ok) throw new RangeError(`"header" ${decoded.error.message}`);
+    if (this.phase !== 'ready' || this.device === null || this.deviceId === null) throw new RangeError('a unit can only be assigned to an authenticated session');
+    if ((decoded.value.checks & CHECK_SIGNATURE) !== 0 && this.device.tier !== 'sig') {
+      throw new RangeError(`unit ${decoded.value.unitId} asks for signature checks from a ${this.device.tier}-tier device`);
+    }
+    if (this.current !== null) this.drop('replaced');
+    const { unitId, entryCount, difficulty, deadline } = decoded.value;
+    this.current = {
+      unitId, entryCount, difficulty,
+      header: Uint8Array.from(header),
+      headerHash: headerHash(header),
+      expiresAt: this.host.now() + deadline + this.options.deadlineGraceMs,
+      pulled: 0,
+      verdicts: new Uint8Array(entryCount),
+    };
+    this.host.send(encodeNotify(header));
+  }
+
+  /** Announces the difficulty of the device's next units (the current unit keeps its own). */
+  setDifficulty(difficulty: number): void {
+    if (this.phase === 'ready') this.host.send(encodeDifficulty(difficulty));
+  }
+
+  /** Drops the current unit if its deadline has passed and asks for the next; true when it did. */
+  async checkDeadline(): Promise<boolean> {
+    if (this.current === null || this.host.now() <= this.current.expiresAt) return false;
+    this.drop('expired');
+    await this.offerWork();
+    return true;
+  }
+
+  /** Records that the connection is gone (called by the wrapper when the socket closes). */
+  end(reason: string): void {
+    if (this.phase === 'closed') return;
+    this.phase = 'closed';
+    if (this.current !== null) this.drop('closed');
+    this.host.report?.({ type: 'closed', reason });
+  }
+
+  private async receive(line: string): Promise<void> {
+    const parsed = parseDeviceLine(line);
+    if (!parsed.ok) {
+      const { id, error, message } = parsed.fault;
+      this.fail(id, error, message, error === 'unsupported-version' ? 'close' : 'strike');
+      return;
+    }
+    const request = parsed.request;
+    if (!this.takeToken()) {
+      this.fail(request.id, 'rate-limited', `more than ${this.options.requestsPerSecond} requests per second`, 'strike');
+      return;
+    }
+    if (this.busy) {
+      this.fail(request.id, 'out-of-order', 'a request is already in progress: wait for its answer', 'strike');
+      return;
+    }
+    this.busy = true;
+    let wantsWork = false;
+    try {
+      wantsWork = await this.dispatch(request);
+    } catch (error) {
+      // A host failure (storage down, unit gone) is the node's fault: the device may retry.
+      this.fail(request.id, 'other', 'node error, retry later', 'none');
+      this.host.report?.({ type: 'error', error: 'other', message: `host failed on ${request.method}: ${String(error)}` });
+    } finally {
+      this.busy = false;
+    }
+    if (wantsWork) await this.offerWork();
+  }
+
+  /** Answers one well-formed request; true when the device now needs a unit. */
+  private async dispatch(request: DeviceRequest): Promise<boolean> {
+    if (this.phase === 'closed') return false;
+    if (request.method === 'mm.ping') return this.answer(request.id, true);
+    if (this.phase === 'hello') {
+      if (request.method === 'mm.hello') return this.onHello(request);
+      return this.fail(request.id, 'not-subscribed', `${request.method} before mm.hello`, 'strike');
+    }
+    if (request.method === 'mm.hello') return this.fail(request.id, 'out-of-order', 'mm.hello was already answered', 'strike');
+    if (this.phase === 'challenged') {
+      if (request.method === 'mm.auth') return this.onAuth(request);
+      return this.fail(request.id, 'unauthorized', `${request.method} before mm.auth`, 'strike');
+    }
+    switch (request.method) {
+      case 'mm.auth': return this.fail(request.id, 'out-of-order', 'already authenticated', 'strike');
+      case 'mm.pull': return this.onPull(request);
+      case 'mm.submit': return this.onSubmit(request);
+      case 'mm.refuse': return this.onRefuse(request);
+    }
+  }
+
+  private onHello(request: Extract<DeviceRequest, { method: 'mm.hello' }>): boolean {
+    // No registry lookup yet: the challenge goes out alike for known and unknown ids, so an
+    // unauthenticated peer learns nothing and costs the node no storage read.
+    this.hello = request;
+    this.deviceId = request.deviceId;
+    this.challenge = this.host.randomBytes(CHALLENGE_SIZE);
+    this.phase = 'challenged';
+    return this.answer(request.id, helloResult(this.challenge));
+  }
+
+  private async onAuth(request: Extract<DeviceRequest, { method: 'mm.auth' }>): Promise<boolean> {
+    const hello = this.hello!;
+    const record = await this.host.findDevice(hello.deviceId);
+    const expected = record && authProof(nodeDigest, record.key, this.challenge!, hexToBytes(hello.deviceId)!);
+    if (record === null || !timingSafeEqual(expected!, request.proof)) {
+      return this.fail(request.id, 'unauthorized', 'authentication failed', 'close');
+    }
+    if (record.tier !== hello.tier || record.profile !== hello.profile) {
+      return this.fail(request.id, 'tier-mismatch', `registered as ${record.profile}/${record.tier}, announced ${hello.profile}/${hello.tier}`, 'close');
+    }
+    this.device = record;
+    this.lastCounter = record.lastCounter;
+    this.phase = 'ready';
+    this.host.report?.({ type: 'authenticated', deviceId: hello.deviceId });
+    this.answer(request.id, authResult(record.lastCounter));
+    return true;
+  }
+
+  /** The current unit if `unitId` names it, else the answer for a unit that is not open. */
+  private openUnit(id: number, unitId: number): OpenUnit | null {
+    const unit = this.current;
+    if (unit === null || unit.unitId !== unitId) {
+      if (this.recent.includes(unitId)) this.fail(id, 'stale', `unit ${unitId} was superseded`, 'none');
+      else this.fail(id, 'out-of-order', `unit ${unitId} is not assigned to this device`, 'strike');
+      return null;
+    }
+    if (this.host.now() > unit.expiresAt) {
+      this.drop('expired');
+      this.fail(id, 'expired', `unit ${unitId} passed its deadline`, 'none');
+      return null;
+    }
+    return unit;
+  }
+
+  private async onPull(request: Extract<DeviceRequest, { method: 'mm.pull' }>): Promise<boolean> {
+    const unit = this.openUnit(request.id, request.unitId);
+    if (unit === null) return false;
+    if (request.index !== unit.pulled) {
+      const next = unit.pulled > unit.entryCount ? 'none: the unit is complete, submit it' : `index ${unit.pulled}`;
+      return this.fail(request.id, 'out-of-order', `pulled index ${request.index}, expected ${next}`, 'strike');
+    }
+    const entry = request.index < unit.entryCount ? await this.host.entry(unit.unitId, request.index) : null;
+    if (this.current !== unit) return this.fail(request.id, 'stale', `unit ${unit.unitId} was superseded`, 'none');
+    if (request.previousVerdict !== null) unit.verdicts[request.index - 1] = request.previousVerdict;
+    unit.pulled++;
+    return this.answer(request.id, pullResult(entry));
+  }
+
+  private async onSubmit(request: Extract<DeviceRequest, { method: 'mm.submit' }>): Promise<boolean> {
+    const deviceId = this.deviceId!;
+    const unit = this.current;
+    if (unit === null || unit.unitId !== request.unitId) {
+      // A result resent after a reconnect: the node either has it (its ack was lost) or let
+      // the unit go with the connection it was streamed on. Either way the device drops it.
+      if (await this.host.wasStored(deviceId, request.result)) return this.fail(request.id, 'duplicate', 'result already stored', 'none');
+      return this.fail(request.id, 'stale', `unit ${request.unitId} is not open on this connection`, 'none');
+    }
+    if (this.openUnit(request.id, request.unitId) === null) return false;
+    if (unit.pulled !== unit.entryCount + 1) {
+      return this.fail(request.id, 'out-of-order', `submit after ${unit.pulled} of ${unit.entryCount + 1} pulls`, 'strike');
+    }
+    const verified = verifyResult(request.result, {
+      headerHash: unit.headerHash, deviceId: hexToBytes(deviceId)!, deviceKey: this.device!.key, difficulty: unit.difficulty,
+    });
+    if (!verified.ok) {
+      const [error, consequence] = RESULT_ERRORS[verified.rejection];
+      return this.fail(request.id, error, verified.error.message, consequence);
+    }
+    const result = verified.value;
+    const contradiction =
+      result.unitId !== unit.unitId ? `"result.unitId" is ${result.unitId}, submitted as ${unit.unitId}`
+      : result.entryCount !== unit.entryCount ? `"result.entryCount" is ${result.entryCount}, the unit has ${unit.entryCount}`
+      : result.acceptedCount !== unit.verdicts.filter((code) => code === 0).length ? '"result.acceptedCount" differs from the verdicts reported in pulls'
+      : !timingSafeEqual(result.verdictChain, verdictChain(unit.headerHash, [...unit.verdicts])) ? '"result.verdictChain" differs from the verdicts reported in pulls'
+      : null;
+    if (contradiction !== null) return this.fail(request.id, 'malformed', contradiction, 'strike');
+    if (result.counter <= this.lastCounter) return this.refuseOldCounter(request.id, deviceId, request.result);
+    const outcome = await this.host.storeResult({
+      deviceId, unitId: unit.unitId, counter: result.counter, header: unit.header, result: request.result, verdicts: unit.verdicts,
+    });
+    if (!outcome.stored) {
+      return outcome.why === 'duplicate'
+        ? this.fail(request.id, 'duplicate', 'result already stored', 'none')
+        : this.fail(request.id, 'replayed', `counter ${result.counter} is not above the last stored`, 'strike');
+    }
+    this.lastCounter = result.counter;
+    this.retire(unit);
+    this.host.report?.({ type: 'stored', deviceId, unitId: unit.unitId, counter: result.counter });
+    this.answer(request.id, submitResult(outcome.accepted, outcome.credited));
+    return true;
+  }
+
+  private async refuseOldCounter(id: number, deviceId: string, result: Uint8Array): Promise<boolean> {
+    if (await this.host.wasStored(deviceId, result)) return this.fail(id, 'duplicate', 'result already stored', 'none');
+    return this.fail(id, 'replayed', `counter not above ${this.lastCounter}, the last stored`, 'strike');
+  }
+
+  private onRefuse(request: Extract<DeviceRequest, { method: 'mm.refuse' }>): boolean {
+    if (this.openUnit(request.id, request.unitId) === null) return false;
+    this.drop('refused', request.why);
+    this.answer(request.id, true);
+    return true;
+  }
+
+  private async offerWork(): Promise<void> {
+    if (this.phase !== 'ready' || this.current !== null) return;
+    try {
+      const header = await this.host.nextUnit(this.deviceId!);
+      if (header !== null && this.phase === 'ready' && this.current === null) this.assign(header);
+    } catch (error) {
+      this.host.report?.({ type: 'error', error: 'other', message: `host failed to assign a unit: ${String(error)}` });
+    }
+  }
+
+  private retire(unit: OpenUnit): void {
+    this.current = null;
+    this.recent.push(unit.unitId);
+    if (this.recent.length > RECENT_UNITS) this.recent.shift();
+  }
+
+  private drop(why: DropReason, refusal?: WireError): void {
+    const unit = this.current!;
+    this.retire(unit);
+    this.host.report?.({ type: 'unit-dropped', deviceId: this.deviceId!, unitId: unit.unitId, why, ...(refusal ? { refusal } : {}) });
+  }
+
+  private takeToken(): boolean {
+    const now = this.host.now();
+    const { requestsPerSecond, burst } = this.options;
+    this.tokens = Math.min(burst, this.tokens + ((now - this.tokensAt) * requestsPerSecond) / 1000);
+    this.tokensAt = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  private answer(id: number, result: unknown): boolean {
+    if (this.phase !== 'closed') this.host.send(encodeResult(id, result));
+    return false;
+  }
+
+  /** Sends an error answer and applies its consequence; always false (no work wanted). */
+  private fail(id: number | null, error: WireError, message: string, consequence: Consequence): false {
+    if (this.phase === 'closed') return false;
+    this.host.send(encodeError(id, error, message));
+    this.host.report?.({ type: 'error', error, message });
+    if (consequence === 'strike') this.strikes++;
+    if (consequence === 'close' || this.strikes >= this.options.maxStrikes) {
+      const reason = consequence === 'close' ? error : `${this.strikes} protocol violations`;
+      this.end(reason);
+      this.host.close(reason);
+    }
+    return false;
+  }
+}
