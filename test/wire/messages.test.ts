@@ -1,0 +1,165 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import {
+  authRequest, createClient, helloRequest, parseNodeLine, pingRequest, pullRequest, refuseRequest, submitRequest, type NodeMessage,
+} from '../../firmware/core/wire/client.ts';
+import {
+  MAX_LINE, WIRE_ERROR_CODES, authResult, encodeDifficulty, encodeError, encodeNotify, encodeResult, helloResult,
+  parseDeviceLine, pullResult, submitResult, wireErrorOf, type DeviceMethod, type WireError,
+} from '../../protocol/wire.ts';
+import { ENTRY_MAX_SIZE, RESULT_SIZE } from '../../firmware/core/layout.ts';
+import { exampleSecret, exampleUnit } from '../../protocol/wire-example.ts';
+
+const hello = { deviceId: '0123456789abcdef', firmware: '1.2.3-rc.1+espruino', profile: 'espruino-esp32c3', tier: 'hash', counter: 41 } as const;
+const result = exampleSecret('result').slice(0, 16);
+const resultBytes = new Uint8Array(RESULT_SIZE).map((_, i) => result[i % 16] ^ i);
+
+test('every device request survives the round trip through the node parser', () => {
+  const client = createClient();
+  const cases: [string, object][] = [];
+  const send = (line: string, expected: object) => {
+    cases.push([line, expected]);
+    client.waiting = null;
+  };
+  send(helloRequest(client, hello), { method: 'mm.hello', id: 1, ...hello });
+  send(authRequest(client, exampleSecret('proof')), { method: 'mm.auth', id: 2, proof: exampleSecret('proof') });
+  send(pullRequest(client, 7, 0, null), { method: 'mm.pull', id: 3, unitId: 7, index: 0, previousVerdict: null });
+  send(pullRequest(client, 0xffffffff, 65535, 8), { method: 'mm.pull', id: 4, unitId: 0xffffffff, index: 65535, previousVerdict: 8 });
+  send(submitRequest(client, 7, resultBytes), { method: 'mm.submit', id: 5, unitId: 7, result: resultBytes });
+  send(refuseRequest(client, 7, 'tier-mismatch'), { method: 'mm.refuse', id: 6, unitId: 7, why: 'tier-mismatch' });
+  send(pingRequest(client), { method: 'mm.ping', id: 7 });
+  for (const [line, expected] of cases) {
+    assert.ok(line.endsWith('\n') && !line.slice(0, -1).includes('\n'));
+    assert.equal(parseDeviceLine(line.slice(0, -1)), { ok: true, request: expected });
+  }
+});
+
+test('every node line survives the round trip through the device parser', () => {
+  const unit = exampleUnit(9, 1, 24, 12);
+  const answer = (method: DeviceMethod, id: number, line: string): NodeMessage => {
+    const client = createClient();
+    client.waiting = method;
+    client.waitingId = id;
+    const message = parseNodeLine(client, line.slice(0, -1));
+    assert.is(client.waiting, null, 'an answer clears the outstanding request');
+    return message;
+  };
+  const challenge = exampleSecret('challenge');
+  assert.equal(answer('mm.hello', 1, encodeResult(1, helloResult(challenge))), { kind: 'challenge', challenge });
+  assert.equal(answer('mm.auth', 2, encodeResult(2, authResult(4_000_000_000))), { kind: 'authorized', counter: 4_000_000_000 });
+  assert.equal(answer('mm.pull', 3, encodeResult(3, pullResult(unit.entries[0]))), { kind: 'entry', entry: unit.entries[0] });
+  assert.equal(answer('mm.pull', 4, encodeResult(4, pullResult(null))), { kind: 'entry', entry: null });
+  assert.equal(answer('mm.submit', 5, encodeResult(5, submitResult(true, 18446744073709551615n))), { kind: 'ack', accepted: true, credited: '18446744073709551615' });
+  assert.equal(answer('mm.submit', 6, encodeResult(6, submitResult(false, null))), { kind: 'ack', accepted: false, credited: null });
+  assert.equal(answer('mm.refuse', 7, encodeResult(7, true)), { kind: 'refused' });
+  assert.equal(answer('mm.ping', 8, encodeResult(8, true)), { kind: 'pong' });
+  assert.equal(answer('mm.submit', 9, encodeError(9, 'low-difficulty', 'not a share of 12 bits')),
+    { kind: 'error', method: 'mm.submit', error: 'low-difficulty', code: 23, message: 'not a share of 12 bits' });
+  const idle = createClient();
+  assert.equal(parseNodeLine(idle, encodeNotify(unit.header).slice(0, -1)), { kind: 'notify', unitId: 9, header: unit.header, difficulty: 12 });
+  assert.equal(parseNodeLine(idle, encodeDifficulty(20).slice(0, -1)), { kind: 'difficulty', difficulty: 20 });
+});
+
+test('the largest legal line, an entry with a 24-level proof, fits the line limit twice over', () => {
+  const line = encodeResult(0xffffffff, pullResult(new Uint8Array(ENTRY_MAX_SIZE)));
+  assert.is(line.length - 1, 2 * ENTRY_MAX_SIZE + 52);
+  assert.ok(2 * (line.length - 1) <= MAX_LINE);
+});
+
+test('error codes: Stratum 20-25 then ours from 30, names and numbers in both directions', () => {
+  const names = Object.keys(WIRE_ERROR_CODES) as WireError[];
+  assert.equal(names.map((name) => WIRE_ERROR_CODES[name]), [20, 21, 22, 23, 24, 25, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39]);
+  for (const name of names) assert.is(wireErrorOf(WIRE_ERROR_CODES[name]), name);
+  assert.is(wireErrorOf(26), undefined);
+  const client = createClient();
+  client.waiting = 'mm.ping';
+  client.waitingId = 3;
+  assert.equal(parseNodeLine(client, '{"id":3,"result":null,"error":[99,"future",null]}'), { kind: 'error', method: 'mm.ping', error: 'unknown', code: 99, message: 'future' });
+});
+
+test('the node parser names what is wrong with every malformed request', () => {
+  const cases: [string, number | null, WireError, RegExp][] = [
+    ['{"id":1,"method":"mm.ping","params":[]', null, 'malformed', /not JSON/],
+    ['[1,2]', null, 'malformed', /expected a JSON object/],
+    ['{"id":-1,"method":"mm.ping","params":[]}', null, 'malformed', /"id" expected u32, got -1/],
+    ['{"id":"1","method":"mm.ping","params":[]}', null, 'malformed', /"id" expected u32/],
+    ['{"id":1,"method":"mm.ping","params":[],"extra":0}', 1, 'malformed', /unknown member "extra"/],
+    ['{"id":1,"method":"mining.subscribe","params":[]}', 1, 'unknown-method', /unknown method "mining.subscribe"/],
+    ['{"id":1,"method":7,"params":[]}', 1, 'malformed', /"method" expected a string/],
+    ['{"id":1,"method":"mm.ping","params":{}}', 1, 'malformed', /"params" expected an array/],
+    ['{"id":1,"method":"mm.ping","params":[1]}', 1, 'malformed', /mm.ping expects \[\], got 1 params/],
+    ['{"id":2,"method":"mm.hello","params":["mm/2"]}', 2, 'unsupported-version', /protocol "mm\/2" unsupported/],
+    ['{"id":2,"method":"mm.hello","params":["mm/1","0123456789ABCDEF","1","p","hash",0]}', 2, 'malformed', /"deviceId" expected 16 lowercase hex/],
+    ['{"id":2,"method":"mm.hello","params":["mm/1","0123456789abcdef","1 2","p","hash",0]}', 2, 'malformed', /"firmware"/],
+    ['{"id":2,"method":"mm.hello","params":["mm/1","0123456789abcdef","1","\\u0000","hash",0]}', 2, 'malformed', /"profile" expected .*got "\\u0000"/],
+    ['{"id":2,"method":"mm.hello","params":["mm/1","0123456789abcdef","1","p","gold",0]}', 2, 'malformed', /"tier"/],
+    ['{"id":2,"method":"mm.hello","params":["mm/1","0123456789abcdef","1","p","hash",1.5]}', 2, 'malformed', /"counter" expected u32, got 1.5/],
+    ['{"id":3,"method":"mm.auth","params":["00"]}', 3, 'malformed', /"proof" expected 32 bytes/],
+    ['{"id":4,"method":"mm.pull","params":[7,0,0]}', 4, 'malformed', /"previousVerdict" expected null at index 0/],
+    ['{"id":4,"method":"mm.pull","params":[7,1,null]}', 4, 'malformed', /"previousVerdict" expected a reason code/],
+    ['{"id":4,"method":"mm.pull","params":[7,1,200]}', 4, 'malformed', /"previousVerdict" expected a reason code, got 200/],
+    ['{"id":4,"method":"mm.pull","params":[7,-1,null]}', 4, 'malformed', /"index" expected u32/],
+    ['{"id":5,"method":"mm.submit","params":[7,"ab"]}', 5, 'malformed', /"result" expected 112 bytes/],
+    ['{"id":6,"method":"mm.refuse","params":[7,99]}', 6, 'malformed', /"why" expected a wire error code, got 99/],
+  ];
+  for (const [line, id, error, message] of cases) {
+    const parsed = parseDeviceLine(line);
+    assert.is(parsed.ok, false, line);
+    if (parsed.ok) continue;
+    assert.is(parsed.fault.id, id, line);
+    assert.is(parsed.fault.error, error, line);
+    assert.match(parsed.fault.message, message);
+  }
+});
+
+test('the device parser classifies every line a node may not send as invalid', () => {
+  const lines = [
+    'garbage',
+    '{"id":1,"result":true}',
+    '{"id":2,"result":true,"error":null}',
+    '{"id":1,"result":true,"error":[20,"x",null]}',
+    '{"id":1,"result":null,"error":[20,"x"]}',
+    '{"id":1,"result":{"counter":1},"error":null}',
+    '{"id":1,"method":"mm.notify","params":[]}',
+    '{"id":null,"method":"mm.reboot","params":[]}',
+    '{"id":null,"method":"mm.difficulty","params":[29]}',
+    '{"id":null,"method":"mm.notify","params":[1,"00",1]}',
+  ];
+  for (const line of lines) {
+    const client = createClient();
+    client.waiting = 'mm.hello';
+    client.waitingId = 1;
+    assert.is(parseNodeLine(client, line).kind, 'invalid', line);
+  }
+  const unit = exampleUnit(9, 1, 4, 12);
+  const lying = encodeNotify(unit.header).replace('"mm.notify","params":[9,', '"mm.notify","params":[10,');
+  assert.equal(parseNodeLine(createClient(), lying), { kind: 'invalid', problem: 'mm.notify unit id or difficulty differs from its header' });
+  const client = createClient();
+  client.waiting = 'mm.submit';
+  client.waitingId = 1;
+  for (const credited of ['"01"', '"-1"', '"18446744073709551616"', '5']) {
+    assert.is(parseNodeLine(client, `{"id":1,"result":{"accepted":true,"credited":${credited}},"error":null}`).kind, 'invalid', credited);
+  }
+});
+
+test('device builders refuse bad arguments by name and a second outstanding request', () => {
+  const client = createClient();
+  assert.throws(() => helloRequest(client, { ...hello, deviceId: 'xyz' }), /"deviceId" expected 16 lowercase hex/);
+  assert.throws(() => helloRequest(client, { ...hello, counter: -1 }), /"counter" expected u32, got -1/);
+  assert.throws(() => pullRequest(client, 7, 1, null), /"previousVerdict" must be null exactly when "index" is 0/);
+  assert.throws(() => pullRequest(client, 7, 1, 99), /"previousVerdict" expected a reason code, got 99/);
+  assert.throws(() => submitRequest(client, 7, new Uint8Array(5)), /"result" expected 112 bytes, got 5/);
+  assert.throws(() => refuseRequest(client, 7, 'toString' as WireError), /"why" expected a wire error name/);
+  pingRequest(client);
+  assert.throws(() => pingRequest(client), /"mm.ping" sent while request 1 \(mm.ping\) awaits its answer/);
+});
+
+test('node encoders keep lines ASCII and refuse what mm/1 cannot carry', () => {
+  assert.is(encodeError(null, 'other', 'caf\u00e9\n'), '{"id":null,"result":null,"error":[20,"caf\\u00e9\\n",null]}\n');
+  assert.throws(() => encodeError(1, 'nope' as WireError, 'x'), /"error" expected a wire error name/);
+  assert.throws(() => encodeDifficulty(29), /"difficulty" expected 0-28, got 29/);
+  assert.throws(() => submitResult(true, -1n), /"credited" expected u64/);
+  assert.throws(() => encodeNotify(new Uint8Array(3)), /"header" expected 93 bytes, got 3/);
+});
+
+test.run();
