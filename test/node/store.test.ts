@@ -40,7 +40,7 @@ function withStore(name: string, run: (store: LedgerStore, path: string) => Prom
 
 async function genesis(store: LedgerStore): Promise<StoredBlock> {
   const b0 = block(0, ZERO, 0);
-  await store.initialize({ chainId: 7, minFee: 10n, genesisHash: b0.hash }, { block: b0, accounts: [{ pubkey: b0.credits[0]!.account, slot: 0, balance: b0.credits[0]!.amount, nonce: 0 }], paidRewards: [] });
+  await store.initialize({ chainId: 7, minFee: 10n, genesisHash: b0.hash }, { block: b0, accounts: [{ publicKey: b0.credits[0]!.account, slot: 0, balance: b0.credits[0]!.amount, nonce: 0 }], paidRewards: [] });
   return b0;
 }
 
@@ -48,13 +48,13 @@ withStore('a block, its transactions, credits and accounts round-trip exactly (u
   const b0 = await genesis(store);
   assert.equal(normalize(await store.chainConfig()), normalize({ chainId: 7, minFee: 10n, genesisHash: b0.hash }));
   const b1 = block(1, b0.hash);
-  const account = { pubkey: bytes(32), slot: 1, balance: 2n ** 64n - 1n, nonce: 4_000_000_000 };
+  const account = { publicKey: bytes(32), slot: 1, balance: 2n ** 64n - 1n, nonce: 4_000_000_000 };
   await store.commitBlock({ block: b1, accounts: [account], paidRewards: [] });
   const read = await store.block(1);
   assert.ok(read);
   assert.equal(normalize(read), normalize(b1));
   assert.equal(normalize(await store.head()), normalize({ header: b1.header, hash: b1.hash }));
-  assert.equal(normalize(await store.account(account.pubkey)), normalize(account));
+  assert.equal(normalize(await store.account(account.publicKey)), normalize(account));
   assert.equal((await store.accounts()).map((a) => a.slot), [0, 1]);
   const located = await store.transaction(b1.transactions[1]!.id);
   assert.equal(normalize(located), normalize({ tx: b1.transactions[1]!.tx, height: 1, index: 1 }));
@@ -80,13 +80,13 @@ withStore('a failing block commit rolls back every row it wrote (atomicity)', as
   await store.mempoolPut(pending, []);
   const b1 = { ...block(1, b0.hash), transactions: [{ id: pending.id, tx: pending.tx }] };
   const b1Header = { ...b1.header, txCount: 1 };
-  const account = { pubkey: bytes(32), slot: 1, balance: 9n, nonce: 0 };
+  const account = { publicKey: bytes(32), slot: 1, balance: 9n, nonce: 0 };
   // The second reward id does not exist: the whole block must roll back, including the
   // block row, its transaction, the account, the first reward's payment and the mempool removal.
   await rejects(store.commitBlock({ block: { ...b1, header: b1Header }, accounts: [account], paidRewards: [paid!, 999] }), 'conflict', /reward 999/);
   assert.is((await store.head())?.header.height, 0);
   assert.is(await store.transaction(pending.id), undefined);
-  assert.is(await store.account(account.pubkey), undefined);
+  assert.is(await store.account(account.publicKey), undefined);
   assert.is((await store.reward(paid!))?.paidHeight, null);
   assert.is((await store.mempoolEntries()).length, 1);
 

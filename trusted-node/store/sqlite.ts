@@ -134,7 +134,7 @@ class SqliteStore implements LedgerStore {
       blob(header.creditRoot), blob(header.stateRoot), header.txCount, header.creditCount);
     block.transactions.forEach((t, i) => this.#sql.insertBlockTx.run(header.height, i, blob(t.id), blob(t.tx)));
     block.credits.forEach((c, i) => this.#sql.insertCredit.run(header.height, i, blob(c.account), c.amount.toString()));
-    for (const a of accounts) this.#sql.upsertAccount.run(blob(a.pubkey), a.slot, a.balance.toString(), a.nonce);
+    for (const a of accounts) this.#sql.upsertAccount.run(blob(a.publicKey), a.slot, a.balance.toString(), a.nonce);
     for (const id of paidRewards) {
       if (this.#sql.payReward.run(header.height, id).changes !== 1) {
         throw new NodeError('conflict', `reward ${id} is unknown, already paid or voided`, { where: `rewards[${id}]` });
@@ -150,9 +150,9 @@ class SqliteStore implements LedgerStore {
     });
   }
 
-  async account(pubkey: Uint8Array): Promise<AccountRecord | undefined> {
+  async account(publicKey: Uint8Array): Promise<AccountRecord | undefined> {
     return this.#run(() => {
-      const row = this.#sql.account.get(blob(pubkey)) as Row | undefined;
+      const row = this.#sql.account.get(blob(publicKey)) as Row | undefined;
       return row && accountRecord(row);
     });
   }
@@ -343,7 +343,7 @@ function blockRecord(row: Row): BlockRecord {
 }
 
 function accountRecord(row: Row): AccountRecord {
-  return { pubkey: row.pubkey as Uint8Array, slot: row.slot as number, balance: BigInt(row.balance as string), nonce: row.nonce as number };
+  return { publicKey: row.pubkey as Uint8Array, slot: row.slot as number, balance: BigInt(row.balance as string), nonce: row.nonce as number };
 }
 
 function deviceRecord(row: Row): DeviceRecord {

@@ -25,7 +25,7 @@ export interface ChainConfig {
 
 /** One account of the state: the fields of an account leaf plus its leaf index in the state tree. */
 export interface AccountRecord {
-  readonly pubkey: Uint8Array;
+  readonly publicKey: Uint8Array;
   /** Leaf index in the state Merkle tree, assigned in order of first appearance. */
   readonly slot: number;
   readonly balance: bigint;
@@ -210,7 +210,7 @@ export interface LedgerStore {
   transaction(id: Uint8Array): Promise<TransactionLocation | undefined>;
 
   /** One account. */
-  account(pubkey: Uint8Array): Promise<AccountRecord | undefined>;
+  account(publicKey: Uint8Array): Promise<AccountRecord | undefined>;
   /** All accounts in slot order. */
   accounts(): Promise<AccountRecord[]>;
 
