@@ -9,11 +9,11 @@ import type { Position } from './types.ts';
 /** A source map in any of the forms lintCode accepts. */
 export type SourceMapInput = string | object | TraceMap;
 
-const mappingUrl = /\/\/[#@] sourceMappingURL=(\S+)\s*$/;
-
-/** The sourceMappingURL at the end of `code`, if any. */
+/** The sourceMappingURL comment at the end of `code`, if any (an inline map can be megabytes long). */
 export function sourceMappingUrl(code: string): string | undefined {
-  return mappingUrl.exec(code.slice(-4096))?.[1];
+  const at = Math.max(code.lastIndexOf('//# sourceMappingURL='), code.lastIndexOf('//@ sourceMappingURL='));
+  if (at < 0) return undefined;
+  return /^\/\/[#@] sourceMappingURL=(\S+)\s*$/.exec(code.slice(at))?.[1];
 }
 
 /** Decodes a `data:application/json;base64,` (or percent-encoded) URL; undefined for other URLs. */
