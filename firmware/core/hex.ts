@@ -30,8 +30,13 @@ export function isHex(text: string): boolean {
 
 /** The bytes spelled by canonical lowercase hex `text`, or null when `text` is not that. */
 export function hexToBytes(text: string): Uint8Array | null {
-  if (!isHex(text)) return null;
+  if (text.length % 2 !== 0) return null;
   const out = new Uint8Array(text.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = (nibble(text.charCodeAt(2 * i)) << 4) | nibble(text.charCodeAt(2 * i + 1));
+  for (let i = 0, at = 0; i < out.length; i++, at += 2) {
+    const high = nibble(text.charCodeAt(at));
+    const low = nibble(text.charCodeAt(at + 1));
+    if (high < 0 || low < 0) return null;
+    out[i] = (high << 4) | low;
+  }
   return out;
 }
