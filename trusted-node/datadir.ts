@@ -5,7 +5,7 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { NodeError } from './errors.ts';
 
@@ -15,6 +15,8 @@ export const MARKER_FILE = 'micromine-node.json';
 export const TOKEN_FILE = 'admin.token';
 /** Name of the SQLite database file. */
 export const DATABASE_FILE = 'ledger.sqlite';
+/** Name of the lock file a running node holds (its process id). */
+export const LOCK_FILE = 'node.lock';
 
 const MARKER_KIND = 'micromine-node';
 
@@ -102,6 +104,46 @@ function readOrCreateToken(path: string, create: boolean): string {
   const token = readFileSync(file, 'utf8').trim();
   if (!/^[0-9a-f]{64}$/.test(token)) throw new NodeError('data_dir', `${file} expected 64 lowercase hex characters`, { where: file, hint: 'delete it and restart the node to make a new one' });
   return token;
+}
+
+/**
+ * Takes the data directory's lock for this process, so that two nodes never serve the same
+ * ledger from two in-memory states. A lock left by a process that no longer exists (a crash,
+ * `kill -9`) is taken over. Returns the release function.
+ */
+export function lockDataDir(dir: DataDir): () => void {
+  const file = join(dir.path, LOCK_FILE);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(file, 'wx', 0o644);
+      writeSync(fd, `${process.pid}\n`);
+      closeSync(fd);
+      return () => {
+        try {
+          if (readFileSync(file, 'utf8').trim() === String(process.pid)) unlinkSync(file);
+        } catch {
+          // already gone: nothing to release
+        }
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new NodeError('data_dir', `cannot create ${file}: ${(error as Error).message}`, { where: file });
+    }
+    const holder = Number(readFileSync(file, 'utf8').trim());
+    if (Number.isSafeInteger(holder) && holder > 0 && holder !== process.pid && processExists(holder)) {
+      throw new NodeError('data_dir', `another node (process ${holder}) is using ${dir.path}`, { where: file, hint: 'stop it first, or use another --data directory' });
+    }
+    unlinkSync(file);
+  }
+  throw new NodeError('data_dir', `cannot take the lock ${file}`, { where: file });
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Writes a file completely or not at all: a temporary file, fsync, then rename over the target. */

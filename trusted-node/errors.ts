@@ -21,6 +21,8 @@ export type NodeErrorCode =
   | 'data_dir'
   | 'chain_mismatch'
   | 'store'
+  | 'listen'
+  | 'unreachable'
   | 'internal';
 
 /** HTTP status for each code (a CLI run exits 1 for all of them). */
@@ -39,6 +41,8 @@ export const STATUS_OF: Readonly<Record<NodeErrorCode, number>> = {
   data_dir: 500,
   chain_mismatch: 500,
   store: 500,
+  listen: 500,
+  unreachable: 502,
   internal: 500,
 };
 

@@ -118,6 +118,22 @@ export class Mempool {
     for (const t of txs) this.#forget(t);
   }
 
+  /**
+   * The sender's pending transactions from the first one that no longer fits its committed
+   * account (nonce run broken or balance exceeded) on; empty when all can still execute.
+   */
+  unexecutable(senderKey: string, account: { readonly balance: bigint; readonly nonce: number } | undefined): PendingTx[] {
+    const run = this.pendingOf(senderKey);
+    let nonce = account?.nonce ?? 0;
+    let available = account?.balance ?? 0n;
+    for (const [i, t] of run.entries()) {
+      if (t.nonce !== nonce || t.amount + t.fee > available) return run.slice(i);
+      nonce++;
+      available -= t.amount + t.fee;
+    }
+    return [];
+  }
+
   /** All pending transactions of one sender, in nonce order. */
   pendingOf(senderKey: string): readonly PendingTx[] {
     return this.#bySender.get(senderKey) ?? [];

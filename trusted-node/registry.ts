@@ -43,7 +43,7 @@ export function parseNewDevice(body: unknown, now: number): NewDevice {
   const profile = input.profile as DeviceProfile;
   const tier = input.tier ?? tierOfProfile(profile);
   if (tier !== 'hash' && tier !== 'sig') throw badField('tier', 'expected "hash" or "sig"');
-  if (tier === 'sig' && tierOfProfile(profile) === 'hash') throw badField('tier', `"sig" needs Ed25519, which profile ${profile} cannot run`, 'use tier "hash"');
+  if (tier === 'sig' && tierOfProfile(profile) === 'hash') throw badField('tier', `sig needs Ed25519 checks, which profile ${profile} cannot run`, 'use tier "hash"');
   const owner = toHex(parseHex('owner', input.owner, 32));
   return { id, key, profile, tier, owner, createdAt: now };
 }
