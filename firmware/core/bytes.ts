@@ -1,6 +1,6 @@
 /**
- * Little-endian integer access and byte comparisons on Uint8Array, written without DataView
- * offsets checks or BigInt so both device runtimes run them unchanged.
+ * Little-endian integers and byte comparisons on plain Uint8Array offsets: the same few lines
+ * run unchanged on both device runtimes, and reading never allocates.
  * @module
  */
 

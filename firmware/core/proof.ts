@@ -43,7 +43,7 @@ export function readProof(data: Uint8Array, at: number): Decoded<StateProof> {
   if (available < size) return failure('truncated', 'proof.siblings', data.length, 'depth ' + depth + ' needs ' + size + ' bytes, got ' + available);
   if (available > size) return failure('oversized', 'proof', at + size, 'depth ' + depth + ' needs ' + size + ' bytes, got ' + available);
   const index = readU32(data, at + PROOF_INDEX_AT);
-  if (index >= Math.pow(2, depth)) {
+  if (index >= 1 << depth) {
     return failure('invalid', 'proof.index', at + PROOF_INDEX_AT, 'expected below 2^' + depth + ', got ' + index);
   }
   const leafAt = at + PROOF_LEAF_AT;

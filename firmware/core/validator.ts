@@ -73,9 +73,9 @@ export class UnitValidator {
   /** the decoded header; its hashes view a private copy of the header bytes */
   readonly header: UnitHeader;
   readonly headerHash: Uint8Array;
-  /** entries judged so far */
+  /** entries judged so far (read only) */
   index: number;
-  /** entries accepted so far */
+  /** entries accepted so far (read only) */
   accepted: number;
   private readonly digest: Digest;
   private readonly verify: VerifySignature | null;
