@@ -107,18 +107,27 @@ function readOrCreateToken(path: string, create: boolean): string {
 }
 
 /**
+ * Lock files this process holds. A lock naming our own pid but absent here was left by an
+ * earlier process that had the same pid (a container's node is often pid 1 on every start).
+ */
+const heldLocks = new Set<string>();
+
+/**
  * Takes the data directory's lock for this process, so that two nodes never serve the same
  * ledger from two in-memory states. A lock left by a process that no longer exists (a crash,
  * `kill -9`) is taken over. Returns the release function.
  */
 export function lockDataDir(dir: DataDir): () => void {
   const file = join(dir.path, LOCK_FILE);
+  if (heldLocks.has(file)) throw new NodeError('data_dir', `a node in this process is already using ${dir.path}`, { where: file, hint: 'stop it first, or use another --data directory' });
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(file, 'wx', 0o644);
       writeSync(fd, `${process.pid}\n`);
       closeSync(fd);
+      heldLocks.add(file);
       return () => {
+        heldLocks.delete(file);
         try {
           if (readFileSync(file, 'utf8').trim() === String(process.pid)) unlinkSync(file);
         } catch {
