@@ -75,19 +75,38 @@ export function exampleIdentity(): ExampleIdentity {
 /**
  * A device that answers node lines with its next request, one at a time: it pulls an entry
  * only after judging the previous one, so flow control is the protocol's request/answer rhythm.
+ * Across a reconnect it keeps its unit and repeats its last request for it.
  */
 export class ExampleDevice {
-  readonly client: WireClient = createClient();
+  client: WireClient = createClient();
   /** every message the node sent, for the tests to inspect */
   readonly received: NodeMessage[] = [];
   private validator: UnitValidator | null = null;
   private queued: Uint8Array | null = null;
+  /** the unit being worked on, and how to ask again for what its last request asked */
+  private working: { unitId: number; repeat: () => string } | null = null;
 
   constructor(readonly identity: ExampleIdentity) {}
 
-  /** The first line of a connection. */
+  /** The first line of a connection; a new connection starts a new client. */
   hello(): string {
+    this.client = createClient();
     return helloRequest(this.client, this.identity);
+  }
+
+  /** Sends a request about the current unit, remembering it in case the connection drops. */
+  private ask(unitId: number, repeat: () => string): string {
+    this.working = { unitId, repeat };
+    return repeat();
+  }
+
+  /** After auth: resume the unit the node kept open, or let it go when this device lost it. */
+  private resume(unit: number | null): string | null {
+    const working = this.working;
+    if (working !== null && working.unitId === unit) return working.repeat();
+    this.working = null;
+    this.validator = null;
+    return unit === null ? this.startQueued() : refuseRequest(this.client, unit, 'stale');
   }
 
   /** Handles one node line; returns the device's next request, or null when it has none. */
@@ -100,7 +119,7 @@ export class ExampleDevice {
       case 'authorized':
         // The node's counter wins when it is ahead: the device's own memory was rolled back.
         this.identity.counter = Math.max(this.identity.counter, message.counter);
-        return this.startQueued();
+        return this.resume(message.unit);
       case 'notify':
         this.queued = message.header;
         return this.client.waiting === null ? this.startQueued() : null;
@@ -108,6 +127,7 @@ export class ExampleDevice {
         return message.entry === null ? this.finish() : this.judge(message.entry);
       case 'ack':
       case 'refused':
+        this.working = null;
         return this.startQueued();
       default:
         return null;
@@ -122,13 +142,14 @@ export class ExampleDevice {
     const unitId = readU32(header, HEADER_UNIT_AT);
     if (!opened.ok) return refuseRequest(this.client, unitId, opened.error.code === 'tier' ? 'tier-mismatch' : 'malformed');
     this.validator = opened.value;
-    return pullRequest(this.client, unitId, 0, null);
+    return this.ask(unitId, () => pullRequest(this.client, unitId, 0, null));
   }
 
   private judge(entry: Uint8Array): string {
     const validator = this.validator!;
-    const verdict = validator.check(entry);
-    return pullRequest(this.client, validator.header.unitId, validator.index, verdict.code);
+    const code = validator.check(entry).code;
+    const index = validator.index;
+    return this.ask(validator.header.unitId, () => pullRequest(this.client, validator.header.unitId, index, code));
   }
 
   private finish(): string {
@@ -140,7 +161,7 @@ export class ExampleDevice {
     while (!searchShare(nodeDigest, search, 4096));
     if (search.found === undefined) throw new Error('no share in 2^32 nonces: finish under the next counter');
     const result = sealResult(nodeDigest, pending.bytes, pending.digest, search.found, this.identity.key);
-    return submitRequest(this.client, validator.header.unitId, result);
+    return this.ask(validator.header.unitId, () => submitRequest(this.client, validator.header.unitId, result));
   }
 }
 
@@ -162,8 +183,13 @@ export class MemoryHost implements SessionHost {
   findDevice(deviceId: string): DeviceRecord | null {
     return this.devices.get(deviceId) ?? null;
   }
+  /** The first unit neither stored nor refused. */
   nextUnit(): Uint8Array | null {
-    return this.units.find((unit) => !this.stored.some((s) => bytesToHex(s.header) === bytesToHex(unit.header)))?.header ?? null;
+    const done = (unit: ExampleUnit) => {
+      const unitId = readU32(unit.header, HEADER_UNIT_AT);
+      return this.stored.some((s) => s.unitId === unitId) || this.events.some((e) => e.type === 'unit-dropped' && e.why === 'refused' && e.unitId === unitId);
+    };
+    return this.units.find((unit) => !done(unit))?.header ?? null;
   }
   entry(unitId: number, index: number): Uint8Array {
     const unit = this.units.find((u) => readU32(u.header, HEADER_UNIT_AT) === unitId);
@@ -175,6 +201,7 @@ export class MemoryHost implements SessionHost {
     if (this.wasStored(submission.deviceId, submission.result)) return { stored: false, why: 'duplicate' };
     if (submission.counter <= device.lastCounter) return { stored: false, why: 'replayed' };
     device.lastCounter = submission.counter;
+    if (device.openUnit?.unitId === submission.unitId) device.openUnit = null;
     this.stored.push({ ...submission, result: submission.result.slice(), verdicts: submission.verdicts.slice() });
     return { stored: true, accepted: true, credited: null };
   }
@@ -194,14 +221,19 @@ export class MemoryHost implements SessionHost {
   randomBytes(length: number): Uint8Array {
     return exampleSecret(`challenge ${this.nextRandom++}`).slice(0, length);
   }
+  /** Keeps a unit left open by a dropped connection for the device's next one, forgets dropped ones. */
   report(event: SessionEvent): void {
     this.events.push(event);
+    const device = 'deviceId' in event ? this.devices.get(event.deviceId) : undefined;
+    if (device === undefined) return;
+    if (event.type === 'unit-suspended') device.openUnit = event.unit;
+    if (event.type === 'unit-dropped' && device.openUnit?.unitId === event.unitId) device.openUnit = null;
   }
 }
 
 /** A registry holding `identity` as provisioned. */
 export function registryOf(identity: ExampleIdentity): Map<string, DeviceRecord> {
-  return new Map([[identity.deviceId, { key: identity.key, tier: identity.tier, profile: identity.profile, lastCounter: 0 }]]);
+  return new Map([[identity.deviceId, { key: identity.key, tier: identity.tier, profile: identity.profile, lastCounter: 0, openUnit: null }]]);
 }
 
 /** One line of a transcript. */
@@ -259,7 +291,7 @@ export async function exampleMarkdown(): Promise<string> {
     sizeRow('`mm.hello` request', find('"mm.hello"'), hello),
     sizeRow('`mm.hello` result (challenge)', find('"challenge"'), encodeResult(max, helloResult(new Uint8Array(32)))),
     sizeRow('`mm.auth` request', find('"mm.auth"'), longest(() => authRequest(most, new Uint8Array(32)))),
-    sizeRow('`mm.auth` result', find('"counter"'), encodeResult(max, authResult(max))),
+    sizeRow('`mm.auth` result', find('"counter"'), encodeResult(max, authResult(max, max))),
     sizeRow('`mm.notify`', find('"mm.notify"'), encodeNotify(exampleUnit(max, 1, 4, MAX_DIFFICULTY).header)),
     sizeRow('`mm.pull` request', find('"mm.pull"'), longest(() => pullRequest(most, max, MAX_ENTRIES, REASONS.length - 1))),
     sizeRow('`mm.pull` result, an entry', find('"entry":"'), encodeResult(max, pullResult(new Uint8Array(ENTRY_MAX_SIZE)))),

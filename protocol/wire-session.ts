@@ -29,6 +29,26 @@ export interface DeviceRecord {
   profile: string;
   /** counter of the last result stored durably for this device (0 before the first) */
   lastCounter: number;
+  /**
+   * The unit the device's previous connection left open (from a `unit-suspended` event), kept
+   * by the host until its deadline: the device resumes or submits it on this connection.
+   */
+  openUnit: UnitProgress | null;
+}
+
+/** A unit assigned to a device and how far its streaming got. The session advances it. */
+export interface UnitProgress {
+  readonly unitId: number;
+  readonly header: Uint8Array;
+  readonly headerHash: Uint8Array;
+  readonly entryCount: number;
+  readonly difficulty: number;
+  /** host clock (`now()`) after which the unit is expired: deadline plus grace from assignment */
+  readonly expiresAt: number;
+  /** pulls answered so far: entry count + 1 once the last verdict is in */
+  pulled: number;
+  /** the verdict code reported for each entry so far */
+  readonly verdicts: Uint8Array;
 }
 
 /** A result that passed every session check, handed to the host to make durable. */
@@ -54,7 +74,7 @@ export type StoreOutcome =
   | { stored: false; why: 'duplicate' | 'replayed' };
 
 /** Why a unit stopped being the device's current unit without a stored result. */
-export type DropReason = 'refused' | 'replaced' | 'expired' | 'closed';
+export type DropReason = 'refused' | 'replaced' | 'expired';
 
 /** What a session reports for logs and metrics. */
 export type SessionEvent =
@@ -62,6 +82,8 @@ export type SessionEvent =
   | { type: 'authenticated'; deviceId: string }
   | { type: 'stored'; deviceId: string; unitId: number; counter: number }
   | { type: 'unit-dropped'; deviceId: string; unitId: number; why: DropReason; refusal?: WireError }
+  /** the connection ended with this unit open: keep it for the device's next connection until `expiresAt` */
+  | { type: 'unit-suspended'; deviceId: string; unit: UnitProgress }
   | { type: 'closed'; reason: string };
 
 /** Everything a session needs from the node. Callbacks may return a value or a promise. */
@@ -106,17 +128,6 @@ export type SessionPhase = 'hello' | 'challenged' | 'ready' | 'closed';
 /** What follows an error answer: nothing, a strike (closing at `maxStrikes`), or closing at once. */
 type Consequence = 'none' | 'strike' | 'close';
 
-interface OpenUnit {
-  unitId: number;
-  header: Uint8Array;
-  headerHash: Uint8Array;
-  entryCount: number;
-  difficulty: number;
-  expiresAt: number;
-  /** pulls answered so far: entry count + 1 once the last verdict is in */
-  pulled: number;
-  verdicts: Uint8Array;
-}
 
 /** How many superseded units a session remembers, to answer `stale` rather than `out-of-order`. */
 const RECENT_UNITS = 8;
@@ -140,7 +151,9 @@ export class DeviceSession {
   private challenge: Uint8Array | null = null;
   private device: DeviceRecord | null = null;
   private lastCounter = 0;
-  private current: OpenUnit | null = null;
+  private current: UnitProgress | null = null;
+  /** the unit whose result is being stored, while it is */
+  private submitting: UnitProgress | null = null;
   private readonly recent: number[] = [];
   private busy = false;
   private tokens: number;
@@ -212,7 +225,8 @@ export class DeviceSession {
   end(reason: string): void {
     if (this.phase === 'closed') return;
     this.phase = 'closed';
-    if (this.current !== null) this.drop('closed');
+    // A unit whose result is being stored waits for the outcome (see onSubmit).
+    if (this.current !== null && this.current !== this.submitting) this.suspend(this.current);
     this.host.report?.({ type: 'closed', reason });
   }
 
@@ -290,13 +304,15 @@ export class DeviceSession {
     this.device = record;
     this.lastCounter = record.lastCounter;
     this.phase = 'ready';
+    const resumed = record.openUnit !== null && this.host.now() <= record.openUnit.expiresAt ? record.openUnit : null;
+    this.current = resumed;
     this.host.report?.({ type: 'authenticated', deviceId: hello.deviceId });
-    this.answer(request.id, authResult(record.lastCounter));
-    return true;
+    this.answer(request.id, authResult(record.lastCounter, resumed === null ? null : resumed.unitId));
+    return resumed === null;
   }
 
   /** The current unit if `unitId` names it, else the answer for a unit that is not open. */
-  private openUnit(id: number, unitId: number): OpenUnit | null {
+  private openUnit(id: number, unitId: number): UnitProgress | null {
     const unit = this.current;
     if (unit === null || unit.unitId !== unitId) {
       if (this.recent.includes(unitId)) this.fail(id, 'stale', `unit ${unitId} was superseded`, 'none');
@@ -314,6 +330,10 @@ export class DeviceSession {
   private async onPull(request: Extract<DeviceRequest, { method: 'mm.pull' }>): Promise<boolean> {
     const unit = this.openUnit(request.id, request.unitId);
     if (unit === null) return false;
+    if (request.index === unit.pulled - 1 && (request.index === 0 || unit.verdicts[request.index - 1] === request.previousVerdict)) {
+      // The same pull again: its answer was lost with a connection. Answer it again, unchanged.
+      return this.answer(request.id, pullResult(request.index < unit.entryCount ? await this.host.entry(unit.unitId, request.index) : null));
+    }
     if (request.index !== unit.pulled) {
       const next = unit.pulled > unit.entryCount ? 'none: the unit is complete, submit it' : `index ${unit.pulled}`;
       return this.fail(request.id, 'out-of-order', `pulled index ${request.index}, expected ${next}`, 'strike');
@@ -353,25 +373,32 @@ export class DeviceSession {
       : !timingSafeEqual(result.verdictChain, verdictChain(unit.headerHash, [...unit.verdicts])) ? '"result.verdictChain" differs from the verdicts reported in pulls'
       : null;
     if (contradiction !== null) return this.fail(request.id, 'malformed', contradiction, 'strike');
-    if (result.counter <= this.lastCounter) return this.refuseOldCounter(request.id, deviceId, request.result);
-    const outcome = await this.host.storeResult({
-      deviceId, unitId: unit.unitId, counter: result.counter, header: unit.header, result: request.result, verdicts: unit.verdicts,
-    });
+    let outcome: StoreOutcome | undefined;
+    this.submitting = unit;
+    try {
+      outcome = result.counter <= this.lastCounter
+        ? { stored: false, why: (await this.host.wasStored(deviceId, request.result)) ? 'duplicate' : 'replayed' }
+        : await this.host.storeResult({
+          deviceId, unitId: unit.unitId, counter: result.counter, header: unit.header, result: request.result, verdicts: unit.verdicts,
+        });
+    } finally {
+      // If the connection ended meanwhile, the unit is kept for the next one unless it is done.
+      this.submitting = null;
+      const done = outcome !== undefined && (outcome.stored || outcome.why === 'duplicate');
+      if (this.phase === 'closed' && !done) this.suspend(unit);
+    }
     if (!outcome.stored) {
-      return outcome.why === 'duplicate'
-        ? this.fail(request.id, 'duplicate', 'result already stored', 'none')
-        : this.fail(request.id, 'replayed', `counter ${result.counter} is not above the last stored`, 'strike');
+      if (outcome.why === 'replayed') return this.fail(request.id, 'replayed', `counter ${result.counter} is not above ${this.lastCounter}, the last stored`, 'strike');
+      // Stored through an earlier connection whose ack was lost: the unit is done.
+      this.retire(unit);
+      this.fail(request.id, 'duplicate', 'result already stored', 'none');
+      return true;
     }
     this.lastCounter = result.counter;
     this.retire(unit);
     this.host.report?.({ type: 'stored', deviceId, unitId: unit.unitId, counter: result.counter });
     this.answer(request.id, submitResult(outcome.accepted, outcome.credited));
     return true;
-  }
-
-  private async refuseOldCounter(id: number, deviceId: string, result: Uint8Array): Promise<boolean> {
-    if (await this.host.wasStored(deviceId, result)) return this.fail(id, 'duplicate', 'result already stored', 'none');
-    return this.fail(id, 'replayed', `counter not above ${this.lastCounter}, the last stored`, 'strike');
   }
 
   private onRefuse(request: Extract<DeviceRequest, { method: 'mm.refuse' }>): boolean {
@@ -391,7 +418,11 @@ export class DeviceSession {
     }
   }
 
-  private retire(unit: OpenUnit): void {
+  private suspend(unit: UnitProgress): void {
+    this.host.report?.({ type: 'unit-suspended', deviceId: this.deviceId!, unit });
+  }
+
+  private retire(unit: UnitProgress): void {
     this.current = null;
     this.recent.push(unit.unitId);
     if (this.recent.length > RECENT_UNITS) this.recent.shift();

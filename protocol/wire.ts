@@ -155,9 +155,12 @@ export function helloResult(challenge: Uint8Array): { challenge: string } {
   return { challenge: bytesToHex(challenge) };
 }
 
-/** Result of `mm.auth`: the last counter the node holds durably for the device. */
-export function authResult(counter: number): { counter: number } {
-  return { counter: u32('counter', counter) };
+/**
+ * Result of `mm.auth`: the last counter the node holds durably for the device, and the unit its
+ * previous connection left open (to resume or submit), or null.
+ */
+export function authResult(counter: number, unit: number | null): { counter: number; unit: number | null } {
+  return { counter: u32('counter', counter), unit: unit === null ? null : u32('unit', unit) };
 }
 
 /** Result of `mm.pull`: the entry's bytes, or null past the last entry. */

@@ -41,8 +41,12 @@ async function startNode(devices: Map<string, DeviceRecord>, units: ExampleUnit[
   return { server, port: address.port, hosts };
 }
 
-/** Runs `device` over TCP until the node has nothing more for it; returns the bytes each way. */
-async function runDevice(port: number, device: ExampleDevice, units: number, hosts: SocketHost[]): Promise<{ sent: number; received: number }> {
+/**
+ * Runs `device` over TCP until the node has stored `units` results, or, with `dropAfter`, cuts
+ * the connection right after the device's reply to the node's `dropAfter`-th line (which may
+ * then be lost). Returns the bytes each way.
+ */
+async function runDevice(port: number, device: ExampleDevice, units: number, hosts: SocketHost[], dropAfter?: number): Promise<{ sent: number; received: number }> {
   const socket = connect(port, '127.0.0.1');
   socket.setEncoding('latin1');
   await once(socket, 'connect');
@@ -53,22 +57,28 @@ async function runDevice(port: number, device: ExampleDevice, units: number, hos
     totals.sent += line.length;
     socket.write(line, 'latin1');
   };
+  let lines = 0;
   const done = new Promise<void>((resolve, reject) => {
     socket.on('data', (chunk: string) => {
       totals.received += chunk.length;
       for (const event of feedFramer(framer, chunk)) {
         if (event.kind === 'oversize') return reject(new Error('node sent an oversized line'));
         write(device.receive(event.line));
+        if (++lines === dropAfter) {
+          socket.destroy();
+          return resolve();
+        }
       }
       const stored = hosts.reduce((n, host) => n + host.stored.length, 0);
       if (stored === units && device.client.waiting === null) resolve();
     });
     socket.on('error', reject);
   });
+  const closed = once(socket, 'close');
   write(device.hello());
   await done;
   socket.end();
-  await once(socket, 'close');
+  await closed;
   return totals;
 }
 
@@ -85,6 +95,26 @@ test('a device on firmware/core/wire and a node on protocol/wire complete two un
     // Every byte the node wrote reached the device, and every byte the device wrote was answered.
     assert.is(totals.received, hosts[0].sent.join('').length);
     assert.ok(totals.sent > 0 && totals.received > 4 * 1700, `${totals.sent} sent, ${totals.received} received`);
+  } finally {
+    server.close();
+  }
+});
+
+test('a device whose connection drops mid-unit reconnects and finishes the same unit', async () => {
+  const identity = exampleIdentity();
+  const devices = registryOf(identity);
+  const { server, port, hosts } = await startNode(devices, [exampleUnit(41, 5, 12, 4), exampleUnit(42, 1, 12, 4)]);
+  try {
+    const device = new ExampleDevice(identity);
+    // Node lines: challenge, auth, notify, then entries 0, 1, 2: the pull of entry 3 is cut off.
+    await runDevice(port, device, 2, hosts, 6);
+    // The node must have seen the drop (and kept the unit) before the device comes back.
+    while (!hosts[0].events.some((e) => e.type === 'closed')) await new Promise((resolve) => setTimeout(resolve, 5));
+    await runDevice(port, device, 2, hosts);
+    const stored = hosts.flatMap((host) => host.stored);
+    assert.equal(stored.map((s) => [s.unitId, s.counter, [...s.verdicts]]), [[41, 1, [0, 0, 5, 0, 0]], [42, 2, [0]]]);
+    assert.ok(hosts[1].sent[1].includes('"unit":41'), hosts[1].sent[1]);
+    assert.equal(device.received.filter((m) => m.kind === 'error' || m.kind === 'invalid'), []);
   } finally {
     server.close();
   }

@@ -17,7 +17,7 @@ type Line = { id: number | null; result?: unknown; error?: [number, string, null
 class Harness {
   readonly device = new ExampleDevice(exampleIdentity());
   readonly host: MemoryHost;
-  readonly session: DeviceSession;
+  session: DeviceSession;
   outgoing: string | null;
 
   /** `tweak` changes what the device announces after the registry recorded it as provisioned. */
@@ -43,6 +43,13 @@ class Harness {
     await this.session.feed(line);
     for (const answer of this.host.sent.slice(before)) this.outgoing = this.device.receive(answer.slice(0, -1)) ?? this.outgoing;
     return this.host.sent.slice(before).map((answer) => JSON.parse(answer));
+  }
+
+  /** The connection drops (whatever the device was sending is lost) and the device reconnects. */
+  reconnect(): void {
+    this.session.end('socket closed');
+    this.session = new DeviceSession(this.host);
+    this.outgoing = this.device.hello();
   }
 
   /** Steps until the device's pending line calls `method` (or it has nothing to say). */
@@ -145,11 +152,11 @@ test('a unit replaced by a newer one is stale; a refused unit is dropped and the
   expectError(await h.step(), 'stale', 4, /unit 7 was superseded/);
   assert.equal(h.host.events.filter((e) => e.type === 'unit-dropped'), [{ type: 'unit-dropped', deviceId: '5eed0fd00d1e0042', unitId: 7, why: 'replaced' }]);
 
-  const r = new Harness([exampleUnit(7, 3, 4, 4)]);
+  const r = new Harness([exampleUnit(7, 3, 4, 4), exampleUnit(8, 1, 4, 4)]);
   await r.runUntil('mm.pull');
   const lines = await r.raw('{"id":50,"method":"mm.refuse","params":[7,37]}\n');
   assert.equal(lines[0], { id: 50, result: true, error: null });
-  assert.is(lines[1].method, 'mm.notify', 'the host is asked for work again');
+  assert.equal([lines[1].method, lines[1].params?.[0]], ['mm.notify', 8], 'the host is asked for work again');
   assert.ok(r.host.events.some((e) => e.type === 'unit-dropped' && e.why === 'refused' && e.refusal === 'tier-mismatch'));
 });
 
@@ -229,7 +236,7 @@ test('a resent result is a duplicate; an old counter on new work is a replay', a
   // The device's flash rolled back: it finishes unit 8 under counter 1 again.
   h.device.identity.counter = 0;
   await h.runUntil('mm.submit');
-  expectError(await h.step(), 'replayed', 8, /counter not above 1/);
+  expectError(await h.step(), 'replayed', 8, /counter 1 is not above 1, the last stored/);
   assert.is(h.host.stored.length, 1);
 });
 
@@ -239,6 +246,69 @@ test('a device whose counter was rolled back learns the node\'s counter at auth 
   await h.runUntil('mm.submit');
   await h.step();
   assert.equal(h.host.stored.map((s) => s.counter), [42]);
+});
+
+test('after a dropped connection the device resumes its unit where it was, and the node keeps its verdicts', async () => {
+  const h = new Harness([exampleUnit(7, 4, 4, 4)]);
+  await h.runUntil('mm.pull');
+  await h.step();
+  await h.step();
+  // The device's pull of entry 2 goes out, its answer is lost with the connection.
+  await h.raw(h.outgoing!);
+  h.reconnect();
+  assert.ok(h.host.events.some((e) => e.type === 'unit-suspended' && e.unit.unitId === 7 && e.unit.pulled === 3));
+  await h.step();
+  const auth = await h.step();
+  assert.equal(auth, [{ id: 2, result: { counter: 0, unit: 7 }, error: null }], 'no new notify: the unit goes on');
+  assert.match(h.outgoing!, /"mm.pull","params":\[7,2,0\]/, 'the device repeats its last pull');
+  await h.runUntil('mm.submit');
+  await h.step();
+  assert.equal(h.host.stored.map((s) => [s.unitId, [...s.verdicts]]), [[7, [0, 0, 5, 0]]]);
+  assert.is(h.host.devices.get(h.device.identity.deviceId)!.openUnit, null);
+});
+
+test('a repeated pull must repeat its verdict; a device that lost its unit refuses it and gets new work', async () => {
+  const h = new Harness([exampleUnit(7, 3, 4, 4)]);
+  await h.runUntil('mm.pull');
+  await h.step();
+  await h.step();
+  expectError(await h.raw(pullRequest(createClient(), 7, 1, 3)), 'out-of-order', 1, /pulled index 1, expected index 2/);
+
+  const lost = new Harness([exampleUnit(7, 3, 4, 4), exampleUnit(8, 1, 4, 4)]);
+  await lost.runUntil('mm.pull');
+  await lost.step();
+  lost.session.end('socket closed');
+  const rebooted = new Harness([], undefined);
+  lost.session = new DeviceSession(lost.host);
+  lost.outgoing = rebooted.device.hello();
+  await lost.raw(lost.outgoing);
+  const proof = rebooted.device.receive(lost.host.sent.at(-1)!.slice(0, -1))!;
+  const auth = await lost.raw(proof);
+  assert.equal(auth[0].result, { counter: 0, unit: 7 });
+  const refusal = rebooted.device.receive(JSON.stringify(auth[0]));
+  assert.is(refusal, '{"id":3,"method":"mm.refuse","params":[7,21]}\n');
+  const answers = await lost.raw(refusal!);
+  assert.equal(answers[0], { id: 3, result: true, error: null });
+  assert.equal(answers[1].params?.[0], 8, 'new work follows');
+});
+
+test('a result stored just as the connection dropped is a duplicate on the next, and the unit is done', async () => {
+  const h = new Harness([exampleUnit(7, 1, 4, 4), exampleUnit(8, 1, 4, 4)]);
+  await h.runUntil('mm.submit');
+  const submit = h.outgoing!;
+  // The store and the disconnect race: the session ends with the unit still open, then the store lands.
+  const stored = h.raw(submit);
+  h.session.end('socket closed');
+  await stored;
+  assert.is(h.host.stored.length, 1);
+  assert.is(h.host.devices.get(h.device.identity.deviceId)!.openUnit, null, 'storing forgets the kept unit');
+  h.session = new DeviceSession(h.host);
+  h.outgoing = h.device.hello();
+  await h.step();
+  const auth = await h.step();
+  assert.equal(auth[0].result, { counter: 1, unit: null });
+  assert.is(auth[1].method, 'mm.notify');
+  assert.equal(auth[1].params?.[0], 8);
 });
 
 test('a unit past its deadline (plus grace) is expired, and new work follows', async () => {

@@ -105,7 +105,8 @@ export function pingRequest(client: WireClient): string {
 /** Everything a node line can mean to the device. `invalid` is a line no node may send. */
 export type NodeMessage =
   | { kind: 'challenge'; challenge: Uint8Array }
-  | { kind: 'authorized'; counter: number }
+  /** `unit`: the unit the node kept open from the previous connection, to resume or submit (else null) */
+  | { kind: 'authorized'; counter: number; unit: number | null }
   | { kind: 'entry'; entry: Uint8Array | null }
   | { kind: 'ack'; accepted: boolean; credited: string | null }
   | { kind: 'refused' }
@@ -175,8 +176,10 @@ function success(method: DeviceMethod, result: unknown): NodeMessage {
     return { kind: 'challenge', challenge: challenge };
   }
   if (method === 'mm.auth') {
-    if (!hasExactly(result, ['counter']) || !isU32(result.counter)) return invalid('mm.auth result must be {"counter": u32}');
-    return { kind: 'authorized', counter: result.counter };
+    if (!hasExactly(result, ['counter', 'unit']) || !isU32(result.counter) || !(result.unit === null || isU32(result.unit))) {
+      return invalid('mm.auth result must be {"counter": u32, "unit": u32 or null}');
+    }
+    return { kind: 'authorized', counter: result.counter, unit: result.unit };
   }
   if (method === 'mm.pull') {
     if (!hasExactly(result, ['entry'])) return invalid('mm.pull result must be {"entry": hex or null}');
