@@ -32,16 +32,17 @@ const USAGE = `usage: micromine flash --target <target> --device <dir> [options]
   --build debug|instrumented|release   Moddable build kind (default debug)
   --project <dir>        Moddable project directory (default <device dir>/moddable-<install>)
   --dry-run              show every step (Espruino: the exact bytes) without writing to the board
+  --show-key             in a dry run, show the mm.cfg bytes too (they carry the device key)
   --verbose              show the uploader's log and the toolchain's full output
   --help                 this text`;
 
 const OPTIONS = {
   target: 'string', device: 'string', image: 'string', port: 'string', baud: 'string', 'no-start': 'boolean', board: 'string',
-  install: 'string', build: 'string', project: 'string', 'dry-run': 'boolean', verbose: 'boolean', help: 'boolean',
+  install: 'string', build: 'string', project: 'string', 'dry-run': 'boolean', 'show-key': 'boolean', verbose: 'boolean', help: 'boolean',
 } as const;
 
 type Options = ReturnType<typeof parseOptions<typeof OPTIONS>>;
-const ESPRUINO_ONLY = ['baud', 'no-start'] as const;
+const ESPRUINO_ONLY = ['baud', 'no-start', 'show-key'] as const;
 const MODDABLE_ONLY = ['board', 'install', 'build', 'project'] as const;
 
 function print(line: string): void {
@@ -63,8 +64,18 @@ function oneOf<T extends string>(name: string, value: string | undefined, allowe
   throw new ToolError('usage', `--${name} expected ${allowed.join(', ')}, got ${JSON.stringify(value)}`, { where: `--${name}` });
 }
 
-function bytesLine(bytes: string): string[] {
+function bytesLines(bytes: string): string[] {
   return bytes.split(/(?<=\n)/).map((line) => `    ${JSON.stringify(line)}`);
+}
+
+/** Replaces the base64 chunks of `config` (EspruinoTools uploads 384 bytes per chunk) in `bytes`: they carry the key. */
+function redactConfig(bytes: string, config: string): string {
+  let redacted = bytes;
+  for (let i = 0; i < config.length; i += 384) {
+    const chunk = Buffer.from(config.slice(i, i + 384), 'latin1').toString('base64');
+    redacted = redacted.split(chunk).join(`<mm.cfg bytes ${i}-${Math.min(i + 384, config.length) - 1} as base64: hidden, --show-key shows them>`);
+  }
+  return redacted;
 }
 
 async function flashEspruinoTarget(options: Options, profile: EspruinoProfile, record: DeviceRecord): Promise<void> {
@@ -77,14 +88,17 @@ async function flashEspruinoTarget(options: Options, profile: EspruinoProfile, r
     baud = Number(options.baud);
     if (!Number.isInteger(baud) || baud <= 0) throw new ToolError('usage', `--baud expected a positive integer, got ${JSON.stringify(options.baud)}`, { where: '--baud' });
   }
-  const common = { profile, image, config: encodeEspruinoConfig(record.config), baud, start: !options['no-start'], log: options.verbose ? (line: string) => process.stderr.write(`  | ${line}\n`) : undefined };
+  const config = encodeEspruinoConfig(record.config);
+  // The uploader's log repeats what it sends and receives, mm.cfg included: redact the key there too.
+  const log = options.verbose ? (line: string) => { process.stderr.write(`  | ${options['show-key'] ? line : redactConfig(line, config)}\n`); } : undefined;
+  const common = { profile, image, config, baud, start: !options['no-start'], log };
   if (options['dry-run']) {
     const dry = await dryRunEspruino({ ...common, port: options.port });
     print(`dry run: flash ${imagePath} (${image.length} bytes) and mm.cfg of device ${record.config.id} to ${options.port ?? 'a fresh board'}`);
     print(dry.probed ? `  (board state read from ${options.port}; nothing was written to it)` : `  (no --port: assuming a fresh ${profile.board.name} board on Espruino)`);
     for (const [i, step] of dry.steps.entries()) {
       print(`${i + 1}. ${step.title}: ${step.bytes.length} bytes sent`);
-      bytesLine(step.bytes).forEach((line) => print(line));
+      bytesLines(options['show-key'] ? step.bytes : redactConfig(step.bytes, common.config)).forEach((line) => print(line));
     }
     print(`result: program in ${dry.result.slot} (SHA-256 ${dry.result.imageSha256}), boot switched after read-back${dry.result.removed.length ? `, ${dry.result.removed.join(', ')} erased` : ''}`);
     return;
