@@ -3,7 +3,7 @@
  * enforces the order hello -> auth -> (notify, pull*, submit)*, one request at a time, and
  * answers every defect with the code docs/protocol-wire.md gives it. It owns no socket, no
  * clock and no storage: the trusted node wraps it around a TCP connection and supplies those
- * through {@link SessionHost}.
+ * through a SessionHost (protocol/wire-host.ts).
  * @module
  */
 import { timingSafeEqual } from 'node:crypto';
@@ -14,113 +14,15 @@ import { nodeDigest } from './digest.ts';
 import { headerHash } from './unit.ts';
 import { verdictChain, verifyResult, type ResultRejection } from './result.ts';
 import {
+  SESSION_DEFAULTS, type DeviceRecord, type DropReason, type SessionHost, type SessionOptions, type StoreOutcome, type UnitProgress,
+} from './wire-host.ts';
+import {
   MAX_LINE, authProof, authResult, createFramer, encodeDifficulty, encodeError, encodeNotify, encodeResult, feedFramer,
   helloResult, parseDeviceLine, pullResult, submitResult, CHALLENGE_SIZE,
-  type DeviceRequest, type Framer, type Tier, type WireError,
+  type DeviceRequest, type Framer, type WireError,
 } from './wire.ts';
 
-type Awaitable<T> = T | Promise<T>;
-
-/** What the registry knows of a device. */
-export interface DeviceRecord {
-  /** the 32-byte device key */
-  key: Uint8Array;
-  tier: Tier;
-  profile: string;
-  /** counter of the last result stored durably for this device (0 before the first) */
-  lastCounter: number;
-  /**
-   * The unit the device's previous connection left open (from a `unit-suspended` event), kept
-   * by the host until its deadline: the device resumes or submits it on this connection.
-   */
-  openUnit: UnitProgress | null;
-}
-
-/** A unit assigned to a device and how far its streaming got. The session advances it. */
-export interface UnitProgress {
-  readonly unitId: number;
-  readonly header: Uint8Array;
-  readonly headerHash: Uint8Array;
-  readonly entryCount: number;
-  readonly difficulty: number;
-  /** host clock (`now()`) after which the unit is expired: deadline plus grace from assignment */
-  readonly expiresAt: number;
-  /** pulls answered so far: entry count + 1 once the last verdict is in */
-  pulled: number;
-  /** the verdict code reported for each entry so far */
-  readonly verdicts: Uint8Array;
-}
-
-/** A result that passed every session check, handed to the host to make durable. */
-export interface Submission {
-  deviceId: string;
-  unitId: number;
-  counter: number;
-  /** the unit's header bytes, as assigned */
-  header: Uint8Array;
-  /** the 112-byte result with its MAC, as received */
-  result: Uint8Array;
-  /** the verdict code the device reported for each entry, in entry order */
-  verdicts: Uint8Array;
-}
-
-/**
- * What storing a submission came to. The host decides atomically: `stored` only when the
- * counter is above the last one stored for the device (it then becomes the last); `duplicate`
- * when these very bytes are already stored; `replayed` otherwise.
- */
-export type StoreOutcome =
-  | { stored: true; accepted: boolean; credited: bigint | null }
-  | { stored: false; why: 'duplicate' | 'replayed' };
-
-/** Why a unit stopped being the device's current unit without a stored result. */
-export type DropReason = 'refused' | 'replaced' | 'expired';
-
-/** What a session reports for logs and metrics. */
-export type SessionEvent =
-  | { type: 'error'; error: WireError; message: string }
-  | { type: 'authenticated'; deviceId: string }
-  | { type: 'stored'; deviceId: string; unitId: number; counter: number }
-  | { type: 'unit-dropped'; deviceId: string; unitId: number; why: DropReason; refusal?: WireError }
-  /** the connection ended with this unit open: keep it for the device's next connection until `expiresAt` */
-  | { type: 'unit-suspended'; deviceId: string; unit: UnitProgress }
-  | { type: 'closed'; reason: string };
-
-/** Everything a session needs from the node. Callbacks may return a value or a promise. */
-export interface SessionHost {
-  /** The device's record, or null when it is unknown or suspended. */
-  findDevice(deviceId: string): Awaitable<DeviceRecord | null>;
-  /** The header of the next unit for this device, or null when there is none yet (then call `assign` later). */
-  nextUnit(deviceId: string): Awaitable<Uint8Array | null>;
-  /** Entry `index` of unit `unitId`. */
-  entry(unitId: number, index: number): Awaitable<Uint8Array>;
-  /** Makes a submission durable; the ack is sent only after this settles. */
-  storeResult(submission: Submission): Awaitable<StoreOutcome>;
-  /** True when exactly these result bytes are stored for the device (a resent result whose ack was lost). */
-  wasStored(deviceId: string, result: Uint8Array): Awaitable<boolean>;
-  /** Writes one line (it ends with `\n`) to the device. */
-  send(line: string): void;
-  /** Closes the connection after what was sent. */
-  close(reason: string): void;
-  /** Milliseconds on a monotonic clock. */
-  now(): number;
-  /** `length` bytes from a cryptographic source. */
-  randomBytes(length: number): Uint8Array;
-  report?(event: SessionEvent): void;
-}
-
-/** Tunables of a session. Unknown names are rejected. */
-export interface SessionOptions {
-  /** Protocol violations tolerated before the connection is closed (default 3). */
-  maxStrikes?: number;
-  /** Added to a unit's deadline before the node calls it expired, for the network (default 2000 ms). */
-  deadlineGraceMs?: number;
-  /** Sustained requests per second (default 20) and burst (default 40) before `rate-limited`. */
-  requestsPerSecond?: number;
-  burst?: number;
-}
-
-const DEFAULTS: Required<SessionOptions> = { maxStrikes: 3, deadlineGraceMs: 2000, requestsPerSecond: 20, burst: 40 };
+export * from './wire-host.ts';
 
 /** Where a session stands in the handshake. */
 export type SessionPhase = 'hello' | 'challenged' | 'ready' | 'closed';
@@ -161,9 +63,9 @@ export class DeviceSession {
 
   constructor(private readonly host: SessionHost, options: SessionOptions = {}) {
     for (const name of Object.keys(options)) {
-      if (!(name in DEFAULTS)) throw new TypeError(`unknown session option "${name}"`);
+      if (!(name in SESSION_DEFAULTS)) throw new TypeError(`unknown session option "${name}"`);
     }
-    this.options = { ...DEFAULTS, ...options };
+    this.options = { ...SESSION_DEFAULTS, ...options };
     for (const [name, value] of Object.entries(this.options)) {
       if (!(Number.isInteger(value) && value > 0)) throw new RangeError(`"${name}" expected a positive integer, got ${value}`);
     }
@@ -252,8 +154,7 @@ export class DeviceSession {
       wantsWork = await this.dispatch(request);
     } catch (error) {
       // A host failure (storage down, unit gone) is the node's fault: the device may retry.
-      this.fail(request.id, 'other', 'node error, retry later', 'none');
-      this.host.report?.({ type: 'error', error: 'other', message: `host failed on ${request.method}: ${String(error)}` });
+      this.fail(request.id, 'other', 'node error, retry later', 'none', `host failed on ${request.method}: ${String(error)}`);
     } finally {
       this.busy = false;
     }
@@ -339,6 +240,8 @@ export class DeviceSession {
       return this.fail(request.id, 'out-of-order', `pulled index ${request.index}, expected ${next}`, 'strike');
     }
     const entry = request.index < unit.entryCount ? await this.host.entry(unit.unitId, request.index) : null;
+    // Meanwhile the connection may have ended (the unit is then the host's) or the unit replaced.
+    if (this.phase === 'closed') return false;
     if (this.current !== unit) return this.fail(request.id, 'stale', `unit ${unit.unitId} was superseded`, 'none');
     if (request.previousVerdict !== null) unit.verdicts[request.index - 1] = request.previousVerdict;
     unit.pulled++;
@@ -449,11 +352,14 @@ export class DeviceSession {
     return false;
   }
 
-  /** Sends an error answer and applies its consequence; always false (no work wanted). */
-  private fail(id: number | null, error: WireError, message: string, consequence: Consequence): false {
+  /**
+   * Sends an error answer and applies its consequence; always false (no work wanted). `detail`,
+   * when given, is what the report says instead of the device-facing message.
+   */
+  private fail(id: number | null, error: WireError, message: string, consequence: Consequence, detail?: string): false {
     if (this.phase === 'closed') return false;
     this.host.send(encodeError(id, error, message));
-    this.host.report?.({ type: 'error', error, message });
+    this.host.report?.({ type: 'error', error, message: detail ?? message });
     if (consequence === 'strike') this.strikes++;
     if (consequence === 'close' || this.strikes >= this.options.maxStrikes) {
       const reason = consequence === 'close' ? error : `${this.strikes} protocol violations`;
