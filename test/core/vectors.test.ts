@@ -9,7 +9,7 @@ import { nobleDigest, nobleSha512 } from '../../firmware/digest/noble.ts';
 import { createVerifier } from '../../firmware/sig/ed25519.ts';
 import { nodeDigest } from '../../protocol/digest.ts';
 import { publicKeyOf } from '../../protocol/tx.ts';
-import { sign } from '@noble/ed25519';
+import { Point, etc, sign, verify as libraryVerify } from '@noble/ed25519';
 
 const hex = (data: Uint8Array) => Buffer.from(data).toString('hex');
 const bytesOf = (text: string) => new Uint8Array(Buffer.from(text, 'hex'));
@@ -92,6 +92,44 @@ test('any flipped bit or wrong length makes verification false, never an excepti
   assert.not.ok(verify(parts[0].subarray(1), parts[1], parts[2]), 'short signature');
   assert.not.ok(verify(parts[0], parts[1], parts[2].subarray(1)), 'short key');
   assert.not.ok(verify(new Uint8Array(64), parts[1], new Uint8Array(32)), 'zero key and signature');
+});
+
+test('firmware/sig agrees with @noble/ed25519\'s strict verify on 400 mutated signatures, keys and messages', () => {
+  let state = 0x2545f491;
+  const next = () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) >>> 8;
+  };
+  let valid = 0;
+  for (let n = 0; n < 400; n++) {
+    const v = RFC8032[next() % 3];
+    const parts = [bytesOf(v.signature), bytesOf(v.message), bytesOf(v.publicKey)];
+    const part = next() % 4;
+    // part 3 leaves the vector intact; others set one byte, often to an edge value
+    if (part < 3 && parts[part].length > 0) parts[part][next() % parts[part].length] = [0, 0xff, 0x7f, 0x80, next() & 0xff][next() % 5];
+    if (next() % 7 === 0) parts[0].set(etc.hexToBytes('edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010'), 32); // s = L
+    const ours = verify(parts[0], parts[1], parts[2]);
+    assert.is(ours, libraryVerify(parts[0], parts[1], parts[2], { zip215: false }), `case ${n}`);
+    if (ours) valid++;
+  }
+  assert.ok(valid > 50 && valid < 350, `${valid} valid`);
+});
+
+test('a signature under the base point as public key verifies (the path that avoids the table)', () => {
+  const L = Point.CURVE().n;
+  const message = ascii('base point key');
+  const r = 0x1234567890abcdefn;
+  const encodedR = Point.BASE.multiply(r).toBytes();
+  const publicKey = Point.BASE.toBytes();
+  const k = etc.mod(BigInt('0x' + Buffer.from(nobleSha512(Uint8Array.of(...encodedR, ...publicKey, ...message))).reverse().toString('hex')), L);
+  const s = etc.mod(r + k, L);
+  const signature = Uint8Array.of(...encodedR, ...Buffer.from(s.toString(16).padStart(64, '0'), 'hex').reverse());
+  assert.ok(libraryVerify(signature, message, publicKey, { zip215: false }), 'the library agrees it is valid');
+  assert.ok(verify(signature, message, publicKey));
+  signature[40] ^= 1;
+  assert.not.ok(verify(signature, message, publicKey));
 });
 
 test.run();

@@ -2,7 +2,8 @@
  * Measures what the validation core costs on the XS engine, in computrons (deterministic), with
  * the stock xsnap-worker: one hash-tier entry and one sig-tier entry (state proofs of depth 20,
  * the depth of a million accounts), one share attempt, one HMAC, one SHA-256, one Ed25519 sign
- * and verify, plus how many SHA-256 calls each entry makes and the size of every format.
+ * and verify (ours and the library's, with the heap slots each leaves behind), plus how many
+ * SHA-256 calls each entry makes and the size of every format.
  *
  *   npx tsx tools/measure/core-cost.ts [--json]
  *
@@ -20,14 +21,16 @@ import { openUnit } from '../../firmware/core/validator.ts';
 import { nodeDigest, sha256 } from '../../protocol/digest.ts';
 import { exampleEntry, exampleLedger, exampleTx } from '../../protocol/example.ts';
 import { encodeHeader, type Check } from '../../protocol/unit.ts';
-import { OP } from './ops.ts';
+import { createHash } from 'node:crypto';
+import { OP, QUERY_SHA512 } from './ops.ts';
 import { XsWorker } from './xs-worker.ts';
 
 const PROOF_DEPTH = 20;
 const ENTRIES = 8;
 const SHARE_ATTEMPTS = 200;
 
-async function bundle(): Promise<string> {
+/** The in-VM measurement script (xs-bench.ts) bundled for XS. */
+export async function bundleBench(): Promise<string> {
   const result = await build({
     entryPoints: [fileURLToPath(new URL('xs-bench.ts', import.meta.url))],
     bundle: true, write: false, format: 'iife', target: 'es2020', platform: 'neutral', mainFields: ['module', 'main'],
@@ -41,6 +44,8 @@ const u32le = (value: number) => Uint8Array.of(value & 0xff, (value >> 8) & 0xff
 
 export interface CoreCosts {
   proofDepth: number;
+  /** XS heap slots still held after a first verify and a garbage collection */
+  retainedSlots: Record<string, number>;
   sha256CallsPerEntry: { hash: number; sig: number };
   computrons: Record<string, number>;
   formatBytes: Record<string, number>;
@@ -68,9 +73,12 @@ export async function measureCoreCosts(): Promise<CoreCosts> {
     return calls / ENTRIES;
   };
 
-  const worker = new XsWorker((message) => sha256(message));
+  const worker = new XsWorker((query) => {
+    const data = query.subarray(1);
+    return query[0] === QUERY_SHA512 ? new Uint8Array(createHash('sha512').update(data).digest()) : sha256(data);
+  });
   try {
-    await worker.evaluate(await bundle());
+    await worker.evaluate(await bundleBench());
     const run = async (op: number, input: Uint8Array = new Uint8Array(0)) => (await worker.command(concat(Uint8Array.of(op), input))).compute;
     const baseline = await run(OP.nothing);
     const cost = async (op: number, input?: Uint8Array) => (await run(op, input)) - baseline;
@@ -87,14 +95,23 @@ export async function measureCoreCosts(): Promise<CoreCosts> {
     const signature = entries[0].subarray(layout.TX_SIGNATURE_AT, layout.TX_SIZE);
     const sender = entries[0].subarray(layout.TX_SENDER_AT, layout.TX_SENDER_AT + 32);
     const verifyInput = concat(signature, sender, body);
-    // The first verify builds the library's base-point table; measure it apart, then warm.
-    const firstVerify = await cost(OP.verify, verifyInput);
+    const retainedSlots = async () => (await worker.evaluate('gc(); 1')).currentHeapCount;
+    // Verification first, before anything has built the library's base-point table.
+    let before = await retainedSlots();
+    const verifyFirst = await cost(OP.verify, verifyInput);
+    const retainedByVerify = (await retainedSlots()) - before - 1;
+    const verifyAgain = await cost(OP.verify, verifyInput);
+    before = await retainedSlots();
+    const libraryFirst = await cost(OP.libraryVerify, verifyInput);
+    const retainedByLibrary = (await retainedSlots()) - before - 1;
+    const libraryAgain = await cost(OP.libraryVerify, verifyInput);
     const shareCost = async (op: number) => Math.round(((await cost(op, concat(digest, u32le(SHARE_ATTEMPTS + 1)))) - (await cost(op, concat(digest, u32le(1))))) / SHARE_ATTEMPTS);
     const computrons: Record<string, number> = {
       'hash-tier entry, JS digest': await perEntry(OP.openHash, hashHeader),
       'hash-tier entry, native digest': await perEntry(OP.openHashNative, hashHeader),
       'sig-tier entry, JS digest': await perEntry(OP.openSig, sigHeader),
-      'sig-tier entry, native digest (SHA-512 still JS)': await perEntry(OP.openSigNative, sigHeader),
+      'sig-tier entry, native SHA-256, SHA-512 in JS': await perEntry(OP.openSigNative, sigHeader),
+      'sig-tier entry, native SHA-256 and SHA-512': await perEntry(OP.openSigAllNative, sigHeader),
       'share attempt, JS digest': await shareCost(OP.share),
       'share attempt, native digest': await shareCost(OP.shareNative),
       'HMAC-SHA256 of 36 bytes, JS digest': await cost(OP.hmac, concat(secretKey, message)),
@@ -102,12 +119,15 @@ export async function measureCoreCosts(): Promise<CoreCosts> {
       'SHA-256 of 35 bytes (1 block), JS': await cost(OP.sha256, new Uint8Array(35)),
       'SHA-256 of 65 bytes (2 blocks), JS': await cost(OP.sha256, new Uint8Array(65)),
       'SHA-256 of 89 bytes (2 blocks), JS': await cost(OP.sha256, new Uint8Array(89)),
-      'Ed25519 sign of 36 bytes, JS': await cost(OP.sign, concat(secretKey, message)),
-      'Ed25519 verify of a transaction, JS': await cost(OP.verify, verifyInput),
-      'first Ed25519 verify (builds the base-point table)': firstVerify,
+      'Ed25519 verify (firmware/sig), first call': verifyFirst,
+      'Ed25519 verify (firmware/sig), again': verifyAgain,
+      '@noble/ed25519 verify, first call (builds its table)': libraryFirst,
+      '@noble/ed25519 verify, again': libraryAgain,
+      'Ed25519 sign of 36 bytes, table built': await cost(OP.sign, concat(secretKey, message)),
     };
     return {
       proofDepth: PROOF_DEPTH,
+      retainedSlots: { 'firmware/sig verify': retainedByVerify, '@noble/ed25519 verify': retainedByLibrary },
       sha256CallsPerEntry: { hash: callsPerEntry(hashHeader), sig: callsPerEntry(sigHeader) },
       computrons,
       formatBytes: {
@@ -134,6 +154,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   } else {
     console.log(`XS computrons (stock xsnap-worker), state proofs of depth ${costs.proofDepth}:`);
     for (const [name, value] of Object.entries(costs.computrons)) console.log(`  ${name.padEnd(52)} ${value.toLocaleString('en-US').padStart(12)}`);
+    console.log(`XS slots retained after the first verify: ${Object.entries(costs.retainedSlots).map(([k, v]) => `${k} ${v}`).join(', ')}`);
     console.log(`SHA-256 calls per entry: hash tier ${costs.sha256CallsPerEntry.hash}, sig tier ${costs.sha256CallsPerEntry.sig} (plus the Ed25519 verify's SHA-512)`);
     console.log('Format sizes (bytes):');
     for (const [name, value] of Object.entries(costs.formatBytes)) console.log(`  ${name.padEnd(52)} ${name === 'entry, min / max' ? `${Math.floor(value / 10000)} / ${value % 10000}` : value}`);

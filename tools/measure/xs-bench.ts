@@ -4,26 +4,36 @@
  * the first byte says which, the rest is its input.
  * @module
  */
-import { sign } from '@noble/ed25519';
+import { hashes, sign, verify as libraryVerify } from '@noble/ed25519';
 import { hmacSha256 } from '../../firmware/core/digest.ts';
 import { searchShare, startShareSearch } from '../../firmware/core/share.ts';
 import { openUnit, type UnitValidator } from '../../firmware/core/validator.ts';
 import { nobleDigest, nobleSha512 } from '../../firmware/digest/noble.ts';
-import { createVerifier } from '../../firmware/sig/ed25519.ts';
+import { createVerifier, type Sha512 } from '../../firmware/sig/ed25519.ts';
 
 import type { Digest } from '../../firmware/core/digest.ts';
-import { OP } from './ops.ts';
+import { OP, QUERY_SHA256, QUERY_SHA512 } from './ops.ts';
 
 declare function issueCommand(message: ArrayBuffer): ArrayBuffer;
 
+function hostHash(kind: number, data: Uint8Array): Uint8Array<ArrayBuffer> {
+  const query = new Uint8Array(1 + data.length);
+  query[0] = kind;
+  query.set(data, 1);
+  return new Uint8Array(issueCommand(query.buffer));
+}
+
 /** SHA-256 computed by the host, outside the metered VM, as a native C digest would be. */
-const hostDigest: Digest = { sha256: (data) => new Uint8Array(issueCommand(data.slice().buffer)) };
+const hostDigest: Digest = { sha256: (data) => hostHash(QUERY_SHA256, data) };
+const hostSha512 = (data: Uint8Array) => hostHash(QUERY_SHA512, data);
 
 let validator: UnitValidator | undefined;
 const verify = createVerifier(nobleSha512);
+// For signing and for the library's own verify (measured for comparison).
+hashes.sha512 = nobleSha512;
 
-function open(header: Uint8Array, digest: Digest, withSignatures: boolean): Uint8Array {
-  const opened = openUnit(header, { digest, verify: withSignatures ? verify : null });
+function open(header: Uint8Array, digest: Digest, sha512: Sha512 | null): Uint8Array {
+  const opened = openUnit(header, { digest, verify: sha512 === null ? null : createVerifier(sha512) });
   if (!opened.ok) throw new Error(opened.error.message);
   validator = opened.value;
   return new Uint8Array(0);
@@ -39,10 +49,11 @@ function share(digest: Digest, input: Uint8Array): Uint8Array {
 function handle(op: number, input: Uint8Array): Uint8Array {
   switch (op) {
     case OP.nothing: return new Uint8Array(0);
-    case OP.openHash: return open(input, nobleDigest, false);
-    case OP.openSig: return open(input, nobleDigest, true);
-    case OP.openHashNative: return open(input, hostDigest, false);
-    case OP.openSigNative: return open(input, hostDigest, true);
+    case OP.openHash: return open(input, nobleDigest, null);
+    case OP.openSig: return open(input, nobleDigest, nobleSha512);
+    case OP.openHashNative: return open(input, hostDigest, null);
+    case OP.openSigNative: return open(input, hostDigest, nobleSha512);
+    case OP.openSigAllNative: return open(input, hostDigest, hostSha512);
     case OP.check: return Uint8Array.of(validator!.check(input).code);
     case OP.share: return share(nobleDigest, input);
     case OP.shareNative: return share(hostDigest, input);
@@ -51,6 +62,7 @@ function handle(op: number, input: Uint8Array): Uint8Array {
     case OP.sha256: return nobleDigest.sha256(input);
     case OP.sign: return sign(input.subarray(32), input.subarray(0, 32));
     case OP.verify: return Uint8Array.of(verify(input.subarray(0, 64), input.subarray(96), input.subarray(64, 96)) ? 1 : 0);
+    case OP.libraryVerify: return Uint8Array.of(libraryVerify(input.subarray(0, 64), input.subarray(96), input.subarray(64, 96), { zip215: false }) ? 1 : 0);
     default: throw new Error(`unknown op ${op}`);
   }
 }

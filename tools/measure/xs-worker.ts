@@ -18,6 +18,8 @@ export interface Metered {
   reply: Uint8Array;
   /** XS computrons: bytecodes executed plus builtin charges */
   compute: number;
+  /** slots in use in the machine's heap after the request (host slots, not device slots) */
+  currentHeapCount: number;
 }
 
 /** Path of the stock worker binary. */
@@ -78,8 +80,8 @@ export class XsWorker {
     if (frame[0] === 0x21) throw new Error(`XS exception: ${frame.subarray(1).toString('utf8')}`);
     if (frame[0] !== 0x2e) throw new Error(`unexpected reply from xsnap-worker: ${frame.subarray(0, 40).toString('latin1')}`);
     const separator = frame.indexOf(1);
-    const meter = JSON.parse(frame.subarray(1, separator).toString('utf8')) as { compute: number };
-    return { reply: new Uint8Array(frame.subarray(separator + 1)), compute: meter.compute };
+    const meter = JSON.parse(frame.subarray(1, separator).toString('utf8')) as { compute: number; currentHeapCount: number };
+    return { reply: new Uint8Array(frame.subarray(separator + 1)), compute: meter.compute, currentHeapCount: meter.currentHeapCount };
   }
 
   private send(payload: Buffer): void {
