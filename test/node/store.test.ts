@@ -111,8 +111,12 @@ withStore('devices: add, conflict on a taken id, standing updates, results advan
     deviceId: device.id, counter, unitId: 9, result: bytes(112), share, receivedAt: 10,
     verdicts: [{ entryIndex: 0, txId: bytes(32), code: 0 }, { entryIndex: 1, txId: bytes(32), code: 4 }],
   });
-  const outcomes = await store.recordResults([result(1, true), result(2, false), result(2, false), result(1, true), { ...result(3, false), deviceId: 'ffffffffffffffff' }]);
-  assert.equal(outcomes, ['stored', 'stored', 'counter', 'counter', 'unknown_device']);
+  const second = result(2, false);
+  const outcomes = await store.recordResults([result(1, true), second, second, result(2, false), result(1, true), { ...result(3, false), deviceId: 'ffffffffffffffff' }]);
+  assert.equal(outcomes, ['stored', 'stored', 'duplicate', 'counter', 'counter', 'unknown_device']);
+  const stored = await store.result(device.id, 2);
+  assert.equal([stored?.unitId, stored?.share, Buffer.from(stored!.result).equals(second.result)], [9, false, true]);
+  assert.is(await store.result(device.id, 3), undefined);
   const after = await store.device(device.id);
   assert.equal([after?.lastCounter, after?.results, after?.shares], [2, 2, 1]);
   assert.is((await store.counts()).results, 2);

@@ -16,7 +16,7 @@ import { NodeError } from '../errors.ts';
 import { MIGRATIONS } from './migrations.ts';
 import type {
   AccountRecord, BlockCommit, BlockTransaction, BlockHeader, BlockRecord, ChainConfig, Credit, DeviceRecord, DeviceStanding, LedgerStore,
-  MempoolRecord, NewDevice, NewReward, ResultOutcome, ResultRecord, RewardRecord, StoreCounts, StoredBlock, TransactionLocation,
+  MempoolRecord, NewDevice, NewReward, ResultOutcome, ResultRecord, RewardRecord, StoreCounts, StoredBlock, StoredResult, TransactionLocation,
 } from './types.ts';
 
 /** Options of {@link openSqliteStore}. */
@@ -218,13 +218,25 @@ class SqliteStore implements LedgerStore {
       this.#db.transaction(() =>
         results.map((r): ResultOutcome => {
           if (this.#sql.device.get(r.deviceId) === undefined) return 'unknown_device';
-          if (this.#sql.advanceCounter.run(r.counter, r.share ? 1 : 0, r.deviceId, r.counter).changes !== 1) return 'counter';
+          if (this.#sql.advanceCounter.run(r.counter, r.share ? 1 : 0, r.deviceId, r.counter).changes !== 1) {
+            const earlier = this.#sql.result.get(r.deviceId, r.counter) as Row | undefined;
+            return earlier !== undefined && equalBytes(earlier.result as Uint8Array, r.result) ? 'duplicate' : 'counter';
+          }
           this.#sql.resultInsert.run(r.deviceId, r.counter, r.unitId, blob(r.result), r.share ? 1 : 0, r.receivedAt);
           for (const v of r.verdicts) this.#sql.verdictInsert.run(r.deviceId, r.counter, v.entryIndex, blob(v.txId), v.code);
           return 'stored';
         }),
       ).immediate(),
     );
+  }
+
+  async result(deviceId: string, counter: number): Promise<StoredResult | undefined> {
+    return this.#run(() => {
+      const row = this.#sql.result.get(deviceId, counter) as Row | undefined;
+      return row && {
+        deviceId, counter, unitId: row.unit_id as number, result: row.result as Uint8Array, share: row.share === 1, receivedAt: row.received_at as number,
+      };
+    });
   }
 
   async creditRewards(rewards: readonly NewReward[]): Promise<number[]> {
@@ -308,6 +320,7 @@ function prepareStatements(db: Database.Database) {
     deviceStanding: p('UPDATE devices SET reputation = ?, suspended = ? WHERE id = ?'),
     advanceCounter: p('UPDATE devices SET last_counter = ?, results = results + 1, shares = shares + ? WHERE id = ? AND last_counter < ?'),
     resultInsert: p('INSERT INTO results (device_id, counter, unit_id, result, share, received_at) VALUES (?, ?, ?, ?, ?, ?)'),
+    result: p('SELECT * FROM results WHERE device_id = ? AND counter = ?'),
     verdictInsert: p('INSERT INTO verdicts (device_id, counter, entry_index, tx_id, code) VALUES (?, ?, ?, ?, ?)'),
     rewardInsert: p('INSERT INTO rewards (device_id, account, kind, amount, unit_id, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
     rewardsUnpaid: p('SELECT * FROM rewards WHERE paid_height IS NULL AND voided IS NULL ORDER BY id LIMIT ?'),

@@ -149,8 +149,15 @@ export interface ResultRecord {
   readonly verdicts: readonly VerdictRecord[];
 }
 
-/** Outcome of storing one result: `counter` means it was not above the device's last counter (replay or rollback). */
-export type ResultOutcome = 'stored' | 'counter' | 'unknown_device';
+/**
+ * Outcome of storing one result: `duplicate` when these very bytes are already stored under
+ * that counter (a resend whose ack was lost), `counter` when the counter is not above the
+ * device's last one otherwise (replay or rollback).
+ */
+export type ResultOutcome = 'stored' | 'duplicate' | 'counter' | 'unknown_device';
+
+/** A stored result, looked up by device and counter. */
+export type StoredResult = Omit<ResultRecord, 'verdicts'>;
 
 /** What a reward was earned for. */
 export type RewardKind = 'verdict' | 'share';
@@ -235,6 +242,8 @@ export interface LedgerStore {
    * advances; when this resolves, every `stored` result is durable and may be acknowledged.
    */
   recordResults(results: readonly ResultRecord[]): Promise<ResultOutcome[]>;
+  /** The result stored for a device under `counter`. */
+  result(deviceId: string, counter: number): Promise<StoredResult | undefined>;
 
   /** Credits rewards; resolves to their ids. */
   creditRewards(rewards: readonly NewReward[]): Promise<number[]>;
