@@ -12,7 +12,7 @@ import type { BlockCandidate, CommittedBlock, Ledger } from './ledger/ledger.ts'
 import { decodeTransaction, isRefusal } from './ledger/rules.ts';
 import type { Logger } from './log.ts';
 import type { Mempool, PendingTx } from './mempool.ts';
-import type { Counter, Gauge, MetricsRegistry } from './metrics.ts';
+import type { Counter, Histogram, MetricsRegistry } from './metrics.ts';
 import type { SerialLane } from './serial.ts';
 import type { Credit, LedgerStore } from './store/types.ts';
 
@@ -34,7 +34,7 @@ export class BlockProducer {
   readonly #blocks: Counter;
   readonly #transactions: Counter;
   readonly #refused: Counter;
-  readonly #height: Gauge;
+  readonly #commitSeconds: Histogram;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<unknown> = Promise.resolve();
 
@@ -44,7 +44,12 @@ export class BlockProducer {
     this.#blocks = m.counter({ name: 'mm_blocks_committed_total', help: 'Blocks committed since start' });
     this.#transactions = m.counter({ name: 'mm_block_transactions_total', help: 'Transactions committed in blocks since start' });
     this.#refused = m.counter({ name: 'mm_block_refused_total', help: 'Candidate transactions left out of blocks, by reason', labels: ['reason'] });
-    this.#height = m.gauge({ name: 'mm_chain_height', help: 'Height of the chain head', collect: (g) => g.set(deps.ledger.head.header.height) });
+    m.gauge({ name: 'mm_chain_height', help: 'Height of the chain head', collect: (g) => g.set(deps.ledger.head.header.height) });
+    this.#commitSeconds = m.histogram({
+      name: 'mm_block_commit_seconds',
+      help: 'Time to build, check and durably commit a block',
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+    });
   }
 
   /**
@@ -56,7 +61,9 @@ export class BlockProducer {
     return this.#deps.lane.run(async () => {
       const next = candidate ?? (await this.#defaultCandidate());
       if (next === undefined) return undefined;
+      const started = performance.now();
       const committed = await this.#deps.ledger.commitBlock(next);
+      this.#commitSeconds.observe((performance.now() - started) / 1000);
       await this.#afterCommit(next, committed);
       return committed;
     });
