@@ -55,4 +55,10 @@ export function createLogger(sink: LogSink, options: LoggerOptions = {}, base: L
 }
 
 /** A logger that drops everything (library default when the caller passes none). */
-export const silentLogger: Logger = createLogger({ write: () => undefined }, { level: 'error' }, {});
+export const silentLogger: Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  child: () => silentLogger,
+};
