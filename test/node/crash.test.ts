@@ -73,10 +73,10 @@ async function nextNonces(base: string): Promise<number[]> {
   );
 }
 
-/** Submits signed transfers until `stop` is set; records the ids the node acknowledged. */
-async function submitUntil(base: string, acknowledged: Set<string>, stop: { now: boolean }): Promise<void> {
+/** Submits signed transfers until `stop.now` is set or a submission fails (`stop.why`); records the ids the node acknowledged. */
+async function submitUntil(base: string, acknowledged: Set<string>, stop: { now: boolean; why?: string }): Promise<void> {
   const nonces = await nextNonces(base);
-  while (!stop.now) {
+  while (!stop.now && stop.why === undefined) {
     const batch = SENDERS.map((sender, i) =>
       signTx({ chainId: 7, sender: sender.publicKey, recipient: SENDERS[(i + 1) % SENDERS.length]!.publicKey, amount: 1n, fee: 10n, nonce: nonces[i]!++ }, sender.secret),
     );
@@ -87,9 +87,9 @@ async function submitUntil(base: string, acknowledged: Set<string>, stop: { now:
           const response = await fetch(`${base}/tx`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tx: toHex(tx) }) });
           const body = (await response.json()) as { id?: string };
           if (response.status === 202) acknowledged.add(body.id!);
-          else stop.now = true; // a refusal (e.g. a nonce race after a kill) ends this round's traffic
-        } catch {
-          stop.now = true; // the node died under us
+          else stop.why ??= `the node refused a valid transfer: ${JSON.stringify(body)}`;
+        } catch (error) {
+          stop.why ??= `the node stopped answering: ${(error as Error).message}`;
         }
       }),
     );
@@ -134,10 +134,11 @@ test(`SIGKILL during block commits, ${ROUNDS} times: nothing committed or acknow
       }
       if (round === ROUNDS) break;
 
-      const stop = { now: false };
+      const stop: { now: boolean; why?: string } = { now: false };
       const traffic = submitUntil(base, acknowledged, stop);
-      // Kill a few blocks in, at a moment that differs from round to round.
-      await node.blocks(3 + 2 * round);
+      // Kill a few blocks in, at a moment that differs from round to round. Traffic that ends
+      // before then (a refused or failed submission) would leave no blocks to wait for.
+      await Promise.race([node.blocks(3 + 2 * round), traffic.then(() => assert.unreachable(stop.why ?? 'traffic ended early'))]);
       node.child.kill('SIGKILL');
       await node.exited();
       stop.now = true;
