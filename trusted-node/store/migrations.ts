@@ -125,4 +125,9 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX rewards_by_height ON rewards (paid_height) WHERE paid_height IS NOT NULL;
     `,
   },
+  {
+    version: 2,
+    description: 'rewards by device and time, for the hourly cap',
+    sql: 'CREATE INDEX rewards_by_device_time ON rewards (device_id, created_at);',
+  },
 ];

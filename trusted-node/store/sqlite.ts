@@ -224,6 +224,7 @@ class SqliteStore implements LedgerStore {
           }
           this.#sql.resultInsert.run(r.deviceId, r.counter, r.unitId, blob(r.result), r.share ? 1 : 0, r.receivedAt);
           for (const v of r.verdicts) this.#sql.verdictInsert.run(r.deviceId, r.counter, v.entryIndex, blob(v.txId), v.code);
+          for (const w of r.rewards ?? []) this.#insertReward(w);
           return 'stored';
         }),
       ).immediate(),
@@ -242,7 +243,7 @@ class SqliteStore implements LedgerStore {
   async creditRewards(rewards: readonly NewReward[]): Promise<number[]> {
     return this.#run(() =>
       this.#db.transaction(() =>
-        rewards.map((r) => Number(this.#sql.rewardInsert.run(r.deviceId, blob(r.account), r.kind, r.amount.toString(), r.unitId, r.createdAt).lastInsertRowid)),
+        rewards.map((r) => this.#insertReward(r)),
       ).immediate(),
     );
   }
@@ -260,6 +261,14 @@ class SqliteStore implements LedgerStore {
       const row = this.#sql.reward.get(id) as Row | undefined;
       return row && rewardRecord(row);
     });
+  }
+
+  async rewardedSince(deviceId: string, since: number): Promise<bigint> {
+    return this.#run(() => (this.#sql.rewardedSince.all(deviceId, since) as Row[]).reduce((sum, r) => sum + BigInt(r.amount as string), 0n));
+  }
+
+  #insertReward(r: NewReward): number {
+    return Number(this.#sql.rewardInsert.run(r.deviceId, blob(r.account), r.kind, r.amount.toString(), r.unitId, r.createdAt).lastInsertRowid);
   }
 
   async rewardsPaidAt(height: number): Promise<RewardRecord[]> {
@@ -328,6 +337,7 @@ function prepareStatements(db: Database.Database) {
     payReward: p('UPDATE rewards SET paid_height = ? WHERE id = ? AND paid_height IS NULL AND voided IS NULL'),
     reward: p('SELECT * FROM rewards WHERE id = ?'),
     rewardsPaidAt: p('SELECT * FROM rewards WHERE paid_height = ? ORDER BY id'),
+    rewardedSince: p('SELECT amount FROM rewards WHERE device_id = ? AND created_at >= ?'),
     counts: p(`SELECT
       (SELECT count(*) FROM blocks) AS blocks,
       (SELECT count(*) FROM block_txs) AS transactions,

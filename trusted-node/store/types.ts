@@ -147,6 +147,8 @@ export interface ResultRecord {
   readonly share: boolean;
   readonly receivedAt: number;
   readonly verdicts: readonly VerdictRecord[];
+  /** Rewards the result earns at once (its share), credited in the same transaction if and only if it is stored. */
+  readonly rewards?: readonly NewReward[];
 }
 
 /**
@@ -157,7 +159,7 @@ export interface ResultRecord {
 export type ResultOutcome = 'stored' | 'duplicate' | 'counter' | 'unknown_device';
 
 /** A stored result, looked up by device and counter. */
-export type StoredResult = Omit<ResultRecord, 'verdicts'>;
+export type StoredResult = Omit<ResultRecord, 'verdicts' | 'rewards'>;
 
 /** What a reward was earned for. */
 export type RewardKind = 'verdict' | 'share';
@@ -253,6 +255,8 @@ export interface LedgerStore {
   voidRewards(deviceId: string, reason: string, unitId?: number): Promise<number>;
   /** One reward by id. */
   reward(id: number): Promise<RewardRecord | undefined>;
+  /** Sum of the rewards credited to a device since `since` (ms), voided ones included: what an hourly cap has used. */
+  rewardedSince(deviceId: string, since: number): Promise<bigint>;
   /** Rewards settled by the block at `height`, by id. */
   rewardsPaidAt(height: number): Promise<RewardRecord[]>;
 
