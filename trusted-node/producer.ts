@@ -1,8 +1,9 @@
 /**
  * Block production. By default the node makes a block from the mempool's best transactions
  * (fee order, nonces in order) plus a settlement of unpaid rewards, on a timer. The consensus
- * layer replaces the default candidate by passing its own to {@link BlockProducer.produce}:
- * the transactions its device quorum accepted and the rewards it settles. Either way the
+ * layer replaces the mempool as the source of transactions ({@link BlockProducer.useTransactions}:
+ * those its device quorum accepted) or passes a whole candidate to {@link BlockProducer.produce},
+ * and hears of every block ({@link BlockProducer.onCommitted}). Either way the
  * ledger re-checks every transaction and leaves out what breaks a rule, and the mempool then
  * forgets what was included and drops what can no longer execute.
  * @module
@@ -28,9 +29,17 @@ export interface ProducerDeps {
   readonly maxRewardsPerBlock?: number;
 }
 
+/** Picks the transactions of the next block: at most `max`, in the order to apply them. */
+export type TransactionSource = (max: number) => readonly Uint8Array[];
+
+/** Hears of a committed block and the candidate it was made from. */
+export type CommitListener = (committed: CommittedBlock, candidate: BlockCandidate) => void | Promise<void>;
+
 /** Makes blocks; see the module comment. */
 export class BlockProducer {
   readonly #deps: ProducerDeps;
+  #source: TransactionSource;
+  readonly #listeners: CommitListener[] = [];
   readonly #blocks: Counter;
   readonly #transactions: Counter;
   readonly #refused: Counter;
@@ -40,6 +49,7 @@ export class BlockProducer {
 
   constructor(deps: ProducerDeps) {
     this.#deps = deps;
+    this.#source = (max) => deps.mempool.select(max).map((t) => t.tx);
     const m = deps.metrics;
     this.#blocks = m.counter({ name: 'mm_blocks_committed_total', help: 'Blocks committed since start' });
     this.#transactions = m.counter({ name: 'mm_block_transactions_total', help: 'Transactions committed in blocks since start' });
@@ -65,8 +75,23 @@ export class BlockProducer {
       const committed = await this.#deps.ledger.commitBlock(next);
       this.#commitSeconds.observe((performance.now() - started) / 1000);
       await this.#afterCommit(next, committed);
+      for (const listener of this.#listeners) await listener(committed, next);
       return committed;
     });
+  }
+
+  /**
+   * Takes the transactions of blocks made without a candidate from `source` instead of the
+   * mempool's best (the consensus layer passes those a device quorum accepted); rewards are
+   * settled as before.
+   */
+  useTransactions(source: TransactionSource): void {
+    this.#source = source;
+  }
+
+  /** Calls `listener` after every committed block, inside the lane, once the mempool is updated. */
+  onCommitted(listener: CommitListener): void {
+    this.#listeners.push(listener);
   }
 
   /** Produces a block every `intervalMs` (after the previous one finished) until {@link stop}. */
@@ -91,8 +116,8 @@ export class BlockProducer {
   }
 
   async #defaultCandidate(): Promise<BlockCandidate | undefined> {
-    const { mempool, ledger, store } = this.#deps;
-    const transactions = mempool.select(ledger.maxBlockTransactions).map((t) => t.tx);
+    const { ledger, store } = this.#deps;
+    const transactions = this.#source(ledger.maxBlockTransactions);
     const rewards = await store.unpaidRewards(this.#deps.maxRewardsPerBlock ?? 1_000);
     if (transactions.length === 0 && rewards.length === 0) return undefined;
     const credits = new Map<string, Credit>();
