@@ -107,6 +107,12 @@ export class Ledger {
     return this.#state.get(publicKey);
   }
 
+  /** The committed account in `slot` (0 to {@link accountCount} - 1), in order of first appearance. */
+  accountAt(slot: number): SlottedAccount {
+    if (!(Number.isInteger(slot) && slot >= 0 && slot < this.#state.size)) throw new RangeError(`"slot" expected 0-${this.#state.size - 1}, got ${slot}`);
+    return this.#state.at(slot);
+  }
+
   /** The state proof of an account against {@link stateRoot}, for work units. */
   proof(publicKey: Uint8Array): Uint8Array | undefined {
     return this.#state.proof(publicKey);
