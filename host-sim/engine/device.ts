@@ -181,7 +181,6 @@ export class XsDevice {
   private starting: { resolve(device: XsDevice): void; reject(error: Error): void } | undefined;
   private stopped: EngineError | undefined;
   private stderr = '';
-  private hostCalls = Promise.resolve();
   private closed: Promise<void> | undefined;
 
   /** @internal use {@link startDevice} */
@@ -334,18 +333,28 @@ export class XsDevice {
   }
 
   private answerHostCall(message: string | Uint8Array): void {
-    // Replies go out in the order the calls came, even when a handler is asynchronous.
-    this.hostCalls = this.hostCalls.then(async () => {
-      let reply: FrameWriter;
-      try {
-        if (!this.onHostCall) throw new Error('this device has no onHostCall handler');
-        const value = await this.onHostCall(message, this);
-        reply = new FrameWriter('R').value(checkValue('host call reply', value));
-      } catch (error) {
-        reply = new FrameWriter('J').string(error instanceof Error ? error.message : String(error));
-      }
-      if (!this.stopped) this.send(reply.finish());
-    });
+    // The VM waits for this reply, so there is never more than one host call in flight.
+    let value: EngineValue | Promise<EngineValue>;
+    try {
+      if (!this.onHostCall) throw new Error('this device has no onHostCall handler');
+      value = this.onHostCall(message, this);
+    } catch (error) {
+      this.replyToHostCall(undefined, error);
+      return;
+    }
+    if (value instanceof Promise) value.then((resolved) => this.replyToHostCall(resolved), (error: unknown) => this.replyToHostCall(undefined, error));
+    else this.replyToHostCall(value);
+  }
+
+  private replyToHostCall(value: unknown, error?: unknown): void {
+    let reply: FrameWriter;
+    try {
+      if (error !== undefined) throw error;
+      reply = new FrameWriter('R').value(checkValue('host call reply', value));
+    } catch (failure) {
+      reply = new FrameWriter('J').string(failure instanceof Error ? failure.message : String(failure));
+    }
+    if (!this.stopped) this.send(reply.finish());
   }
 
   private account(usage: Usage): void {

@@ -5,7 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { EngineError, startDevice, type LogEntry } from '../../host-sim/engine/index.ts';
-import { ESP32 } from './creations.ts';
+import { ESP32, LARGE } from './creations.ts';
 
 test('hostCall round trip with binary data, strings and an asynchronous handler', async () => {
   const seen: (string | Uint8Array)[] = [];
@@ -29,6 +29,19 @@ test('hostCall round trip with binary data, strings and an asynchronous handler'
     assert.equal(seen.map((m) => [...(m as Uint8Array)]), [[1, 2, 0xfe, 0xff], [0, 1, 2, 0xfe, 0xff]]);
     const text = await device.evaluate('hostCall("héllo, wörld")');
     assert.is(text.value, 'HÉLLO, WÖRLD');
+  } finally {
+    await device.close();
+  }
+});
+
+test('large messages cross in both directions intact (frames span many pipe reads)', async () => {
+  const device = await startDevice({ creation: LARGE, onHostCall: (message) => message });
+  try {
+    const big = Uint8Array.from({ length: 150_000 }, (_, i) => (i * 7) & 0xff);
+    const { value } = await device.call('hostCall', [big]);
+    assert.equal(value, big);
+    const text = await device.evaluate('"ab".repeat(100000)');
+    assert.is(text.value, 'ab'.repeat(100000));
   } finally {
     await device.close();
   }
