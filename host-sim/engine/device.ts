@@ -51,8 +51,9 @@ export interface DeviceOptions {
   /** code the device keeps preloaded in flash: scripts run and modules are imported at boot, in
    * order; what they leave is the base, which does not count as device RAM */
   rom?: { scripts?: Record<string, string>; modules?: Record<string, string> };
-  /** the image's modules, by specifier: compiled at boot into flash, run by `importModule` */
-  image?: { modules?: Record<string, string> };
+  /** the image, compiled at boot into flash (its names become keys then, as a linked archive's
+   * are): modules by specifier, run by `importModule`; scripts by name, run by `runScript` */
+  image?: { modules?: Record<string, string>; scripts?: Record<string, string> };
   onHostCall?: HostCallHandler;
   onLog?: (entry: LogEntry) => void;
 }
@@ -141,12 +142,13 @@ export async function startDevice(options: DeviceOptions): Promise<XsDevice> {
   const computronLimit = computronLimitOf('computronLimit', options.computronLimit ?? DEFAULT_COMPUTRON_LIMIT);
   const seed = BigInt.asUintN(64, BigInt(options.seed ?? 0));
   const rom = checkKeys('rom', options.rom, ['scripts', 'modules']);
-  const image = checkKeys('image', options.image, ['modules']);
+  const image = checkKeys('image', options.image, ['modules', 'scripts']);
   const boot = new FrameWriter('B', 4096);
   const entries: [number, string, string][] = [
     ...sources('rom.scripts', rom.scripts).map(([key, source]): [number, string, string] => [0x73, key, source]),
     ...sources('rom.modules', rom.modules).map(([key, source]): [number, string, string] => [0x72, key, source]),
     ...sources('image.modules', image.modules).map(([key, source]): [number, string, string] => [0x6d, key, source]),
+    ...sources('image.scripts', image.scripts).map(([key, source]): [number, string, string] => [0x69, key, source]),
   ];
   boot.u32(entries.length);
   for (const [kind, key, source] of entries) boot.u8(kind).string(key).string(source);
@@ -215,11 +217,20 @@ export class XsDevice {
     return this.stopped ? 'stopped' : this.current ? 'busy' : 'ready';
   }
 
-  /** Compiles and runs a script in the global scope (sloppy mode, as Espruino images are). */
+  /**
+   * Compiles and runs a script in the global scope (sloppy mode). The compile happens now, as
+   * an eval on the device would: new names take runtime keys. Images belong in `image`.
+   */
   evaluate(source: string, options: CallOptions & { name?: string } = {}): Promise<CallResult> {
     if (typeof source !== 'string') throw new TypeError(`"source" expected string, got ${typeof source}`);
     const name = options.name ?? 'script.js';
     return this.request(this.envelope('E', options, ['name']).string(name).string(source));
+  }
+
+  /** Runs a script of the image (global scope, sloppy mode, as Espruino images are). */
+  runScript(name: string, options: CallOptions = {}): Promise<CallResult> {
+    if (typeof name !== 'string') throw new TypeError(`"name" expected string, got ${typeof name}`);
+    return this.request(this.envelope('S', options).string(name));
   }
 
   /** Imports a module of the image (or the ROM); resolves once its evaluation has settled. */

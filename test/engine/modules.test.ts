@@ -93,12 +93,23 @@ test('missing and broken modules fail with the module named', async () => {
   assert.match((broken as EngineError).message, 'SyntaxError: main:1:');
 });
 
-test('scripts run in the global scope, sloppy, as Espruino images are', async () => {
-  const device = await startDevice({ creation: ESP32, rom: { scripts: { 'espruino.js': 'var E = { getSizeOf: function () { return 0; } };' } } });
+test('image scripts run in the global scope, sloppy, as Espruino images are', async () => {
+  const device = await startDevice({
+    creation: ESP32,
+    rom: { scripts: { 'espruino.js': 'var E = { getSizeOf: function () { return 0; } };' } },
+    image: { scripts: { 'app.js': 'var counter = 1; undeclared = 2; function bump() { return ++counter; } bump() + undeclared + E.getSizeOf()' } },
+  });
   try {
-    const { value } = await device.evaluate('var counter = 1; undeclared = 2; function bump() { return ++counter; } bump() + undeclared + E.getSizeOf()');
+    const { value, usage } = await device.runScript('app.js');
     assert.is(value, 4);
+    assert.is(usage.keys, 0, 'names of image scripts are keys from boot');
     assert.is((await device.evaluate('bump()')).value, 3);
+    const missing = await device.runScript('other.js').catch((e: unknown) => e);
+    assert.match((missing as EngineError).message, 'ReferenceError: no image script named other.js');
+    // Code compiled at run time takes runtime keys, of which an ESP32 has 32.
+    const names = Array.from({ length: 40 }, (_, i) => `name${i}`).join(', ');
+    const keys = await device.evaluate(`var { ${names} } = {}; 0`).catch((e: unknown) => e);
+    assert.is((keys as EngineError).code, 'no-more-keys');
   } finally {
     await device.close();
   }

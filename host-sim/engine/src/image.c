@@ -8,8 +8,8 @@
  * with a desktop-sized parser (the device's parser buffer only limits eval at run time),
  * rewrites the byte code the same way and keeps the buffer for the life of the process.
  *
- * It also holds the module table (ROM modules and image modules by name) that XS asks through
- * fxFindModule and fxLoadModule.
+ * It also holds the image table (ROM and image modules, image scripts, by name) that XS asks
+ * through fxFindModule and fxLoadModule.
  */
 #include "mm.h"
 #include "xsScript.h"
@@ -24,7 +24,8 @@ typedef struct sxImageModule {
 	char* name;
 	char* source;
 	size_t sourceLength;
-	txScript* script; /* compiled at boot, consumed by the first import */
+	txBoolean module;  /* an ES module, or a script */
+	txScript* script;  /* compiled at boot; a module's is consumed by its first import */
 } txImageModule;
 
 static txImageModule* gModules = C_NULL;
@@ -170,15 +171,15 @@ void mmEraseFlash(void)
 		module->script = C_NULL;
 }
 
-void mmLinkModules(txMachine* the)
+void mmLinkImage(txMachine* the)
 {
-	for (txImageModule* module = gModules; module; module = module->next) {
-		if (!module->script)
-			module->script = mmParseImage(the, module->name, module->source, module->sourceLength, 1);
+	for (txImageModule* entry = gModules; entry; entry = entry->next) {
+		if (!entry->script)
+			entry->script = mmParseImage(the, entry->name, entry->source, entry->sourceLength, entry->module);
 	}
 }
 
-void mmInstallModule(const char* name, size_t nameLength, const char* source, size_t sourceLength)
+void mmInstallImage(const char* name, size_t nameLength, const char* source, size_t sourceLength, txBoolean isModule)
 {
 	txImageModule* module = c_calloc(1, sizeof(txImageModule));
 	if (module) {
@@ -194,16 +195,23 @@ void mmInstallModule(const char* name, size_t nameLength, const char* source, si
 	c_memcpy(module->source, source, sourceLength);
 	module->source[sourceLength] = 0;
 	module->sourceLength = sourceLength;
+	module->module = isModule;
 	module->next = gModules;
 	gModules = module;
 }
 
-static txImageModule* mmFindImageModule(const char* name)
+static txImageModule* mmFindImage(const char* name, txBoolean isModule)
 {
-	txImageModule* module = gModules;
-	while (module && c_strcmp(module->name, name))
-		module = module->next;
-	return module;
+	txImageModule* entry = gModules;
+	while (entry && ((entry->module != isModule) || c_strcmp(entry->name, name)))
+		entry = entry->next;
+	return entry;
+}
+
+txScript* mmImageScript(txMachine* the, const char* name)
+{
+	txImageModule* entry = mmFindImage(name, 0);
+	return entry ? entry->script : C_NULL;
 }
 
 /* Specifiers are names ("timer", "embedded:io/socket/tcp") or paths relative to the importing
@@ -244,7 +252,7 @@ txID fxFindModule(txMachine* the, txSlot* realm, txID moduleID, txSlot* slot)
 	}
 	else
 		c_strcpy(resolved, name);
-	if (!mmFindImageModule(resolved))
+	if (!mmFindImage(resolved, 1))
 		return XS_NO_ID;
 	return fxNewNameC(the, resolved);
 }
@@ -252,7 +260,7 @@ txID fxFindModule(txMachine* the, txSlot* realm, txID moduleID, txSlot* slot)
 void fxLoadModule(txMachine* the, txSlot* module, txID moduleID)
 {
 	txString name = fxGetKeyName(the, moduleID);
-	txImageModule* image = mmFindImageModule(name);
+	txImageModule* image = mmFindImage(name, 1);
 	if (image) {
 		txScript* script = image->script;
 		image->script = C_NULL;

@@ -6,7 +6,7 @@
  * Counts are device units: bytes and slots of the 32-bit device; the allocation limit is the
  * device bytes that stack, slot heaps and chunk heap may take together.
  *
- * Sequence: read the boot frame (ROM scripts, ROM modules, image modules), size and boot the
+ * Sequence: read the boot frame (ROM scripts and modules, image modules and scripts), size and boot the
  * machine (see mm.h), answer 'b', then serve calls until 'Q' or the end of input. A call runs
  * under a computron limit and answers 'D' (done), 'X' (exception) or 'A' (abort: the machine
  * is dead, the process exits). During a call the VM may call the host ('H'), which blocks
@@ -446,7 +446,7 @@ static void mmBootBody(txMachine* the, void* data)
 			if (mmImportFailed(the, promise, reason))
 				mmExceptionText(the, reason, "ROM module: ", context->error, sizeof(context->error));
 		}
-		mmLinkModules(the);
+		mmLinkImage(the);
 	}
 	mxCatch(the) {
 		mmExceptionText(the, &mxException, "ROM: ", context->error, sizeof(context->error));
@@ -554,6 +554,20 @@ static void mmCallBody(txMachine* the, void* data)
 			mmRunScript(the, name, (const char*)source, length, result);
 			c_free(name);
 		}
+		else if (call->command == 'S') {
+			char* name = mmReadString(reader, &length);
+			txScript* script = mmImageScript(the, name);
+			if (!script) {
+				char message[256];
+				c_snprintf(message, sizeof(message), "no image script named %.200s", name);
+				c_free(name);
+				mmThrowError(the, &mxReferenceErrorConstructor, message);
+			}
+			c_free(name);
+			txSlot* realm = mmRealm(the);
+			fxRunScript(the, script, mxRealmGlobal(realm), C_NULL, mxRealmClosures(realm)->value.reference, C_NULL, mxProgram.value.reference);
+			mxPullSlot(result);
+		}
 		else if (call->command == 'M') {
 			char* specifier = mmReadString(reader, &length);
 			mmImport(the, specifier, promise);
@@ -651,8 +665,8 @@ static void mmReadBoot(void)
 		uint32_t nameLength, sourceLength;
 		const uint8_t* name = mmReadBytes(&reader, &nameLength);
 		const uint8_t* source = mmReadBytes(&reader, &sourceLength);
-		if ((kind == 'r') || (kind == 'm'))
-			mmInstallModule((const char*)name, nameLength, (const char*)source, sourceLength);
+		if ((kind == 'r') || (kind == 'm') || (kind == 'i'))
+			mmInstallImage((const char*)name, nameLength, (const char*)source, sourceLength, kind != 'i');
 		if ((kind == 's') || (kind == 'r')) {
 			txBootScript* entry = c_calloc(1, sizeof(txBootScript));
 			if (!entry)
@@ -669,7 +683,7 @@ static void mmReadBoot(void)
 				lastModule = &entry->next;
 			}
 		}
-		else if (kind != 'm')
+		else if ((kind != 'm') && (kind != 'i'))
 			mmProtocolError("unknown boot entry kind");
 	}
 }
@@ -721,7 +735,7 @@ int main(int argc, char* argv[])
 		call.command = mmReadU8(&reader);
 		if (call.command == 'Q')
 			break;
-		if (!c_strchr("EMCG", call.command))
+		if (!c_strchr("ESMCG", call.command))
 			mmProtocolError("unknown command");
 		call.reader = &reader;
 		gmmVirtualTime = mmReadF64(&reader);

@@ -64,8 +64,9 @@ enum { mmMeterInterval = 1024 };
 
 /* image.c: code that the device keeps in flash */
 extern txScript* mmParseImage(txMachine* the, const char* path, const char* source, size_t length, txBoolean module);
-extern void mmInstallModule(const char* name, size_t nameLength, const char* source, size_t sourceLength);
-extern void mmLinkModules(txMachine* the);
+extern void mmInstallImage(const char* name, size_t nameLength, const char* source, size_t sourceLength, txBoolean isModule);
+extern void mmLinkImage(txMachine* the);
+extern txScript* mmImageScript(txMachine* the, const char* name);
 extern void mmEraseFlash(void);
 extern size_t mmFlashBytes(void);
 
