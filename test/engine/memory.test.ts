@@ -70,6 +70,20 @@ test('too many bytes: the chunk heap is counted in device bytes and fails past 7
   assert.ok(chunks >= 90016 && chunks < 91000, `chunk bytes ${chunks}`);
 });
 
+test('the JS stack is the device\'s: 512 slots, then "stack overflow"', async () => {
+  const device = await startDevice({ creation: ESP32 });
+  try {
+    const shallow = await device.evaluate('function depth(n) { return n ? depth(n - 1) + 1 : 0 } depth(20)');
+    assert.is(shallow.value, 20);
+    assert.ok(shallow.usage.stack.peak > 100 && shallow.usage.stack.peak < 512, `stack peak ${shallow.usage.stack.peak}`);
+    const deep = await device.evaluate('function endless(n) { return endless(n + 1) + 1 } endless(0)').catch((e: unknown) => e);
+    assert.is((deep as EngineError).code, 'stack-overflow');
+    assert.is((deep as EngineError).usage!.stack.peak, 512);
+  } finally {
+    await device.close();
+  }
+});
+
 test('a device that aborted stays stopped; later calls fail with "closed"', async () => {
   const device = await startDevice({ creation: ESP32 });
   await device.evaluate(OBJECTS).catch(() => {});

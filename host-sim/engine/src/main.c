@@ -742,6 +742,8 @@ int main(int argc, char* argv[])
 		call.computronLimit = mmReadU32(&reader);
 		int status = mmGuard(the, mmCallBody, &call);
 		mmMemoryEndCall(the, &usage);
+		if (status == XS_STACK_OVERFLOW_EXIT)
+			usage.stackPeak = usage.stackLimit; /* XS samples the peak when functions return */
 		if (status)
 			mmFail((uint8_t)status, "", &usage);
 		mmBeginFrame(call.failed ? 'X' : 'D');
