@@ -20,6 +20,9 @@
  *   pending request: a single allocation that overflows the heap is caught at the next
  *   collection, at the latest when the call ends (mmMemoryCheckpoint).
  *
+ * The walk that sizes chunks runs at collections only, so between collections the reported
+ * chunk usage is that upper bound; right after one (collectGarbage) it is exact.
+ *
  * Figures are reported relative to the base (what the built-ins and ROM modules occupy).
  */
 #include "mm.h"
@@ -289,7 +292,7 @@ void* __wrap_fxNewGrowableChunk(txMachine* the, txSize size, txSize capacity)
 
 void mmMemoryCheckpoint(txMachine* the)
 {
-	if ((the == gMemory.machine) && (mmAppChunkBytes(the) > gMemory.chunkCapacity))
+	if ((the == gMemory.machine) && (mmChunkLevel(the, 0) > gMemory.chunkCapacity))
 		fxCollectGarbage(the);
 }
 
@@ -323,8 +326,9 @@ static uint32_t mmAbove(txSize value, txSize base)
 
 void mmMemoryEndCall(txMachine* the, mmUsage* usage)
 {
-	/* A walk costs a few microseconds: current usage is exact (live plus garbage still owned). */
-	txSize chunks = mmAppChunkBytes(the);
+	/* Exact right after a collection, an upper bound otherwise: a walk of the heap costs tens
+	 * of microseconds, more than many calls. */
+	txSize chunks = mmChunkLevel(the, 0);
 	if (gMemory.chunkPeak < chunks)
 		gMemory.chunkPeak = chunks;
 	usage->computrons = the->meterIndex;
