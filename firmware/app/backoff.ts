@@ -1,0 +1,58 @@
+/**
+ * Reconnection delays: exponential backoff with jitter from the device's own deterministic
+ * generator. The jitter spreads a fleet that lost its node at the same moment; drawing it from a
+ * seed (device id and counter) instead of Math.random keeps a simulated fleet reproducible while
+ * every device still waits differently.
+ * @module
+ */
+import { asciiBytes, readU32, writeU32 } from '../core/bytes.ts';
+import type { Digest } from '../core/digest.ts';
+
+/** Backoff state of one device. */
+export interface Backoff {
+  /** xorshift32 state, never 0 */
+  random: number;
+  /** failed attempts since the last success */
+  failures: number;
+  readonly baseMs: number;
+  readonly maxMs: number;
+}
+
+/** A backoff seeded from SHA-256("micromine/backoff" || device id || counter LE). */
+export function createBackoff(digest: Digest, deviceId: Uint8Array, counter: number, baseMs: number, maxMs: number): Backoff {
+  const tag = asciiBytes('micromine/backoff');
+  const seed = new Uint8Array(tag.length + deviceId.length + 4);
+  seed.set(tag);
+  seed.set(deviceId, tag.length);
+  writeU32(seed, tag.length + deviceId.length, counter);
+  return { random: readU32(digest.sha256(seed), 0) || 1, failures: 0, baseMs: baseMs, maxMs: maxMs };
+}
+
+/** The next value of the generator, a u32. */
+export function nextRandom(backoff: Backoff): number {
+  let x = backoff.random;
+  x ^= x << 13;
+  x ^= x >>> 17;
+  x ^= x << 5;
+  backoff.random = x >>> 0;
+  return backoff.random;
+}
+
+/**
+ * Delay before the next attempt: the ceiling doubles with each failure from `baseMs` up to
+ * `maxMs`, and the delay is drawn from its upper half ("equal jitter"), so it never collapses
+ * to zero and never exceeds the ceiling.
+ */
+export function nextDelay(backoff: Backoff): number {
+  let ceiling = backoff.baseMs;
+  for (let i = 0; i < backoff.failures && ceiling < backoff.maxMs; i++) ceiling *= 2;
+  if (ceiling > backoff.maxMs) ceiling = backoff.maxMs;
+  backoff.failures++;
+  const half = Math.floor(ceiling / 2);
+  return ceiling - half + (nextRandom(backoff) % (half + 1));
+}
+
+/** Starts the doubling over after a successful session. */
+export function resetBackoff(backoff: Backoff): void {
+  backoff.failures = 0;
+}

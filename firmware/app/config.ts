@@ -1,0 +1,76 @@
+/**
+ * The device configuration as the app uses it, checked field by field from what provisioning
+ * stored (docs/decisions.md). Provisioning validated it already (protocol/device-config.ts); the
+ * device checks again because flash can be corrupted or written by hand, and a device that
+ * started on a bad key would only ever be refused. Written without regular expressions, which
+ * Espruino handles partially.
+ * @module
+ */
+import { hexToBytes, isHex } from '../core/hex.ts';
+import type { StoredConfig } from '../hal/hal.ts';
+import type { Tier } from '../core/wire/protocol.ts';
+
+/** A checked configuration. */
+export interface DeviceConfig {
+  host: string;
+  port: number;
+  /** 16 lowercase hex characters */
+  id: string;
+  /** the id as its 8 bytes */
+  idBytes: Uint8Array;
+  /** 32 bytes shared with the node */
+  key: Uint8Array;
+  profile: string;
+  tier: Tier;
+}
+
+/** The configuration, or what is wrong with it (naming the field). */
+export type ConfigResult = { ok: true; config: DeviceConfig } | { ok: false; problem: string };
+
+function fail(field: string, expected: string): ConfigResult {
+  return { ok: false, problem: '"' + field + '" expected ' + expected };
+}
+
+/** True for a hostname or IPv4 address: labels of letters, digits and inner hyphens. */
+function isHostName(host: string): boolean {
+  if (host.length < 1 || host.length > 253) return false;
+  const labels = host.split('.');
+  for (let i = 0; i < labels.length; i++) {
+    const label = labels[i];
+    if (label.length < 1 || label.length > 63 || label.charAt(0) === '-' || label.charAt(label.length - 1) === '-') return false;
+    for (let j = 0; j < label.length; j++) {
+      const c = label.charCodeAt(j);
+      if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45)) return false;
+    }
+  }
+  return true;
+}
+
+/** Decimal port 1-65535 without sign or leading zero, else 0. */
+function portNumber(text: string): number {
+  if (text.length < 1 || text.length > 5 || text.charAt(0) === '0') return 0;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) < 48 || text.charCodeAt(i) > 57) return 0;
+  const port = parseInt(text, 10);
+  return port <= 65535 ? port : 0;
+}
+
+/**
+ * Checks a stored configuration for an image built for `profile` and `tier`. The key may be
+ * bytes (Moddable Preference) or lowercase hex (Espruino `mm.cfg`).
+ */
+export function checkConfig(stored: StoredConfig | null, profile: string, tier: Tier): ConfigResult {
+  if (stored === null) return { ok: false, problem: 'no configuration stored: provision the device' };
+  const node = stored.node;
+  if (typeof node !== 'string') return fail('node', 'host:port');
+  const colon = node.lastIndexOf(':');
+  const host = node.substring(0, colon);
+  const port = portNumber(node.substring(colon + 1));
+  if (colon < 1 || !isHostName(host) || port === 0) return fail('node', 'host:port, got ' + node);
+  const id = stored.id;
+  if (typeof id !== 'string' || id.length !== 16 || !isHex(id)) return fail('id', '16 lowercase hex characters');
+  const key = typeof stored.key === 'string' ? hexToBytes(stored.key) : stored.key;
+  if (!(key instanceof Uint8Array) || key.length !== 32) return fail('key', '32 bytes');
+  if (stored.profile !== profile) return fail('profile', profile + ' (this image), got ' + stored.profile);
+  if (stored.tier !== tier) return fail('tier', tier + ' (this image), got ' + stored.tier);
+  return { ok: true, config: { host: host, port: port, id: id, idBytes: hexToBytes(id) as Uint8Array, key: key, profile: profile, tier: tier } };
+}

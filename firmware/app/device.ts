@@ -1,0 +1,422 @@
+/**
+ * The device program: one connection at a time to the trusted node, speaking mm/1
+ * (docs/protocol-wire.md) through firmware/core/wire, validating with the core, searching shares
+ * in bounded slices, and keeping its counter and unacknowledged results in storage
+ * (state.ts). It runs on any {@link Hal}; start and stop let an appliance embed it.
+ *
+ * One request is outstanding at a time; `pump` picks the next one whenever none is: a refusal
+ * owed to the node, then queued results (oldest counter first), then the next pull. Everything
+ * else happens in reaction to node lines, timers and yields, so the appliance keeps its CPU
+ * between them.
+ * @module
+ */
+import { readU32 } from '../core/bytes.ts';
+import type { VerifySignature } from '../core/digest.ts';
+import { RESULT_UNIT_AT } from '../core/layout.ts';
+import { authProof } from '../core/wire/auth.ts';
+import {
+  authRequest, createClient, helloRequest, parseNodeLine, pingRequest, pullRequest, refuseRequest, submitRequest,
+  type NodeMessage, type WireClient,
+} from '../core/wire/client.ts';
+import { createFramer, feedFramer, type Framer } from '../core/wire/framer.ts';
+import { MAX_LINE, type Tier, type WireError } from '../core/wire/protocol.ts';
+import type { Connection, Hal, TimerHandle } from '../hal/hal.ts';
+import { createBackoff, nextDelay, resetBackoff, type Backoff } from './backoff.ts';
+import { checkConfig, type DeviceConfig } from './config.ts';
+import {
+  QUEUE_SLOTS, dequeue, enqueue, loadState, oldestQueued, queuedCount, queuedFor, raiseCounter, reserveCounter, type DeviceState,
+} from './state.ts';
+import { beginShare, isExpired, isPulling, judge, openWork, seal, searchSlice, type SliceBounds, type Work } from './work.ts';
+
+/** Timing of the connection, in milliseconds of the device's clock. */
+export interface Timing {
+  /** first reconnection delay ceiling; doubles per failure */
+  backoffBaseMs: number;
+  /** largest reconnection delay ceiling */
+  backoffMaxMs: number;
+  /** longest wait for a connection, or for the answer to a request, before reconnecting */
+  answerTimeoutMs: number;
+  /** silence after which the device pings, so a dead connection is noticed */
+  idlePingMs: number;
+  /** pause before retrying after the node answered `other` or `rate-limited` */
+  retryMs: number;
+}
+
+/** Timing used by the images. */
+export const DEFAULT_TIMING: Timing = { backoffBaseMs: 2000, backoffMaxMs: 120000, answerTimeoutMs: 30000, idlePingMs: 60000, retryMs: 5000 };
+
+/** What the image brings: its identity as built, its share slice bounds and its verifier. */
+export interface DeviceOptions {
+  /** firmware version announced in `mm.hello` */
+  firmware: string;
+  /** the target this image was built for; the stored configuration must name it */
+  profile: string;
+  tier: Tier;
+  slice: SliceBounds;
+  timing: Timing;
+  /** Ed25519 verification on sig-tier images, null on hash-tier ones */
+  verify: VerifySignature | null;
+}
+
+/** Where the device stands. */
+export type DeviceStage = 'stopped' | 'connecting' | 'handshake' | 'ready' | 'waiting' | 'halted';
+
+/** A snapshot for the appliance, the console and the simulator. */
+export interface DeviceStatus {
+  stage: DeviceStage;
+  /** why the device halted or did not start, else the last problem seen ('' for none) */
+  problem: string;
+  /** the unit being worked on */
+  unitId: number | null;
+  /** the last result counter handed out */
+  counter: number;
+  /** results waiting for the node's acknowledgement */
+  queued: number;
+  /** results the node acknowledged since start */
+  acked: number;
+  /** connection attempts since start */
+  connects: number;
+}
+
+/** The device program. */
+export interface Device {
+  /** Reads the configuration and state, then connects. Returns null, or why it cannot start. */
+  start(): string | null;
+  /** Closes the connection and abandons the unit in progress; queued results stay stored. */
+  stop(): void;
+  status(): DeviceStatus;
+}
+
+/** Answers after which the connection goes on; any other error makes the device reconnect. */
+const BENIGN: string[] = ['stale', 'duplicate', 'expired', 'replayed', 'other', 'rate-limited'];
+/** Authentication failures in a row after which the device stops (its key was revoked). */
+const MAX_AUTH_FAILURES = 3;
+
+/** Creates the device program over `hal`; it does nothing until started. */
+export function createDevice(hal: Hal, options: DeviceOptions): Device {
+  let stage: DeviceStage = 'stopped';
+  let problem = '';
+  let config: DeviceConfig | null = null;
+  let state: DeviceState | null = null;
+  let backoff: Backoff | null = null;
+  let connection: Connection | null = null;
+  let client: WireClient = createClient();
+  let framer: Framer = createFramer(MAX_LINE);
+  let timer: TimerHandle | null = null;
+  let work: Work | null = null;
+  let refusal: { unitId: number; why: WireError } | null = null;
+  /** queue slots already sent on this connection */
+  let sent: boolean[] = [];
+  let submitting = -1;
+  let pulledUnit = -1;
+  let authFailures = 0;
+  let acked = 0;
+  let connects = 0;
+  const verify = options.verify === null ? null : marked(options.verify);
+
+  function marked(inner: VerifySignature): VerifySignature {
+    return function (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
+      hal.mark('signature');
+      const valid = inner(signature, message, publicKey);
+      hal.mark('checks');
+      return valid;
+    };
+  }
+
+  function log(text: string): void {
+    hal.log('micromine: ' + text);
+  }
+
+  /** Runs an event handler; an exception (a defect) is logged and costs the connection, not the device. */
+  function guarded(handler: () => void): void {
+    try {
+      handler();
+    } catch (error) {
+      problem = 'internal error: ' + error;
+      log(problem);
+      if (connection !== null) drop(problem);
+    }
+  }
+
+  function clearTimer(): void {
+    if (timer !== null) hal.clearTimer(timer);
+    timer = null;
+  }
+
+  function setTimer(callback: () => void, ms: number): void {
+    clearTimer();
+    timer = hal.setTimer(function () {
+      timer = null;
+      guarded(callback);
+    }, ms);
+  }
+
+  /** Waits for an answer while one is due, else pings after a silence. */
+  function armTimer(): void {
+    if (connection === null) return;
+    if (stage !== 'ready' || client.waiting !== null) setTimer(function () { drop('no answer from the node'); }, options.timing.answerTimeoutMs);
+    else setTimer(function () { send(pingRequest(client)); }, options.timing.idlePingMs);
+  }
+
+  function send(line: string): void {
+    hal.mark('io');
+    (connection as Connection).write(line);
+    armTimer();
+  }
+
+  function connect(): void {
+    const target = config as DeviceConfig;
+    stage = 'connecting';
+    connects++;
+    client = createClient();
+    framer = createFramer(MAX_LINE);
+    sent = [];
+    const opened: Connection = hal.connect(target.host, target.port, {
+      onConnect: function () {
+        if (connection !== opened) return;
+        guarded(function () {
+          stage = 'handshake';
+          send(helloRequest(client, { deviceId: target.id, firmware: options.firmware, profile: target.profile, tier: target.tier, counter: (state as DeviceState).counter }));
+        });
+      },
+      onData: function (chunk: string | Uint8Array) {
+        if (connection !== opened) return;
+        guarded(function () { receive(chunk); });
+      },
+      onClose: function () {
+        if (connection === opened) lost('connection closed');
+      },
+      onError: function (message: string) {
+        if (connection === opened) lost(message);
+      },
+    });
+    connection = opened;
+    armTimer();
+  }
+
+  /** The connection is gone: reconnect after a backoff delay unless stopped or halted. */
+  function lost(reason: string): void {
+    connection = null;
+    clearTimer();
+    if (stage === 'stopped' || stage === 'halted') return;
+    problem = reason;
+    stage = 'waiting';
+    const delay = nextDelay(backoff as Backoff);
+    log(reason + '; reconnecting in ' + delay + ' ms');
+    setTimer(connect, delay);
+  }
+
+  function drop(reason: string): void {
+    const closing = connection;
+    connection = null;
+    if (closing !== null) closing.close();
+    lost(reason);
+  }
+
+  function halt(reason: string): void {
+    stage = 'halted';
+    problem = reason;
+    log('halted: ' + reason);
+    work = null;
+    drop(reason);
+  }
+
+  function receive(chunk: string | Uint8Array): void {
+    const events = feedFramer(framer, chunk);
+    for (let i = 0; i < events.length && connection !== null; i++) {
+      const event = events[i];
+      if (event.kind === 'oversize') drop('the node sent a line over ' + MAX_LINE + ' bytes');
+      else handle(event.line);
+    }
+  }
+
+  function handle(line: string): void {
+    hal.mark('decode');
+    const message = parseNodeLine(client, line);
+    switch (message.kind) {
+      case 'challenge': {
+        const target = config as DeviceConfig;
+        send(authRequest(client, authProof(hal.digest, target.key, message.challenge, target.idBytes)));
+        return;
+      }
+      case 'authorized':
+        return authorized(message.counter, message.unit);
+      case 'notify':
+        return notified(message.unitId, message.header);
+      case 'entry':
+        return entry(message.entry);
+      case 'ack':
+        acked++;
+        dequeue(state as DeviceState, submitting);
+        return next();
+      case 'error':
+        return failed(message);
+      case 'invalid':
+        return drop('invalid line from the node: ' + message.problem);
+      default:
+        // pong, refused, difficulty: nothing to do but go on
+        return next();
+    }
+  }
+
+  function authorized(counter: number, openUnit: number | null): void {
+    raiseCounter(state as DeviceState, counter);
+    resetBackoff(backoff as Backoff);
+    authFailures = 0;
+    stage = 'ready';
+    // The node keeps a unit across connections only until its deadline; what it let go is lost.
+    if (work !== null && work.unitId !== openUnit) work = null;
+    if (openUnit !== null && work === null && queuedFor(state as DeviceState, openUnit) < 0) refusal = { unitId: openUnit, why: 'other' };
+    next();
+  }
+
+  function notified(unitId: number, header: Uint8Array): void {
+    // A notify replaces the unit in progress: the node has made it stale.
+    work = null;
+    if (queuedCount(state as DeviceState) >= QUEUE_SLOTS) {
+      refusal = { unitId: unitId, why: 'other' };
+      log('unit ' + unitId + ' refused: every result slot waits for an acknowledgement');
+    } else {
+      const opened = openWork(unitId, header, hal.digest, verify, hal.now());
+      if (opened.ok) work = opened.work;
+      else {
+        refusal = { unitId: unitId, why: opened.why };
+        log('unit ' + unitId + ' refused: ' + opened.problem);
+      }
+    }
+    next();
+  }
+
+  function entry(bytes: Uint8Array | null): void {
+    const current = work;
+    if (current === null || current.unitId !== pulledUnit) return next();
+    const validator = current.validator;
+    const complete = validator.index >= validator.header.entryCount;
+    if ((bytes === null) !== complete) return drop('the node sent ' + (complete ? 'an entry past the last' : 'no entry before the last'));
+    if (bytes !== null) {
+      hal.mark('checks');
+      judge(current, bytes);
+      return next();
+    }
+    hal.mark('io');
+    const counter = reserveCounter(state as DeviceState);
+    if (counter < 0) return halt('every result counter is spent');
+    beginShare(current, (config as DeviceConfig).idBytes, counter);
+    hal.yieldThen(function () { guarded(function () { share(current); }); });
+    next();
+  }
+
+  /** One slice of share search for `current`, then a yield, until the result is sealed. */
+  function share(current: Work): void {
+    if (work !== current || stage === 'stopped' || stage === 'halted') return;
+    if (isExpired(current, hal.now())) {
+      log('unit ' + current.unitId + ' passed its deadline during the share search');
+      work = null;
+      return;
+    }
+    hal.mark('share');
+    if (!searchSlice(current, hal.digest, options.slice, hal.now)) {
+      hal.yieldThen(function () { guarded(function () { share(current); }); });
+      return;
+    }
+    hal.mark('mac');
+    const result = seal(current, hal.digest, (config as DeviceConfig).key);
+    hal.mark('io');
+    if (result === null) {
+      // Every nonce failed: the same verdicts under the next counter give a new result digest.
+      const counter = reserveCounter(state as DeviceState);
+      if (counter < 0) return halt('every result counter is spent');
+      beginShare(current, (config as DeviceConfig).idBytes, counter);
+      hal.yieldThen(function () { guarded(function () { share(current); }); });
+      return;
+    }
+    work = null;
+    if (enqueue(state as DeviceState, result) < 0) log('result of unit ' + current.unitId + ' lost: no free slot');
+    next();
+  }
+
+  function failed(message: Extract<NodeMessage, { kind: 'error' }>): void {
+    const error = message.error;
+    log(message.method + ' failed: ' + message.code + ' ' + message.message);
+    problem = message.method + ': ' + message.message;
+    if (message.method === 'mm.hello' && error === 'unsupported-version') return halt('the node does not speak this firmware\'s protocol');
+    if (error === 'tier-mismatch' && message.method === 'mm.auth') return halt('the node has this device registered with another profile or tier');
+    if (error === 'unauthorized' && message.method === 'mm.auth') {
+      if (++authFailures >= MAX_AUTH_FAILURES) return halt('authentication refused ' + authFailures + ' times: the key is wrong or revoked');
+      return drop('authentication refused');
+    }
+    const retry = error === 'other' || error === 'rate-limited';
+    if (message.method === 'mm.submit' && !retry) dequeue(state as DeviceState, submitting);
+    if (message.method === 'mm.pull' && !retry) work = null;
+    if (BENIGN.indexOf(error) < 0) return drop(problem);
+    if (!retry) return next();
+    sent[submitting] = false;
+    setTimer(next, options.timing.retryMs);
+  }
+
+  /** Sends the next request if none is outstanding (see the module comment). */
+  function next(): void {
+    if (connection === null || stage !== 'ready' || client.waiting !== null) return armTimer();
+    const current = state as DeviceState;
+    if (refusal !== null) {
+      const owed = refusal;
+      refusal = null;
+      return send(refuseRequest(client, owed.unitId, owed.why));
+    }
+    const slot = oldestQueued(current, sent);
+    if (slot >= 0) {
+      const result = current.queue[slot] as Uint8Array;
+      sent[slot] = true;
+      submitting = slot;
+      return send(submitRequest(client, readU32(result, RESULT_UNIT_AT), result));
+    }
+    if (work !== null && isPulling(work)) {
+      const validator = work.validator;
+      pulledUnit = work.unitId;
+      return send(pullRequest(client, work.unitId, validator.index, validator.index === 0 ? null : work.lastVerdict));
+    }
+    armTimer();
+  }
+
+  function start(): string | null {
+    if (stage !== 'stopped') return null;
+    const checked = checkConfig(hal.readConfig(), options.profile, options.tier);
+    if (!checked.ok) {
+      problem = checked.problem;
+      log('not started: ' + problem);
+      return problem;
+    }
+    config = checked.config;
+    state = loadState(hal.store);
+    backoff = createBackoff(hal.digest, config.idBytes, state.counter, options.timing.backoffBaseMs, options.timing.backoffMaxMs);
+    problem = '';
+    acked = 0;
+    connects = 0;
+    connect();
+    return null;
+  }
+
+  function stop(): void {
+    stage = 'stopped';
+    work = null;
+    refusal = null;
+    const closing = connection;
+    connection = null;
+    clearTimer();
+    if (closing !== null) closing.close();
+  }
+
+  function status(): DeviceStatus {
+    return {
+      stage: stage,
+      problem: problem,
+      unitId: work === null ? null : work.unitId,
+      counter: state === null ? 0 : state.counter,
+      queued: state === null ? 0 : queuedCount(state),
+      acked: acked,
+      connects: connects,
+    };
+  }
+
+  return { start: start, stop: stop, status: status };
+}

@@ -1,0 +1,56 @@
+/**
+ * What an image exposes: the device program with the facts the build fixed (target, tier,
+ * firmware version, share slice bounds, the self-test vector), behind a small API an appliance,
+ * the console, the simulator and the flash read-back call. Each runtime's entry module builds
+ * its Hal and calls {@link createImage}.
+ * @module
+ */
+import type { VerifySignature } from '../core/digest.ts';
+import type { Tier } from '../core/wire/protocol.ts';
+import type { Hal } from '../hal/hal.ts';
+import { DEFAULT_TIMING, createDevice, type DeviceStatus } from './device.ts';
+import { selfTest, type SelfTestReport, type SelfTestVector } from './self-test.ts';
+import type { SliceBounds } from './work.ts';
+
+/** The facts the build fixes for one target (tools/build injects them as `MM_BUILD`). */
+export interface BuildInfo {
+  target: string;
+  tier: Tier;
+  firmware: string;
+  slice: SliceBounds;
+  selfTest: SelfTestVector;
+}
+
+declare const MM_BUILD: BuildInfo;
+
+/** The API of an image. */
+export interface Micromine {
+  /** firmware version and the target the image was built for */
+  readonly version: string;
+  readonly target: string;
+  /** Starts the device program from the stored configuration; null, or why it cannot start. */
+  start(): string | null;
+  /** Stops it; queued results stay stored. */
+  stop(): void;
+  status(): DeviceStatus;
+  /** SHA-256, HMAC and one tiny unit through this runtime's digest and the real validator. */
+  selfTest(): SelfTestReport;
+}
+
+/** The image API over `hal`, with the build's facts (or `build` in tests, which run no build). */
+export function createImage(hal: Hal, verify: VerifySignature | null, build?: BuildInfo): Micromine {
+  const info = build === undefined ? MM_BUILD : build;
+  const device = createDevice(hal, {
+    firmware: info.firmware, profile: info.target, tier: info.tier, slice: info.slice, timing: DEFAULT_TIMING, verify: verify,
+  });
+  return {
+    version: info.firmware,
+    target: info.target,
+    start: device.start,
+    stop: device.stop,
+    status: device.status,
+    selfTest: function () {
+      return selfTest(hal.digest, verify, info.selfTest);
+    },
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * The image's self-test: known SHA-256 and HMAC-SHA256 vectors through the runtime's own digest,
+ * then one tiny work unit through the real validator (an entry it must accept with a known result
+ * digest, and the same entry with one byte flipped, which it must reject). The simulator and the
+ * flash read-back call it to learn that the stored image computes what the node expects.
+ * @module
+ */
+import { asciiBytes } from '../core/bytes.ts';
+import { hmacSha256, type Digest, type VerifySignature } from '../core/digest.ts';
+import { bytesToHex, hexToBytes } from '../core/hex.ts';
+import { openUnit } from '../core/validator.ts';
+
+/** The unit part of the self-test, generated at build time from the node's reference encoders. */
+export interface SelfTestVector {
+  /** unit header, hex; asks for signature checks on sig-tier images */
+  header: string;
+  /** the unit's only entry, hex; accepted */
+  entry: string;
+  /** device id (16 hex characters) and counter the result is finished under */
+  deviceId: string;
+  counter: number;
+  /** the expected result digest, hex */
+  digest: string;
+  /** a byte of the entry to flip, and the verdict code the flipped entry must get */
+  tamperAt: number;
+  tamperedVerdict: number;
+}
+
+/** Which checks failed; `pass` when none did. */
+export interface SelfTestReport {
+  pass: boolean;
+  failed: string[];
+}
+
+/** FIPS 180-2 examples and RFC 4231 test case 2, as [name, message, HMAC key or null, expected hex]. */
+const DIGEST_VECTORS: [string, string, string | null, string][] = [
+  ['sha256-abc', 'abc', null, 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'],
+  ['sha256-two-blocks', 'abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq', null, '248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1'],
+  ['hmac-rfc4231-2', 'what do ya want for nothing?', 'Jefe', '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843'],
+];
+
+/** Runs every check; never throws (a check that throws has failed). */
+export function selfTest(digest: Digest, verify: VerifySignature | null, vector: SelfTestVector): SelfTestReport {
+  const failed: string[] = [];
+  function check(name: string, run: () => boolean): void {
+    let ok = false;
+    try {
+      ok = run();
+    } catch (error) {
+      ok = false;
+    }
+    if (!ok) failed.push(name);
+  }
+  for (let i = 0; i < DIGEST_VECTORS.length; i++) {
+    const known = DIGEST_VECTORS[i];
+    check(known[0], function () {
+      const message = asciiBytes(known[1]);
+      const hash = known[2] === null ? digest.sha256(message) : hmacSha256(digest, asciiBytes(known[2]), message);
+      return bytesToHex(hash) === known[3];
+    });
+  }
+  check('unit-accept', function () {
+    const header = hexToBytes(vector.header) as Uint8Array;
+    const opened = openUnit(header, { digest: digest, verify: verify });
+    if (!opened.ok) return false;
+    const validator = opened.value;
+    if (validator.check(hexToBytes(vector.entry) as Uint8Array).code !== 0) return false;
+    return bytesToHex(validator.finish(hexToBytes(vector.deviceId) as Uint8Array, vector.counter).digest) === vector.digest;
+  });
+  check('unit-reject', function () {
+    const entry = hexToBytes(vector.entry) as Uint8Array;
+    entry[vector.tamperAt] ^= 1;
+    const opened = openUnit(hexToBytes(vector.header) as Uint8Array, { digest: digest, verify: verify });
+    return opened.ok && opened.value.check(entry).code === vector.tamperedVerdict;
+  });
+  return { pass: failed.length === 0, failed: failed };
+}

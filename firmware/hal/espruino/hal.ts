@@ -1,0 +1,92 @@
+/**
+ * The hardware layer on Espruino: `setTimeout`, `require("net")`, `require("Storage")` (keys as
+ * files `mm.<key>`, the configuration in `mm.cfg`), `require("crypto").SHA256` in C, and
+ * `E.kickWatchdog` when yielding. Types come from espruino.d.ts next to this file.
+ * @module
+ */
+import type { Connection, ConnectionEvents, Hal, StoredConfig, TimerHandle } from '../hal.ts';
+import { phaseMarker } from '../../app/probe.ts';
+import { checkStoreEntry } from '../../app/store-rules.ts';
+
+/** The Storage file provisioning writes (docs/decisions.md). */
+const CONFIG_FILE = 'mm.cfg';
+
+function connect(host: string, port: number, events: ConnectionEvents): Connection {
+  let ended = false;
+  function end(error: string | null): void {
+    if (ended) return;
+    ended = true;
+    if (error === null) events.onClose();
+    else events.onError(error);
+  }
+  const socket = require('net').connect({ host: host, port: port }, function () {
+    if (!ended) events.onConnect();
+  });
+  socket.on('data', function (data: string) {
+    if (!ended) events.onData(data);
+  });
+  socket.on('error', function (error: { code?: number; message?: string }) {
+    end('socket error ' + (error && (error.message || error.code)));
+  });
+  socket.on('close', function () {
+    end(null);
+  });
+  return {
+    write: function (text: string) {
+      socket.write(text);
+    },
+    close: function () {
+      ended = true;
+      socket.end();
+    },
+  };
+}
+
+/** The Hal of an Espruino ESP32 board. */
+export function espruinoHal(): Hal {
+  const storage = require('Storage');
+  const crypto = require('crypto');
+  return {
+    now: function () {
+      return getTime() * 1000;
+    },
+    setTimer: function (callback: () => void, ms: number): TimerHandle {
+      return setTimeout(callback, ms);
+    },
+    clearTimer: function (timer: TimerHandle) {
+      clearTimeout(timer as number);
+    },
+    connect: connect,
+    store: {
+      get: function (key: string) {
+        const value = storage.read('mm.' + key);
+        return value === undefined ? null : value;
+      },
+      set: function (key: string, value: string) {
+        checkStoreEntry(key, value);
+        if (!storage.write('mm.' + key, value)) throw new Error('Storage refused to write mm.' + key);
+      },
+      remove: function (key: string) {
+        storage.erase('mm.' + key);
+      },
+    },
+    digest: {
+      sha256: function (data: Uint8Array) {
+        return new Uint8Array(crypto.SHA256(data));
+      },
+    },
+    sha512: null,
+    log: function (text: string) {
+      console.log(text);
+    },
+    yieldThen: function (continuation: () => void) {
+      if (typeof E.kickWatchdog === 'function') E.kickWatchdog();
+      setTimeout(continuation, 0);
+    },
+    readConfig: function (): StoredConfig | null {
+      const stored = storage.readJSON(CONFIG_FILE, true) as StoredConfig | undefined;
+      return typeof stored === 'object' && stored !== null ? stored : null;
+    },
+    mark: phaseMarker(),
+  };
+}

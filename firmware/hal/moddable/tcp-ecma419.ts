@@ -1,0 +1,49 @@
+/**
+ * TCP to the node through ECMA-419's `embedded:io/socket/tcp` (the default: a standard API,
+ * byte buffers in both directions, no string conversion in the host). The build selects
+ * tcp-socket.ts instead with `--tcp socket` (docs/build.md).
+ * @module
+ */
+import TCP from 'embedded:io/socket/tcp';
+import type { Connection, ConnectionEvents } from '../hal.ts';
+import { deferredFailure, isIPv4 } from './defer.ts';
+
+/** Opens a connection; the first `onWritable` means it is established. */
+export function connectTcp(host: string, port: number, events: ConnectionEvents): Connection {
+  let open = false;
+  let ended = false;
+  let socket: TCP;
+  const handlers = {
+    port: port,
+    format: 'buffer' as const,
+    onWritable: function () {
+      if (open || ended) return;
+      open = true;
+      events.onConnect();
+    },
+    onReadable: function (count: number) {
+      if (!ended) events.onData(new Uint8Array(socket.read(count) as ArrayBuffer));
+    },
+    // ECMA-419 reports a failed connection, a reset and the peer's close all here.
+    onError: function () {
+      if (ended) return;
+      ended = true;
+      events.onError(open ? 'connection lost' : 'cannot connect to ' + host + ':' + port);
+    },
+  };
+  try {
+    socket = isIPv4(host) ? new TCP({ ...handlers, address: host }) : new TCP({ ...handlers, host: host });
+  } catch (error) {
+    ended = true;
+    return deferredFailure(events, 'cannot connect to ' + host + ':' + port + ': ' + error);
+  }
+  return {
+    write: function (text: string) {
+      socket.write(ArrayBuffer.fromString(text));
+    },
+    close: function () {
+      ended = true;
+      socket.close();
+    },
+  };
+}

@@ -1,0 +1,117 @@
+// One esbuild configuration for both runtimes: bundle an entry with its imports, strip the
+// types, lower what the runtime lacks, substitute the build facts, tree-shake and minify. It
+// returns the image in memory, with its source map and the bytes each source module takes in
+// it (esbuild's metafile), so the build can lint, measure and only then write.
+import * as esbuild from 'esbuild';
+import { join } from 'node:path';
+import type { BuildInfo } from '../../firmware/app/image.ts';
+import { BuildError, at } from './errors.ts';
+import { root } from './paths.ts';
+
+/** Bytes one source module occupies in the image. */
+export interface ModuleSize {
+  /** path relative to the project root, e.g. `firmware/core/validator.ts`; `(bundle)` for glue */
+  path: string;
+  bytes: number;
+}
+
+/** The bundled code of an image. */
+export interface BundledCode {
+  code: string;
+  /** source map (JSON), sources relative to `dist/<target>/` */
+  map: string;
+  /** per source module, largest first */
+  modules: ModuleSize[];
+}
+
+/** What differs between the runtimes. */
+export interface BundleSpec {
+  /** entry module, relative to the root */
+  entry: string;
+  /** the image file name inside dist/<target>/ */
+  file: string;
+  format: 'cjs' | 'esm';
+  /** language level the runtime runs; `supported` refines it */
+  target: string;
+  /** modules the runtime provides */
+  external: string[];
+  /** esbuild `supported` overrides (the lint's lowering map) */
+  supported: Record<string, boolean>;
+  useDefineForClassFields: boolean;
+  /** code around the bundle */
+  banner?: string;
+  footer?: string;
+  /** import paths to redirect, absolute source path to absolute replacement */
+  redirect?: Record<string, string>;
+}
+
+interface EsbuildMessage {
+  text: string;
+  location: { file: string; line: number; column: number } | null;
+}
+
+/** esbuild's first error as a BuildError naming the source file and line. */
+function bundleError(error: unknown): Error {
+  const messages = (error as { errors?: EsbuildMessage[] }).errors;
+  if (!Array.isArray(messages) || messages.length === 0) return error as Error;
+  const first = messages[0]!;
+  const more = messages.length > 1 ? ` (and ${messages.length - 1} more)` : '';
+  const location = first.location === null ? {} : { file: first.location.file, line: first.location.line, column: first.location.column + 1 };
+  return new BuildError('bundle-error', location, at(location, first.text + more), 'fix the source esbuild names');
+}
+
+/** Redirects imports that resolve to one file onto another (e.g. the Moddable TCP module). */
+function redirectPlugin(redirect: Record<string, string>): esbuild.Plugin {
+  return {
+    name: 'micromine-redirect',
+    setup(build) {
+      build.onResolve({ filter: /\.ts$/ }, (args) => {
+        const target = redirect[join(args.resolveDir, args.path)];
+        return target === undefined ? undefined : { path: target };
+      });
+    },
+  };
+}
+
+/** Bundles one image. */
+export async function bundleCode(spec: BundleSpec, info: BuildInfo): Promise<BundledCode> {
+  // A fixed virtual path: the map's sources are the same wherever the output is written.
+  const outfile = join(root, 'dist', info.target, spec.file);
+  let result: esbuild.BuildResult<{ write: false; metafile: true }>;
+  try {
+    result = await esbuild.build({
+      entryPoints: [join(root, spec.entry)],
+      absWorkingDir: root,
+      bundle: true,
+      write: false,
+      metafile: true,
+      outfile,
+      format: spec.format,
+      platform: 'neutral',
+      target: spec.target,
+      supported: spec.supported,
+      tsconfigRaw: { compilerOptions: { useDefineForClassFields: spec.useDefineForClassFields } },
+      external: spec.external,
+      define: { MM_BUILD: JSON.stringify(info) },
+      minify: true,
+      charset: 'ascii',
+      legalComments: 'none',
+      sourcemap: 'external',
+      sourcesContent: false,
+      ...(spec.banner === undefined ? {} : { banner: { js: spec.banner } }),
+      ...(spec.footer === undefined ? {} : { footer: { js: spec.footer } }),
+      plugins: spec.redirect === undefined ? [] : [redirectPlugin(spec.redirect)],
+      logLevel: 'silent',
+    });
+  } catch (error) {
+    throw bundleError(error);
+  }
+  const code = result.outputFiles.find((file) => file.path === outfile)!.text;
+  const map = result.outputFiles.find((file) => file.path === outfile + '.map')!.text;
+  const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint !== undefined)!;
+  const modules = Object.entries(output.inputs).map(([path, input]) => ({ path, bytes: input.bytesInOutput })).filter((m) => m.bytes > 0);
+  const attributed = modules.reduce((sum, m) => sum + m.bytes, 0);
+  if (attributed !== code.length) modules.push({ path: '(bundle)', bytes: code.length - attributed });
+  modules.sort((a, b) => b.bytes - a.bytes || (a.path < b.path ? -1 : 1));
+  return { code, map, modules };
+}

@@ -1,0 +1,27 @@
+// The Espruino image: one minified script in the language Espruino runs. Espruino runs scripts,
+// not modules, so the bundle is CommonJS-shaped (Espruino's own `require("net")` and friends
+// stay plain calls) inside a function wrapper that keeps its names out of the global scope; the
+// entry publishes the API as the global `micromine`. The lint's lowering map lowers the syntax
+// Espruino lacks and esbuild can lower.
+import { lowering } from '../lint/index.ts';
+import type { BuildInfo } from '../../firmware/app/image.ts';
+import { bundleCode, type BundledCode } from './bundle.ts';
+
+/** The image's file name (tools/flash reads `dist/<target>/micromine.js`). */
+export const ESPRUINO_IMAGE = 'micromine.js';
+
+/** Bundles the Espruino image of `info.target`. */
+export function bundleEspruino(info: BuildInfo): Promise<BundledCode> {
+  return bundleCode({
+    entry: 'firmware/hal/espruino/main.ts',
+    file: ESPRUINO_IMAGE,
+    format: 'cjs',
+    // Espruino's own level is below ES2015 in places: the lowering map and the lint cover the gap.
+    target: 'es2020',
+    external: ['net', 'Storage', 'crypto'],
+    supported: lowering.espruino.supported,
+    useDefineForClassFields: lowering.espruino.tsconfigRaw.compilerOptions.useDefineForClassFields,
+    banner: '(function(){',
+    footer: '})();',
+  }, info);
+}

@@ -1,0 +1,48 @@
+// The unit of the image self-test (firmware/app/self-test.ts), made at build time with the
+// node's reference encoders and judged by the core in Node, so the image carries the answers the
+// node would give. Deterministic: the example accounts derive from fixed strings.
+import { bytesToHex } from '../../firmware/core/hex.ts';
+import { ENTRY_PROOF_AT, LEAF_BALANCE_AT, TX_SIGNATURE_AT } from '../../firmware/core/layout.ts';
+import { openUnit } from '../../firmware/core/validator.ts';
+import { nobleSha512 } from '../../firmware/digest/noble.ts';
+import { createVerifier } from '../../firmware/sig/ed25519.ts';
+import type { SelfTestVector } from '../../firmware/app/self-test.ts';
+import type { Tier } from '../manifests/index.ts';
+import { nodeDigest } from '../../protocol/digest.ts';
+import { exampleEntry, exampleLedger, exampleTx } from '../../protocol/example.ts';
+import { HASH_TIER_CHECKS, SIG_TIER_CHECKS, encodeHeader } from '../../protocol/unit.ts';
+
+const DEVICE_ID = '5e1f7e5700000001';
+
+/**
+ * One entry from a two-account ledger (a one-level proof) and the header of its unit, the
+ * result digest under counter 1, and a byte to flip: the signature on sig-tier images (verdict
+ * bad-signature), the sender's balance in the proof on hash-tier ones (verdict bad-proof).
+ */
+export function selfTestVector(tier: Tier): SelfTestVector {
+  const ledger = exampleLedger(2, 1, 1);
+  const sender = ledger.bySender[0];
+  const entry = exampleEntry(ledger, sender, exampleTx(ledger, sender, ledger.bySender[1]));
+  const header = encodeHeader({
+    unitId: 1, chainId: ledger.chainId, height: 1, previousHash: new Uint8Array(32), stateRoot: ledger.tree.root,
+    checks: tier === 'sig' ? SIG_TIER_CHECKS : HASH_TIER_CHECKS, difficulty: 0, minFee: 1n, deadline: 60_000, entryCount: 1,
+  });
+  const options = { digest: nodeDigest, verify: tier === 'sig' ? createVerifier(nobleSha512) : null };
+  const judge = (bytes: Uint8Array) => {
+    const opened = openUnit(header, options);
+    if (!opened.ok) throw new Error(`self-test header does not open: ${opened.error.message}`);
+    return { validator: opened.value, code: opened.value.check(bytes).code };
+  };
+  const accepted = judge(entry);
+  if (accepted.code !== 0) throw new Error(`self-test entry not accepted (verdict ${accepted.code})`);
+  const counter = 1;
+  const digest = accepted.validator.finish(Uint8Array.from(Buffer.from(DEVICE_ID, 'hex')), counter).digest;
+  const tamperAt = tier === 'sig' ? TX_SIGNATURE_AT : ENTRY_PROOF_AT + LEAF_BALANCE_AT;
+  const tampered = entry.slice();
+  tampered[tamperAt] ^= 1;
+  const tamperedVerdict = judge(tampered).code;
+  if (tamperedVerdict === 0) throw new Error('self-test tampered entry was accepted');
+  return {
+    header: bytesToHex(header), entry: bytesToHex(entry), deviceId: DEVICE_ID, counter, digest: bytesToHex(digest), tamperAt, tamperedVerdict,
+  };
+}
