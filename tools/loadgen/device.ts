@@ -1,0 +1,278 @@
+/**
+ * A simulated device that speaks the real protocol over TCP: the device's own wire client
+ * (firmware/core/wire), the core's streaming validator on every entry, a real share search and
+ * a real HMAC under its device key. It stands in for a board in the load generator and in the
+ * node's tests; a `behavior` makes it lie, go silent, or tamper with its results.
+ * @module
+ */
+import { connect, type Socket } from 'node:net';
+import { writeU16, writeU32 } from '../../firmware/core/bytes.ts';
+import type { VerifySignature } from '../../firmware/core/digest.ts';
+import { hexToBytes } from '../../firmware/core/hex.ts';
+import {
+  RESULT_ACCEPTED_AT, RESULT_ACCEPTED_ROOT_AT, RESULT_CHAIN_AT, RESULT_COUNTER_AT, RESULT_ENTRIES_AT, RESULT_SIZE, RESULT_UNIT_AT,
+  TX_BODY_SIZE,
+} from '../../firmware/core/layout.ts';
+import { resultDigest, sealResult } from '../../firmware/core/result.ts';
+import { searchShare, startShareSearch } from '../../firmware/core/share.ts';
+import { openUnit, type UnitValidator } from '../../firmware/core/validator.ts';
+import {
+  authRequest, createClient, helloRequest, parseNodeLine, pingRequest, pullRequest, submitRequest, type NodeMessage, type WireClient,
+} from '../../firmware/core/wire/client.ts';
+import { createFramer, feedFramer } from '../../firmware/core/wire/framer.ts';
+import { verify } from '@noble/ed25519';
+import { nodeDigest, sha256 } from '../../protocol/digest.ts';
+import { acceptedRoot, verdictChain } from '../../protocol/result.ts';
+import { authProof, MAX_LINE, type Tier } from '../../protocol/wire.ts';
+
+/** Who a simulated device is. */
+export interface SimIdentity {
+  readonly id: string;
+  readonly key: Uint8Array;
+  readonly profile: string;
+  readonly tier: Tier;
+}
+
+/** How a simulated device departs from an honest one. */
+export interface Behavior {
+  /** The verdict code to report for entry `index` whose correct code is `code` (default: `code`). */
+  verdict?(code: number, index: number): number;
+  /** Never answers a notify: the unit stays with it until its deadline. */
+  readonly silent?: boolean;
+  /** Changes the sealed result before it is sent (e.g. flips a MAC bit). */
+  tamper?(result: Uint8Array): Uint8Array;
+}
+
+/** An honest device. */
+export const HONEST: Behavior = {};
+/** A device that calls every valid transaction bad and every bad one valid. */
+export const LIAR: Behavior = { verdict: (code) => (code === 0 ? 2 : 0) };
+/** A device that takes units and never works on them. */
+export const SILENT: Behavior = { silent: true };
+
+const verifyEd25519: VerifySignature = (signature, message, publicKey) => {
+  try {
+    return verify(signature, message, publicKey, { zip215: false });
+  } catch {
+    return false;
+  }
+};
+
+/** What a device saw of one submit: sent and acknowledged (clock of the caller's choice, ms). */
+export interface Ack {
+  readonly unitId: number;
+  readonly counter: number;
+  readonly accepted: boolean;
+  readonly credited: string | null;
+  readonly sentAt: number;
+  readonly ackedAt: number;
+}
+
+/** Options of a simulated device. */
+export interface SimDeviceOptions {
+  readonly host?: string;
+  readonly port: number;
+  readonly behavior?: Behavior;
+  /** Counter of the last result the device made (0 for a new device). */
+  readonly counter?: number;
+  /** Clock for ack latencies; default `performance.now`. */
+  readonly clock?: () => number;
+  /** Called for every acknowledged result. */
+  readonly onAck?: (ack: Ack) => void;
+}
+
+interface Working {
+  readonly unitId: number;
+  readonly header: Uint8Array;
+  readonly validator: UnitValidator;
+  readonly codes: number[];
+  readonly accepted: Uint8Array[];
+}
+
+/** See the module comment. */
+export class SimDevice {
+  readonly identity: SimIdentity;
+  /** Counter of the last result made. */
+  counter: number;
+  /** Every message the node sent, in order (tests read it). */
+  readonly messages: NodeMessage[] = [];
+  /** Results acknowledged. */
+  readonly acks: Ack[] = [];
+  /** The difficulty the node announced last, if any. */
+  difficulty: number | null = null;
+  readonly #options: SimDeviceOptions;
+  readonly #behavior: Behavior;
+  readonly #idBytes: Uint8Array;
+  readonly #clock: () => number;
+  #socket: Socket | null = null;
+  #client: WireClient = createClient();
+  #working: Working | null = null;
+  #queued: Uint8Array | null = null;
+  #sentAt = 0;
+  #closed: Promise<void> = Promise.resolve();
+  #waiters: { test: () => boolean; resolve: () => void }[] = [];
+
+  constructor(identity: SimIdentity, options: SimDeviceOptions) {
+    this.identity = identity;
+    this.#options = options;
+    this.#behavior = options.behavior ?? HONEST;
+    this.counter = options.counter ?? 0;
+    this.#idBytes = hexToBytes(identity.id)!;
+    this.#clock = options.clock ?? (() => performance.now());
+  }
+
+  /** Connects and says hello; resolves once the node authorized it (rejects if it refuses). */
+  async connect(): Promise<void> {
+    const socket = connect(this.#options.port, this.#options.host ?? '127.0.0.1');
+    this.#socket = socket;
+    this.#client = createClient();
+    this.#working = null;
+    this.#queued = null;
+    socket.setEncoding('latin1');
+    socket.setNoDelay(true);
+    const framer = createFramer(MAX_LINE);
+    this.#closed = new Promise((resolve) => socket.once('close', () => resolve()));
+    socket.on('data', (chunk: string) => {
+      for (const event of feedFramer(framer, chunk)) if (event.kind === 'line') this.#receive(event.line);
+    });
+    socket.on('error', () => socket.destroy());
+    socket.once('close', () => this.#wake());
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => {
+        this.#write(helloRequest(this.#client, { deviceId: this.identity.id, firmware: 'sim-1', profile: this.identity.profile, tier: this.identity.tier, counter: this.counter }));
+        resolve();
+      });
+      socket.once('error', reject);
+    });
+    await this.until(() => this.authorized || this.closed);
+    if (!this.authorized) throw new Error(`device ${this.identity.id} was not authorized: ${JSON.stringify(this.messages.at(-1))}`);
+  }
+
+  /** Whether the node authorized this connection. */
+  get authorized(): boolean {
+    return this.messages.some((m) => m.kind === 'authorized');
+  }
+
+  /** Whether the socket is closed. */
+  get closed(): boolean {
+    return this.#socket === null || this.#socket.destroyed;
+  }
+
+  /** Error answers received, as wire error names. */
+  get errors(): string[] {
+    return this.messages.flatMap((m) => (m.kind === 'error' ? [m.error] : []));
+  }
+
+  /** Resolves once `test()` holds (checked after every line from the node and on close). */
+  until(test: () => boolean): Promise<void> {
+    if (test()) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push({ test, resolve }));
+  }
+
+  /** Sends a keepalive when no request is waiting. */
+  ping(): void {
+    if (this.#client.waiting === null) this.#write(pingRequest(this.#client));
+  }
+
+  /** Sends a raw line (tests of bad input). */
+  raw(line: string): void {
+    this.#socket?.write(line, 'latin1');
+  }
+
+  /** Closes the connection and resolves once it is closed. */
+  async close(): Promise<void> {
+    this.#socket?.destroy();
+    await this.#closed;
+  }
+
+  #write(line: string): void {
+    this.#socket?.write(line, 'latin1');
+  }
+
+  #wake(): void {
+    const ready = this.#waiters.filter((w) => w.test());
+    this.#waiters = this.#waiters.filter((w) => !ready.includes(w));
+    for (const w of ready) w.resolve();
+  }
+
+  #receive(line: string): void {
+    const message = parseNodeLine(this.#client, line);
+    this.messages.push(message);
+    const next = this.#react(message);
+    if (next !== null) this.#write(next);
+    this.#wake();
+  }
+
+  /** The device's next request after `message`, or null. */
+  #react(message: NodeMessage): string | null {
+    switch (message.kind) {
+      case 'challenge':
+        return authRequest(this.#client, authProof(nodeDigest, this.identity.key, message.challenge, this.#idBytes));
+      case 'authorized':
+        this.counter = Math.max(this.counter, message.counter);
+        return null;
+      case 'notify':
+        if (this.#behavior.silent) return null;
+        this.#queued = message.header;
+        return this.#client.waiting === null ? this.#start() : null;
+      case 'difficulty':
+        this.difficulty = message.difficulty;
+        return null;
+      case 'entry':
+        return message.entry === null ? this.#finish() : this.#judge(message.entry);
+      case 'ack': {
+        const unit = this.#working;
+        this.acks.push({ unitId: unit?.unitId ?? -1, counter: this.counter, accepted: message.accepted, credited: message.credited, sentAt: this.#sentAt, ackedAt: this.#clock() });
+        this.#options.onAck?.(this.acks.at(-1)!);
+        this.#working = null;
+        return this.#start();
+      }
+      case 'error':
+        if (message.method === 'mm.submit' || message.method === 'mm.pull') this.#working = null;
+        return this.#start();
+      default:
+        return this.#client.waiting === null ? this.#start() : null;
+    }
+  }
+
+  #start(): string | null {
+    const header = this.#queued;
+    if (header === null || this.#working !== null) return null;
+    this.#queued = null;
+    const opened = openUnit(header, { digest: nodeDigest, verify: this.identity.tier === 'sig' ? verifyEd25519 : null });
+    if (!opened.ok) throw new Error(`simulated device refused a unit: ${opened.error.message}`);
+    const unitId = opened.value.header.unitId;
+    this.#working = { unitId, header, validator: opened.value, codes: [], accepted: [] };
+    return pullRequest(this.#client, unitId, 0, null);
+  }
+
+  #judge(entry: Uint8Array): string {
+    const unit = this.#working!;
+    const index = unit.codes.length;
+    const truth = unit.validator.check(entry).code;
+    const code = this.#behavior.verdict?.(truth, index) ?? truth;
+    unit.codes.push(code);
+    if (code === 0) unit.accepted.push(sha256(entry.subarray(0, TX_BODY_SIZE)));
+    return pullRequest(this.#client, unit.unitId, index + 1, code);
+  }
+
+  /** Builds the result from the verdicts reported (true or not), mines its share and seals it. */
+  #finish(): string {
+    const unit = this.#working!;
+    const headerHash = unit.validator.headerHash;
+    this.counter += 1;
+    const result = new Uint8Array(RESULT_SIZE);
+    writeU32(result, RESULT_UNIT_AT, unit.unitId);
+    writeU32(result, RESULT_COUNTER_AT, this.counter);
+    writeU16(result, RESULT_ENTRIES_AT, unit.codes.length);
+    writeU16(result, RESULT_ACCEPTED_AT, unit.accepted.length);
+    result.set(acceptedRoot(unit.accepted), RESULT_ACCEPTED_ROOT_AT);
+    result.set(verdictChain(headerHash, unit.codes), RESULT_CHAIN_AT);
+    const digest = resultDigest(nodeDigest, headerHash, this.#idBytes, result);
+    const search = startShareSearch(digest, unit.validator.header.difficulty);
+    while (!searchShare(nodeDigest, search, 1 << 16));
+    const sealed = sealResult(nodeDigest, result, digest, search.found ?? 0, this.identity.key);
+    this.#sentAt = this.#clock();
+    return submitRequest(this.#client, unit.unitId, this.#behavior.tamper?.(sealed) ?? sealed);
+  }
+}

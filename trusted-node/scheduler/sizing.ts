@@ -1,0 +1,62 @@
+/**
+ * How big a unit a device gets and how long it has, from its profile and budget in manifests/
+ * (the same files the build and the simulator read):
+ *
+ * - **entries** = `floor(budget.computrons.unit / cost per entry)`, the cost per entry being
+ *   `computrons.sigEntry` for a unit with signature checks and `computrons.hashEntry` otherwise;
+ *   at least 1, at most 65,535 and at most the operator's cap.
+ * - **deadline** = `2 · 2 · work / rate + (entries + 2) · latency`, at least the minimum, where
+ *   `work = entries · cost per entry + 2^difficulty · computrons.shareAttempt` (computrons),
+ *   `rate = cpu.computronsPerMs`, and `latency = network.latencyMs` (one round trip per pull
+ *   plus the notify and the submit). One factor 2 is the appliance's own share of the CPU: the
+ *   device works in slices of `sliceMs` and yields as long between them; the other is margin.
+ *
+ * Profiles and budgets are read once per target and kept: they do not change while a node runs.
+ * @module
+ */
+import { MAX_ENTRIES } from '../../firmware/core/layout.ts';
+import { loadBudget, loadProfile, type Budget, type Profile } from '../../tools/manifests/index.ts';
+
+/** The size and deadline of one unit. */
+export interface UnitPlan {
+  readonly entries: number;
+  readonly deadlineMs: number;
+}
+
+/** Operator limits on top of what the profile allows. */
+export interface SizingLimits {
+  /** Most entries in any unit (default 65,535: the profile decides). */
+  readonly maxEntries: number;
+  /** Shortest deadline given (ms). */
+  readonly minDeadlineMs: number;
+}
+
+/** The largest deadline a header can carry. */
+const MAX_DEADLINE_MS = 0xffffffff;
+
+/** Plans a unit for a device of `profile`/`budget` doing signature checks or not, at `difficulty`. */
+export function planUnit(profile: Profile, budget: Budget, signatures: boolean, difficulty: number, limits: SizingLimits): UnitPlan {
+  const perEntry = signatures ? budget.computrons.sigEntry : budget.computrons.hashEntry;
+  if (perEntry === undefined) throw new RangeError(`target ${profile.target} has no "computrons.sigEntry": it cannot do signature checks`);
+  const entries = Math.max(1, Math.min(MAX_ENTRIES, limits.maxEntries, Math.floor(budget.computrons.unit / perEntry)));
+  const work = entries * perEntry + 2 ** difficulty * budget.computrons.shareAttempt;
+  const computeMs = (4 * work) / profile.cpu.computronsPerMs.value;
+  const networkMs = (entries + 2) * profile.network.latencyMs.value;
+  const deadlineMs = Math.min(MAX_DEADLINE_MS, Math.max(limits.minDeadlineMs, Math.ceil(computeMs + networkMs)));
+  return { entries, deadlineMs };
+}
+
+/** Reads each target's profile and budget once. */
+export class ProfileCatalog {
+  readonly #loaded = new Map<string, { profile: Profile; budget: Budget }>();
+
+  /** The profile and budget of `target`; throws the manifests' error naming file and field. */
+  get(target: string): { profile: Profile; budget: Budget } {
+    let entry = this.#loaded.get(target);
+    if (entry === undefined) {
+      entry = { profile: loadProfile(target), budget: loadBudget(target) };
+      this.#loaded.set(target, entry);
+    }
+    return entry;
+  }
+}
