@@ -247,7 +247,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
         return entry(message.entry);
       case 'ack':
         acked++;
-        dequeue(state as DeviceState, submitting);
+        answered(submitting);
         return next();
       case 'error':
         return failed(message);
@@ -264,9 +264,10 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     resetBackoff(backoff as Backoff);
     authFailures = 0;
     stage = 'ready';
-    // The node keeps a unit across connections only until its deadline; what it let go is lost.
+    // The node keeps a unit across connections until its deadline; one it let go is lost, and
+    // one it kept that this device lost (a restart) is refused as stale (docs/protocol-wire.md).
     if (work !== null && work.unitId !== openUnit) work = null;
-    if (openUnit !== null && work === null && queuedFor(state as DeviceState, openUnit) < 0) refusal = { unitId: openUnit, why: 'other' };
+    if (openUnit !== null && work === null && queuedFor(state as DeviceState, openUnit) < 0) refusal = { unitId: openUnit, why: 'stale' };
     next();
   }
 
@@ -335,6 +336,12 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     next();
   }
 
+  /** The node has answered for the result in `slot`: it is durable there, or will never be. */
+  function answered(slot: number): void {
+    dequeue(state as DeviceState, slot);
+    sent[slot] = false;
+  }
+
   function failed(message: Extract<NodeMessage, { kind: 'error' }>): void {
     const error = message.error;
     log(message.method + ' failed: ' + message.code + ' ' + message.message);
@@ -346,11 +353,11 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
       return drop('authentication refused');
     }
     const retry = error === 'other' || error === 'rate-limited';
-    if (message.method === 'mm.submit' && !retry) dequeue(state as DeviceState, submitting);
+    if (message.method === 'mm.submit' && !retry) answered(submitting);
     if (message.method === 'mm.pull' && !retry) work = null;
     if (BENIGN.indexOf(error) < 0) return drop(problem);
     if (!retry) return next();
-    sent[submitting] = false;
+    if (message.method === 'mm.submit') sent[submitting] = false;
     setTimer(next, options.timing.retryMs);
   }
 
