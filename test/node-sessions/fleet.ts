@@ -9,6 +9,7 @@ import { toHex } from '../../trusted-node/bytes.ts';
 import { deviceServer, type RunningDevices } from '../../trusted-node/devices/server.ts';
 import type { DeviceServerOptions } from '../../trusted-node/devices/options.ts';
 import { demoSecretKey } from '../../trusted-node/ledger/genesis.ts';
+import { decodeTransaction, isRefusal } from '../../trusted-node/ledger/rules.ts';
 import { startNode, type NodeHandle, type NodeOptions } from '../../trusted-node/node.ts';
 import { SimDevice, type Behavior, type SimIdentity } from '../../tools/loadgen/device.ts';
 
@@ -67,5 +68,23 @@ export async function eventually(test: () => boolean | Promise<boolean>, what: s
   while (!(await test())) {
     if (Date.now() - started > limitMs) throw new Error(`gave up waiting: ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** Puts a transaction in the mempool without intake's checks (an invalid one, for devices to judge); returns its id. */
+export async function inject(node: NodeHandle, tx: Uint8Array): Promise<string> {
+  const decoded = decodeTransaction(tx);
+  if (isRefusal(decoded)) throw new Error(`not a transaction: ${decoded.message}`);
+  const { id, key, sender, senderKey, nonce, fee, amount } = decoded;
+  await node.mempool.add({ id, key, tx, sender, senderKey, nonce, fee, amount, receivedAt: Date.now() });
+  return key;
+}
+
+/** A clock the test moves by hand (deadlines, rate limits, share times, reward hours). */
+export class ManualClock {
+  value = 1_800_000_000_000;
+  readonly now = (): number => this.value;
+  advance(ms: number): void {
+    this.value += ms;
   }
 }

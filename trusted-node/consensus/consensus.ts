@@ -98,9 +98,9 @@ export class Consensus {
   verdicts(unit: Unit, codes: Uint8Array): void {
     unit.jobs.forEach((job, index) => {
       if (job.inflight.get(unit.deviceId) === unit) job.inflight.delete(unit.deviceId);
-      if (job.closed) return;
       const verdict: JobVerdict = { deviceId: unit.deviceId, code: codes[index]!, unit, index };
       if (job.decision !== null) this.#late(job, verdict);
+      else if (job.closed) return; // cancelled: its transaction left the mempool undecided
       else {
         job.verdicts.set(unit.deviceId, verdict);
         this.#evaluate(job);
@@ -126,12 +126,12 @@ export class Consensus {
     for (;;) {
       const verdicts = [...job.verdicts.values()];
       if (verdicts.length === 0) return;
-      if (verdicts.some((v) => v.code !== verdicts[0]!.code)) {
-        if (this.#audit(job, verdicts, 'disagreement') > 0) continue;
-        // Every device was right for the state its unit was built on: the state moved.
-        const now = auditor.now(job.tx);
-        if (now !== ACCEPT) return this.#decide(job, 'reject', now, verdicts);
-        return this.#restart(job);
+      if (disagree(verdicts)) {
+        this.#audit(job, verdicts, 'disagreement');
+        if (this.#rejectIfInvalid(job)) return;
+        // Verdicts still differing were each right for the state its unit was built on: the state moved.
+        if (disagree([...job.verdicts.values()])) return this.#restart(job);
+        continue;
       }
       if (verdicts.length < rules.quorum) return;
       const agreed = verdicts[0]!.code;
@@ -140,14 +140,22 @@ export class Consensus {
         if (auditor.sample() && this.#audit(job, verdicts, 'sample') > 0) continue;
       }
       if (agreed === ACCEPT) {
-        if (job.tier === 'hash' && !this.#signature(job, verdicts)) return this.#decide(job, 'reject', BAD_SIGNATURE, verdicts);
+        // Hash-tier devices were not asked to check the signature: the node does, before accepting.
+        if (job.tier === 'hash' && !auditor.signature(job.tx)) return this.#decide(job, 'reject', BAD_SIGNATURE, verdicts);
         return this.#decide(job, 'accept', ACCEPT, verdicts);
       }
-      const now = auditor.now(job.tx);
-      if (now !== ACCEPT) return this.#decide(job, 'reject', now, verdicts);
+      if (this.#rejectIfInvalid(job)) return;
       if (this.#audit(job, verdicts, 'rejection') > 0) continue;
       return this.#restart(job);
     }
+  }
+
+  /** Rejects the job when the node's own check finds the transaction invalid now; true when it did. */
+  #rejectIfInvalid(job: Job): boolean {
+    const now = this.#deps.auditor.now(job.tx);
+    if (now === ACCEPT) return false;
+    this.#decide(job, 'reject', now, [...job.verdicts.values()]);
+    return true;
   }
 
   /** Audits verdicts in their own context; penalizes and drops the wrong ones; returns how many. */
@@ -166,13 +174,6 @@ export class Consensus {
     return wrong;
   }
 
-  /** The node's own signature check, for hash-tier devices that were not asked for one. */
-  #signature(job: Job, verdicts: readonly JobVerdict[]): boolean {
-    const valid = this.#deps.auditor.signature(job.tx);
-    for (const v of verdicts) this.#deps.standing.confirmed(v.deviceId, 'signature');
-    return valid;
-  }
-
   /** Settles the verdicts so far as correct and asks again (the state moved between units). */
   #restart(job: Job): void {
     this.#pay([...job.verdicts.values()]);
@@ -184,7 +185,7 @@ export class Consensus {
 
   #decide(job: Job, outcome: 'accept' | 'reject', code: number, verdicts: readonly JobVerdict[]): void {
     const { board, mempool, lane, producer, rules, logger } = this.#deps;
-    job.decision = { outcome, code, agreed: verdicts[0]!.code };
+    job.decision = { outcome, code, agreed: verdicts[0]?.code ?? code };
     this.#decisions.inc({ outcome });
     this.#pay(verdicts);
     logger.debug('tx_decided', { id: job.key, outcome, reason: nameOf(code), devices: verdicts.map((v) => v.deviceId) });
@@ -200,10 +201,22 @@ export class Consensus {
       .catch((error: unknown) => logger.error('tx_not_dropped', { id: job.key, error }));
   }
 
-  /** A verdict on a decided job: paid when it matches what the devices agreed, audited when not. */
+  /**
+   * A verdict on a decided job: paid when it matches what the devices agreed, audited when not.
+   * A late verdict proven right contradicts the decision: the deciding verdicts are audited
+   * too, and an acceptance that is not in a block yet is taken back and decided again.
+   */
   #late(job: Job, verdict: JobVerdict): void {
-    if (verdict.code !== job.decision!.agreed && this.#audit(job, [verdict], 'late') > 0) return;
-    this.#pay([verdict]);
+    const decision = job.decision!;
+    if (verdict.code === decision.agreed) return this.#pay([verdict]);
+    if (this.#audit(job, [verdict], 'late') > 0) return;
+    const wrong = this.#audit(job, [...job.verdicts.values()], 'late');
+    job.verdicts.set(verdict.deviceId, verdict);
+    if (wrong === 0 || decision.outcome !== 'accept' || !this.#accepted.includes(job)) return this.#pay([verdict]);
+    this.#accepted = this.#accepted.filter((j) => j !== job);
+    job.decision = null;
+    this.#deps.board.reopen(job);
+    if (!this.#rejectIfInvalid(job)) this.#evaluate(job);
   }
 
   #pay(verdicts: readonly JobVerdict[]): void {
@@ -234,6 +247,10 @@ export class Consensus {
     }
     this.#accepted = this.#accepted.filter((job) => !job.closed);
   }
+}
+
+function disagree(verdicts: readonly JobVerdict[]): boolean {
+  return verdicts.some((v) => v.code !== verdicts[0]!.code);
 }
 
 function nameOf(code: number): string {

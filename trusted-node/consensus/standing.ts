@@ -27,7 +27,7 @@ export interface StandingRules {
 export const DEFAULT_STANDING_RULES: StandingRules = { penalty: 10, suspendBelow: -25, maxReputation: 100 };
 
 /** Why a verdict was checked by the node. */
-export type AuditTrigger = 'disagreement' | 'sample' | 'rejection' | 'signature' | 'ledger' | 'late' | 'probe';
+export type AuditTrigger = 'disagreement' | 'sample' | 'rejection' | 'ledger' | 'late' | 'probe';
 
 /** See the module comment. */
 export class Standing {

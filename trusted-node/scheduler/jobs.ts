@@ -106,6 +106,11 @@ export class JobBoard {
     return this.#order;
   }
 
+  /** Puts a job whose decision was taken back among the undecided again. */
+  reopen(job: Job): void {
+    if (!this.#order.includes(job)) this.#order = [...this.#order, job].sort(byPriority);
+  }
+
   /** Forgets a job (committed, rejected or cancelled). */
   remove(job: Job): void {
     job.closed = true;
