@@ -140,7 +140,10 @@ export async function startDevice(options: DeviceOptions): Promise<XsDevice> {
   if (typeof name !== 'string' || name === '') throw new TypeError('"name" expected a non-empty string');
   const allocationLimit = allocationLimitOf(creation, options.allocationLimit);
   const computronLimit = computronLimitOf('computronLimit', options.computronLimit ?? DEFAULT_COMPUTRON_LIMIT);
-  const seed = BigInt.asUintN(64, BigInt(options.seed ?? 0));
+  const seed = options.seed ?? 0;
+  if (!(typeof seed === 'bigint' || (typeof seed === 'number' && Number.isSafeInteger(seed))) || seed < 0 || BigInt(seed) >= 2n ** 64n) {
+    throw new RangeError(`"seed" expected an integer from 0 to 2^64 - 1, got ${String(seed)}`);
+  }
   const rom = checkKeys('rom', options.rom, ['scripts', 'modules']);
   const image = checkKeys('image', options.image, ['modules', 'scripts']);
   const boot = new FrameWriter('B', 4096);
@@ -157,7 +160,7 @@ export async function startDevice(options: DeviceOptions): Promise<XsDevice> {
   if (!existsSync(HOST_BINARY)) {
     throw new EngineError('not-built', `the device host is missing at ${HOST_BINARY}`, { device: name, hint: 'run npm install, or node host-sim/engine/build.mjs' });
   }
-  const args = [...creationArguments(creation, allocationLimit), '--seed', seed.toString()];
+  const args = [...creationArguments(creation, allocationLimit), '--seed', String(seed)];
   return new Promise((resolve, reject) => {
     const device = new XsDevice(name, args, computronLimit, options.onHostCall, options.onLog, { resolve, reject });
     device.send(boot.finish());
@@ -184,6 +187,7 @@ export class XsDevice {
   private stopped: EngineError | undefined;
   private stderr = '';
   private closed: Promise<void> | undefined;
+  private exited = false;
 
   /** @internal use {@link startDevice} */
   constructor(
@@ -207,6 +211,7 @@ export class XsDevice {
     this.process.on('error', (error) => this.stop(new EngineError('crashed', `cannot run the device host: ${error.message}`, { device: this.name })));
     // 'close' comes after the host's last frames have been read ('exit' may come before).
     this.process.on('close', (code, signal) => {
+      this.exited = true;
       const detail = this.stderr.trim() ? `: ${this.stderr.trim()}` : '';
       this.stop(new EngineError('crashed', `the device host exited (code ${code}, signal ${signal})${detail}`, { device: this.name }));
     });
@@ -255,10 +260,10 @@ export class XsDevice {
 
   /** Stops the device. Calls still queued fail with `closed`. */
   async close(): Promise<void> {
+    this.stop(new EngineError('closed', 'the device was closed', { device: this.name }));
+    if (this.exited) return;
     if (this.closed) return this.closed;
     this.closed = new Promise<void>((resolve) => this.process.once('close', () => resolve()));
-    if (this.process.exitCode !== null || this.process.signalCode !== null) return;
-    this.stop(new EngineError('closed', 'the device was closed', { device: this.name }));
     this.input.end(new FrameWriter('Q', 16).finish());
     const timer = setTimeout(() => this.process.kill('SIGKILL'), 2000);
     await this.closed;
@@ -300,7 +305,11 @@ export class XsDevice {
       case 'L': {
         const channel = frame.u8();
         const text = frame.string();
-        this.onLog?.({ channel: channel === 0x70 ? 'print' : channel === 0x74 ? 'trace' : 'system', text, device: this.name });
+        try {
+          this.onLog?.({ channel: channel === 0x70 ? 'print' : channel === 0x74 ? 'trace' : 'system', text, device: this.name });
+        } catch (error) {
+          queueMicrotask(() => { throw error; }); // the handler's bug, not the device's: frames go on
+        }
         return;
       }
       case 'H':

@@ -102,6 +102,7 @@ test('print and trace reach the log; exceptions and syntax errors say what and w
     assert.is(device.state, 'ready', 'exceptions leave the device running');
   } finally {
     await device.close();
+    await device.close(); // twice is harmless
   }
 });
 
@@ -137,6 +138,7 @@ test('bad options are refused by name before anything starts', async () => {
   await check({ creation: { ...ESP32, stack: '512' } }, TypeError, /"creation.stack" expected integer, got string/);
   await check({ creation: { ...ESP32, extra: 1 } }, TypeError, /"creation" has an unknown field "extra"/);
   await check({ creation: ESP32, computronLimit: 0 }, RangeError, /"computronLimit" expected integer from 1/);
+  await check({ creation: ESP32, seed: 1.5 }, RangeError, /"seed" expected an integer from 0 to 2\^64 - 1, got 1.5/);
   await check({ creation: ESP32, rom: { modules: { timer: 5 } } }, TypeError, /"rom.modules.timer" expected string/);
   const tooSmall = await refusal({ creation: ESP32, allocationLimit: 1000 });
   assert.is((tooSmall as EngineError).code, 'not-enough-memory');
