@@ -39,7 +39,7 @@ interface Plan {
 }
 
 /** A code file of an image, with its source map (JSON) when it has one. */
-interface ImageFile {
+export interface ImageFile {
   name: string;
   code: string;
   map?: string;
@@ -75,8 +75,12 @@ function plan(targets: string[], options: LoadOptions, dir: string): Plan[] {
   });
 }
 
-/** Lints one image file; any finding fails the build, each named with its source position. */
-function lint(file: ImageFile, runtime: LintRuntime, shownAs: string, virtual: string): void {
+/**
+ * Lints one image file; any finding fails the build with a BuildError listing each finding with
+ * its emitted and source position. `shownAs` names the file in messages; `virtual` is the path
+ * the map's sources are relative to (dist/<target>/<name> under the root).
+ */
+export function lintImageFile(file: ImageFile, runtime: LintRuntime, shownAs: string, virtual: string): void {
   const sourceMap = file.map === undefined ? undefined : new TraceMap(JSON.parse(file.map), virtual);
   const findings = lintCode(file.code, { runtime, file: shownAs, ...(sourceMap ? { sourceMap } : {}) });
   if (findings.length === 0) return;
@@ -119,7 +123,7 @@ async function buildTarget(p: Plan, outDir: string, tcp: TcpModule, vector: (tie
   const files = made.files;
   const dir = relative(process.cwd(), join(outDir, target)) || '.';
   for (const file of made.image) {
-    lint(file, profile.runtime === 'espruino' ? 'espruino' : 'xs', join(dir, file.name), join(root, 'dist', target, file.name));
+    lintImageFile(file, profile.runtime === 'espruino' ? 'espruino' : 'xs', join(dir, file.name), join(root, 'dist', target, file.name));
     files[file.name] = file.code;
     if (file.map !== undefined) files[`${file.name}.map`] = file.map;
   }

@@ -10,10 +10,15 @@ const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 /** tsc's `file(line,col): error TSnnnn: text` lines. */
 const diagnostic = /^(.+?)\((\d+),(\d+)\): error (TS\d+: .*)$/m;
 
-/** Runs tsc on each device project; throws a BuildError at the first error, naming file and line. */
+/** Runs tsc on every device project; throws a BuildError at the first error, naming file and line. */
 export function typecheckDevice(): void {
-  for (const project of deviceProjects()) {
-    const run = spawnSync(process.execPath, [tsc, '-p', project, '--pretty', 'false'], { cwd: root, encoding: 'utf8' });
+  typecheckProjects(deviceProjects(), root);
+}
+
+/** Runs tsc on each project (tsconfig paths relative to `cwd`); throws a BuildError at the first error. */
+export function typecheckProjects(projects: string[], cwd: string): void {
+  for (const project of projects) {
+    const run = spawnSync(process.execPath, [tsc, '-p', project, '--pretty', 'false'], { cwd, encoding: 'utf8' });
     if (run.status === 0) continue;
     const output = `${run.stdout ?? ''}${run.stderr ?? ''}`;
     const found = diagnostic.exec(output);

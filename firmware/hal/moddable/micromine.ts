@@ -4,10 +4,15 @@
  * imports it and calls `start()` itself instead.
  * @module
  */
-import { createImage } from '../../app/image.ts';
+import { createImage, type Micromine } from '../../app/image.ts';
+import type { Sha512 } from '../hal.ts';
 import { createVerifier } from '../../sig/ed25519.ts';
 import { moddableHal } from './hal.ts';
 
 const hal = moddableHal();
+const micromine: Micromine = createImage(hal, createVerifier(hal.sha512 as Sha512));
 
-export default createImage(hal, createVerifier(hal.sha512 as (data: Uint8Array) => Uint8Array));
+// Also a global, as on Espruino: for xsbug's console, the simulator and the flash read-back.
+(globalThis as { micromine?: Micromine }).micromine = micromine;
+
+export default micromine;
