@@ -6,18 +6,15 @@
  * Counts are device units: bytes and slots of the 32-bit device; the allocation limit is the
  * device bytes that stack, slot heaps and chunk heap may take together.
  *
- * Sequence: read the boot frame (ROM scripts and modules, image modules and scripts), size and boot the
- * machine (see mm.h), answer 'b', then serve calls until 'Q' or the end of input. A call runs
- * under a computron limit and answers 'D' (done), 'X' (exception) or 'A' (abort: the machine
- * is dead, the process exits). During a call the VM may call the host ('H'), which blocks
+ * Sequence: read the boot frame (ROM scripts and modules, image modules and scripts), size and
+ * boot the machine (see mm.h), answer 'b', then serve calls until 'Q' or the end of input. A
+ * call runs under a computron limit and answers 'D' (done), 'X' (exception) or 'A' (abort: the
+ * machine is dead, the process exits). During a call the VM may call the host ('H'), which blocks
  * until Node replies. Frame layouts are in wire.h and device.ts.
  */
 #include "mm.h"
-#include "wire.h"
-#include <errno.h>
 #include <signal.h>
 
-enum { mmExitUsage = 64 };
 /* ROM code runs once at boot; this only stops a ROM that never finishes. */
 #define mmBootComputronLimit 0x7FFFFFFF
 
@@ -30,310 +27,6 @@ typedef struct sxBootScript {
 
 static txBootScript* gRomScripts = C_NULL;   /* evaluated at boot, in order */
 static txBootScript* gRomModules = C_NULL;   /* imported at boot, in order (names only) */
-static txBoolean gBooting = 0;
-
-/* A value leaving the VM, copied out before any frame is written. */
-typedef struct {
-	uint8_t tag;
-	double number;
-	char* bytes;
-	uint32_t length;
-} mmValue;
-
-/* ---------------------------------------------------------------- arguments */
-
-static void mmUsageError(const char* message, const char* argument)
-{
-	fprintf(stderr, "mm-device-host: %s%s%s\n", message, argument ? ": " : "", argument ? argument : "");
-	exit(mmExitUsage);
-}
-
-static txSize mmParseCount(const char* name, const char* text, const char** end)
-{
-	char* stop;
-	errno = 0;
-	long long value = strtoll(text, &stop, 10);
-	if ((stop == text) || errno || (value < 0) || (value > 0x7FFFFFFF))
-		mmUsageError("expected a count from 0 to 2147483647 for", name);
-	*end = stop;
-	return (txSize)value;
-}
-
-static txSize mmParseSingle(const char* name, const char* text)
-{
-	const char* end;
-	txSize value = mmParseCount(name, text, &end);
-	if (*end)
-		mmUsageError("expected one count for", name);
-	return value;
-}
-
-static void mmParsePair(const char* name, const char* text, txSize* first, txSize* second)
-{
-	const char* end;
-	*first = mmParseCount(name, text, &end);
-	if (*end != '/')
-		mmUsageError("expected two counts as A/B for", name);
-	*second = mmParseCount(name, end + 1, &end);
-	if (*end)
-		mmUsageError("expected two counts as A/B for", name);
-}
-
-static void mmParseArguments(int argc, char* argv[], mmCreation* creation, uint64_t* seed)
-{
-	int seen = 0;
-	c_memset(creation, 0, sizeof(*creation));
-	for (int index = 1; index < argc; index += 2) {
-		const char* name = argv[index];
-		const char* value = (index + 1 < argc) ? argv[index + 1] : C_NULL;
-		if (!value)
-			mmUsageError("missing value for", name);
-		if (!strcmp(name, "--chunk")) { mmParsePair(name, value, &creation->chunkInitial, &creation->chunkIncremental); seen |= 1; }
-		else if (!strcmp(name, "--heap")) { mmParsePair(name, value, &creation->heapInitial, &creation->heapIncremental); seen |= 2; }
-		else if (!strcmp(name, "--stack")) { creation->stack = mmParseSingle(name, value); seen |= 4; }
-		else if (!strcmp(name, "--keys")) { mmParsePair(name, value, &creation->keysInitial, &creation->keysIncremental); seen |= 8; }
-		else if (!strcmp(name, "--names")) { creation->nameModulo = mmParseSingle(name, value); seen |= 16; }
-		else if (!strcmp(name, "--symbols")) { creation->symbolModulo = mmParseSingle(name, value); seen |= 32; }
-		else if (!strcmp(name, "--parser")) { mmParsePair(name, value, &creation->parserBuffer, &creation->parserTable); seen |= 64; }
-		else if (!strcmp(name, "--allocation-limit")) { creation->allocationLimit = (size_t)mmParseSingle(name, value); seen |= 128; }
-		else if (!strcmp(name, "--seed")) {
-			char* stop;
-			errno = 0;
-			unsigned long long parsed = strtoull(value, &stop, 10);
-			if ((stop == value) || *stop || errno)
-				mmUsageError("expected an unsigned 64-bit integer for", name);
-			*seed = parsed;
-		}
-		else
-			mmUsageError("unknown option", name);
-	}
-	if (seen != 255)
-		mmUsageError("every creation option is required (--chunk --heap --stack --keys --names --symbols --parser --allocation-limit)", C_NULL);
-	if ((creation->heapInitial < 2) || (creation->stack < 1) || (creation->nameModulo < 1) || (creation->symbolModulo < 1) || (creation->parserBuffer < 1) || (creation->parserTable < 1))
-		mmUsageError("heap needs 2 slots or more; stack, names, symbols and parser must be positive", C_NULL);
-}
-
-/* ---------------------------------------------------------------- values */
-
-/* The bytes of an ArrayBuffer, typed array or DataView, or 0 if the slot is none of them. */
-static txBoolean mmViewBytes(txMachine* the, txSlot* slot, txByte** data, txInteger* length)
-{
-	if (slot->kind != XS_REFERENCE_KIND)
-		return 0;
-	txSlot* internal = slot->value.reference->next;
-	if (!internal || !(internal->flag & XS_INTERNAL_FLAG))
-		return 0;
-	if (internal->kind == XS_ARRAY_BUFFER_KIND) {
-		*data = internal->value.arrayBuffer.address;
-		*length = *data ? internal->next->value.bufferInfo.length : 0;
-		return 1;
-	}
-	if (internal->kind == XS_TYPED_ARRAY_KIND)
-		internal = internal->next;
-	if (internal->kind == XS_DATA_VIEW_KIND) {
-		txSlot* buffer = internal->next;
-		txSlot* arrayBuffer = buffer->value.reference->next;
-		if ((arrayBuffer->kind != XS_ARRAY_BUFFER_KIND) || !arrayBuffer->value.arrayBuffer.address) {
-			*data = C_NULL;
-			*length = 0;
-			return 1;
-		}
-		*length = fxGetDataViewSize(the, internal, buffer);
-		*data = arrayBuffer->value.arrayBuffer.address + internal->value.dataView.offset;
-		return 1;
-	}
-	return 0;
-}
-
-static char* mmCopy(const void* data, size_t length)
-{
-	char* copy = c_malloc(length + 1);
-	if (!copy)
-		mmProtocolError("out of host memory");
-	if (length)
-		c_memcpy(copy, data, length);
-	copy[length] = 0;
-	return copy;
-}
-
-/* May run JS (String() of an object), so it is done before any frame is written. */
-static void mmCapture(txMachine* the, txSlot* slot, mmValue* value)
-{
-	txByte* data;
-	txInteger length;
-	value->bytes = C_NULL;
-	value->length = 0;
-	switch (slot->kind) {
-	case XS_UNDEFINED_KIND: value->tag = 'u'; return;
-	case XS_NULL_KIND: value->tag = 'n'; return;
-	case XS_BOOLEAN_KIND: value->tag = slot->value.boolean ? 't' : 'f'; return;
-	case XS_INTEGER_KIND: value->tag = 'd'; value->number = slot->value.integer; return;
-	case XS_NUMBER_KIND: value->tag = 'd'; value->number = slot->value.number; return;
-	default:
-		break;
-	}
-	if (mmViewBytes(the, slot, &data, &length)) {
-		value->tag = 'b';
-		value->bytes = mmCopy(data, (size_t)length);
-		value->length = (uint32_t)length;
-		return;
-	}
-	mxPushSlot(slot);
-	txString string = fxToString(the, the->stack);
-	value->tag = 's';
-	value->length = (uint32_t)mxStringLength(string);
-	value->bytes = mmCopy(string, value->length);
-	mxPop();
-}
-
-static void mmWriteValue(mmValue* value)
-{
-	mmWriteU8(value->tag);
-	if (value->tag == 'd')
-		mmWriteF64(value->number);
-	else if ((value->tag == 's') || (value->tag == 'b'))
-		mmWriteBytes(value->bytes, value->length);
-	c_free(value->bytes);
-	value->bytes = C_NULL;
-}
-
-/* Reads one tagged value into a VM slot (allocating in the device's heaps, as a received
- * message does on the board). */
-static void mmReadValue(txMachine* the, mmReader* reader, txSlot* target)
-{
-	uint8_t tag = mmReadU8(reader);
-	uint32_t length;
-	const uint8_t* bytes;
-	switch (tag) {
-	case 'u': target->kind = XS_UNDEFINED_KIND; break;
-	case 'n': target->kind = XS_NULL_KIND; break;
-	case 't': case 'f': target->kind = XS_BOOLEAN_KIND; target->value.boolean = (tag == 't'); break;
-	case 'd': target->kind = XS_NUMBER_KIND; target->value.number = mmReadF64(reader); break;
-	case 's':
-		bytes = mmReadBytes(reader, &length);
-		fxStringBuffer(the, target, (txString)bytes, (txSize)length);
-		break;
-	case 'b':
-		bytes = mmReadBytes(reader, &length);
-		fxArrayBuffer(the, target, (void*)bytes, (txInteger)length, -1);
-		break;
-	default:
-		mmProtocolError("unknown value tag");
-	}
-}
-
-static char* mmReadString(mmReader* reader, uint32_t* length)
-{
-	const uint8_t* bytes = mmReadBytes(reader, length);
-	return mmCopy(bytes, *length);
-}
-
-/* ---------------------------------------------------------------- the VM's host functions */
-
-typedef struct {
-	char* data;
-	size_t size, capacity;
-} mmText;
-
-static void mmAppend(mmText* text, const char* data, size_t length)
-{
-	if (text->size + length + 1 > text->capacity) {
-		size_t capacity = text->capacity ? text->capacity : 256;
-		while (capacity < text->size + length + 1)
-			capacity *= 2;
-		char* grown = c_realloc(text->data, capacity);
-		if (!grown)
-			mmProtocolError("out of host memory for a log line");
-		text->data = grown;
-		text->capacity = capacity;
-	}
-	c_memcpy(text->data + text->size, data, length);
-	text->size += length;
-}
-
-static void mmLogArguments(txMachine* the, uint8_t channel, const char* separator)
-{
-	mmText text = { C_NULL, 0, 0 };
-	txInteger count = mxArgc;
-	mxTry(the) {
-		for (txInteger index = 0; index < count; index++) {
-			if (index && separator)
-				mmAppend(&text, separator, c_strlen(separator));
-			txString string = fxToString(the, mxArgv(index));
-			mmAppend(&text, string, mxStringLength(string));
-		}
-	}
-	mxCatch(the) {
-		c_free(text.data);
-		fxJump(the);
-	}
-	mmLog(channel, text.data ? text.data : "", text.size);
-	c_free(text.data);
-}
-
-/* print(...values): one line, values separated by spaces (XS's command line tools). */
-static void mm_print(txMachine* the)
-{
-	mmLogArguments(the, mmLogPrint, " ");
-}
-
-/* trace(...values): Moddable's trace, text as given, no line ending added. */
-static void mm_trace(txMachine* the)
-{
-	mmLogArguments(the, mmLogTrace, C_NULL);
-}
-
-/* hostCall(message): sends a string or bytes to Node and returns its reply synchronously. */
-static void mm_hostCall(txMachine* the)
-{
-	txByte* data;
-	txInteger length;
-	if (gBooting)
-		mxTypeError("not available while the ROM is built");
-	if (mxArgc < 1)
-		mxTypeError("expected a message (string, ArrayBuffer, typed array or DataView)");
-	txSlot* message = mxArgv(0);
-	if ((message->kind == XS_STRING_KIND) || (message->kind == XS_STRING_X_KIND)) {
-		mmBeginFrame('H');
-		mmWriteU8('s');
-		mmWriteBytes(message->value.string, (uint32_t)mxStringLength(message->value.string));
-	}
-	else if (mmViewBytes(the, message, &data, &length)) {
-		mmBeginFrame('H');
-		mmWriteU8('b');
-		mmWriteBytes(data, (uint32_t)length);
-	}
-	else
-		mxTypeError("expected a message (string, ArrayBuffer, typed array or DataView)");
-	mmEndFrame();
-	mmFlush();
-	mmReader reader;
-	if (!mmReadFrame(&reader))
-		exit(0); /* the driver closed the device while it waited */
-	uint8_t type = mmReadU8(&reader);
-	if (type == 'R')
-		mmReadValue(the, &reader, mxResult);
-	else if (type == 'J') {
-		uint32_t size;
-		const uint8_t* text = mmReadBytes(&reader, &size);
-		char message[1024];
-		c_snprintf(message, sizeof(message), "hostCall: %.*s", (int)(size < 1000 ? size : 1000), (const char*)text);
-		mmThrowError(the, &mxErrorConstructor, message);
-	}
-	else if (type == 'Q')
-		exit(0);
-	else
-		mmProtocolError("expected a host call reply");
-}
-
-static void mmDefineGlobal(txMachine* the, const char* name, txCallback callback, txInteger length)
-{
-	txID id = fxID(the, (txString)name);
-	fxNewHostFunction(the, callback, length, id, XS_NO_ID);
-	mxPush(mxGlobal);
-	fxDefineID(the, id, XS_DONT_ENUM_FLAG, XS_DONT_ENUM_FLAG | XS_DONT_DELETE_FLAG | XS_DONT_SET_FLAG);
-	mxPop();
-}
 
 /* ---------------------------------------------------------------- running */
 
@@ -435,9 +128,7 @@ static void mmBootBody(txMachine* the, void* data)
 	txSlot* promise = the->stack + 1;
 	txSlot* reason = the->stack;
 	mxTry(the) {
-		mmDefineGlobal(the, "print", mm_print, 0);
-		mmDefineGlobal(the, "trace", mm_trace, 0);
-		mmDefineGlobal(the, "hostCall", mm_hostCall, 1);
+		mmDefineGlobals(the);
 		for (txBootScript* script = gRomScripts; script; script = script->next)
 			mmRunScript(the, script->name, script->source, script->length, promise);
 		for (txBootScript* module = gRomModules; module && !context->error[0]; module = module->next) {
@@ -472,9 +163,9 @@ static void mmBoot(txMachine* the, const char* phase)
 {
 	mmBootContext context;
 	context.error[0] = 0;
-	gBooting = 1;
+	gmmBooting = 1;
 	int status = mmGuard(the, mmBootBody, &context);
-	gBooting = 0;
+	gmmBooting = 0;
 	if (status) {
 		char message[256];
 		c_snprintf(message, sizeof(message), "%s: the machine aborted while booting", phase);

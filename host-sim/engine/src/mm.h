@@ -12,6 +12,7 @@
 #define __MM__
 
 #include "xsAll.h"
+#include "wire.h"
 
 /* The creation of the emulated device, in device units (slots, bytes on a 32-bit MCU). */
 typedef struct {
@@ -44,6 +45,27 @@ typedef struct {
 	uint32_t gcCount;
 	uint32_t allocated; /* device bytes held by stack, slot heaps and chunk heap */
 } mmUsage;
+
+/* A value leaving the VM, copied out before any frame is written. */
+typedef struct {
+	uint8_t tag;        /* a wire value tag (wire.h) */
+	double number;
+	char* bytes;
+	uint32_t length;
+} mmValue;
+
+/* args.c */
+extern void mmParseArguments(int argc, char* argv[], mmCreation* creation, uint64_t* seed);
+
+/* bridge.c */
+extern txBoolean gmmBooting;
+extern void mmDefineGlobals(txMachine* the);
+extern txBoolean mmViewBytes(txMachine* the, txSlot* slot, txByte** data, txInteger* length);
+extern char* mmCopy(const void* data, size_t length);
+extern void mmCapture(txMachine* the, txSlot* slot, mmValue* value);
+extern void mmWriteValue(mmValue* value);
+extern void mmReadValue(txMachine* the, mmReader* reader, txSlot* target);
+extern char* mmReadString(mmReader* reader, uint32_t* length);
 
 /* platform.c */
 extern double gmmVirtualTime;
