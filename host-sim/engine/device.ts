@@ -167,7 +167,8 @@ export async function startDevice(options: DeviceOptions): Promise<XsDevice> {
   });
 }
 
-/** A running emulated device. Calls are served one at a time, in order. */
+/** A running emulated device. Calls are served one at a time, in order; bad arguments reject
+ * with a TypeError or RangeError naming them, as {@link startDevice} does. */
 export class XsDevice {
   /** the virtual clock (ms since the epoch) that Date sees during the next calls */
   time = 0;
@@ -226,26 +227,26 @@ export class XsDevice {
    * Compiles and runs a script in the global scope (sloppy mode). The compile happens now, as
    * an eval on the device would: new names take runtime keys. Images belong in `image`.
    */
-  evaluate(source: string, options: CallOptions & { name?: string } = {}): Promise<CallResult> {
+  async evaluate(source: string, options: CallOptions & { name?: string } = {}): Promise<CallResult> {
     if (typeof source !== 'string') throw new TypeError(`"source" expected string, got ${typeof source}`);
     const name = options.name ?? 'script.js';
     return this.request(this.envelope('E', options, ['name']).string(name).string(source));
   }
 
   /** Runs a script of the image (global scope, sloppy mode, as Espruino images are). */
-  runScript(name: string, options: CallOptions = {}): Promise<CallResult> {
+  async runScript(name: string, options: CallOptions = {}): Promise<CallResult> {
     if (typeof name !== 'string') throw new TypeError(`"name" expected string, got ${typeof name}`);
     return this.request(this.envelope('S', options).string(name));
   }
 
   /** Imports a module of the image (or the ROM); resolves once its evaluation has settled. */
-  importModule(specifier: string, options: CallOptions = {}): Promise<CallResult> {
+  async importModule(specifier: string, options: CallOptions = {}): Promise<CallResult> {
     if (typeof specifier !== 'string') throw new TypeError(`"specifier" expected string, got ${typeof specifier}`);
     return this.request(this.envelope('M', options).string(specifier));
   }
 
   /** Calls the global function `name` with `args`; bytes arrive in the VM as ArrayBuffers. */
-  call(name: string, args: readonly EngineValue[] = [], options: CallOptions = {}): Promise<CallResult> {
+  async call(name: string, args: readonly EngineValue[] = [], options: CallOptions = {}): Promise<CallResult> {
     if (typeof name !== 'string') throw new TypeError(`"name" expected string, got ${typeof name}`);
     if (!Array.isArray(args)) throw new TypeError(`"args" expected array, got ${typeof args}`);
     const frame = this.envelope('C', options).string(name).u32(args.length);
@@ -254,7 +255,7 @@ export class XsDevice {
   }
 
   /** Runs a full collection; its usage gives live figures (slots and chunks in use). */
-  collectGarbage(): Promise<CallResult> {
+  async collectGarbage(): Promise<CallResult> {
     return this.request(this.envelope('G', {}));
   }
 
