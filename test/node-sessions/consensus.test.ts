@@ -6,7 +6,7 @@ import { publicKeyOf } from '../../protocol/tx.ts';
 import { toHex } from '../../trusted-node/bytes.ts';
 import { demoSecretKey } from '../../trusted-node/ledger/genesis.ts';
 import { HONEST, LIAR, SILENT, type Behavior, type SimDevice } from '../../tools/loadgen/device.ts';
-import { eventually, inject, ManualClock, startFleet, transfer, type Fleet } from './fleet.ts';
+import { eventually, inject, ManualClock, metric, startFleet, transfer, type Fleet } from './fleet.ts';
 
 const bob = publicKeyOf(demoSecretKey('bob'));
 const carol = publicKeyOf(demoSecretKey('carol'));
@@ -23,11 +23,6 @@ async function connected(fleet: Fleet, ...behaviors: [string, Behavior][]): Prom
   const devices = await Promise.all(behaviors.map(([profile, behavior]) => fleet.device(profile, behavior)));
   await Promise.all(devices.map((d) => d.connect()));
   return devices;
-}
-
-function metric(fleet: Fleet, series: string): number {
-  const line = fleet.node.metrics.render().split('\n').find((l) => l.startsWith(series + ' '));
-  return line === undefined ? 0 : Number(line.slice(series.length + 1));
 }
 
 async function reputation(fleet: Fleet, device: SimDevice): Promise<[number, boolean]> {

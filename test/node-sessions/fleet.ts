@@ -1,10 +1,14 @@
 // Test helpers: a real node (SQLite in a temporary directory, the device server on a loopback
 // port) and simulated devices that speak the real protocol to it.
 import { createHash } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hexToBytes } from '../../firmware/core/hex.ts';
+import { nodeDigest } from '../../protocol/digest.ts';
 import { publicKeyOf, signTx } from '../../protocol/tx.ts';
+import { authProof } from '../../protocol/wire.ts';
 import { toHex } from '../../trusted-node/bytes.ts';
 import { deviceServer, type RunningDevices } from '../../trusted-node/devices/server.ts';
 import type { DeviceServerOptions } from '../../trusted-node/devices/options.ts';
@@ -18,7 +22,7 @@ export interface Fleet {
   readonly node: NodeHandle;
   readonly devices: RunningDevices;
   /** Registers a device and returns a simulated one, not yet connected. */
-  device(profile: string, behavior?: Behavior, owner?: Uint8Array): Promise<SimDevice>;
+  device(profile: string, behavior?: Behavior, owner?: Uint8Array, localAddress?: string): Promise<SimDevice>;
   /** Stops the node and removes its directory. */
   stop(): Promise<void>;
 }
@@ -42,12 +46,12 @@ export async function startFleet(options: DeviceServerOptions = {}, node: NodeOp
   return {
     node: handle,
     devices: devices!,
-    async device(profile, behavior, owner = secret('owner')) {
+    async device(profile, behavior, owner = secret('owner'), localAddress) {
       serial++;
       const id = createHash('sha256').update(`device ${serial} ${process.pid}`).digest('hex').slice(0, 16);
       const identity: SimIdentity = { id, key: secret(`key ${id}`), profile, tier: profile.startsWith('moddable-') ? 'sig' : 'hash' };
       await handle.store.addDevice({ id, key: identity.key, profile, tier: identity.tier, owner: toHex(owner), createdAt: 0 });
-      return new SimDevice(identity, { port: handle.port!, ...(behavior ? { behavior } : {}) });
+      return new SimDevice(identity, { port: handle.port!, ...(behavior ? { behavior } : {}), ...(localAddress ? { localAddress } : {}) });
     },
     async stop() {
       await handle.stop();
@@ -87,4 +91,81 @@ export class ManualClock {
   advance(ms: number): void {
     this.value += ms;
   }
+}
+
+/** A bare protocol peer for bad-input tests: writes whatever it is told, keeps every line it gets. */
+export class RawPeer {
+  readonly lines: { id: number | null; result?: unknown; error?: [number, string, null] | null; method?: string; params?: unknown[] }[] = [];
+  readonly #socket: Socket;
+  readonly closed: Promise<void>;
+  #buffer = '';
+  #ended = false;
+
+  private constructor(socket: Socket) {
+    this.#socket = socket;
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      this.#buffer += chunk;
+      let at: number;
+      while ((at = this.#buffer.indexOf('\n')) >= 0) {
+        this.lines.push(JSON.parse(this.#buffer.slice(0, at)));
+        this.#buffer = this.#buffer.slice(at + 1);
+      }
+    });
+    socket.on('error', () => socket.destroy());
+    this.closed = new Promise((resolve) => socket.once('close', () => {
+      this.#ended = true;
+      resolve();
+    }));
+  }
+
+  /** Opens a connection to the node's device port, from `localAddress` when given. */
+  static async open(port: number, localAddress?: string): Promise<RawPeer> {
+    const socket = connect({ port, host: '127.0.0.1', ...(localAddress ? { localAddress } : {}) });
+    const peer = new RawPeer(socket);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('error', reject);
+      socket.once('close', () => resolve());
+    });
+    return peer;
+  }
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** Sends a line (a string as is, an object as JSON plus newline). */
+  send(line: string | object): void {
+    this.#socket.write(typeof line === 'string' ? line : JSON.stringify(line) + '\n', 'latin1');
+  }
+
+  /** The error codes of the answers so far. */
+  get codes(): number[] {
+    return this.lines.flatMap((l) => (l.error ? [l.error[0]] : []));
+  }
+
+  /** Resolves once `count` lines arrived (or the connection closed). */
+  async received(count: number): Promise<void> {
+    await eventually(() => this.lines.length >= count || this.#ended, `${count} lines from the node`);
+  }
+
+  /** Says hello and answers the challenge as `identity`; resolves once authorized. */
+  async authenticate(identity: SimIdentity): Promise<void> {
+    this.send({ id: 1, method: 'mm.hello', params: ['mm/1', identity.id, 'raw-1', identity.profile, identity.tier, 0] });
+    await this.received(1);
+    const challenge = hexToBytes((this.lines[0]!.result as { challenge: string }).challenge)!;
+    this.send({ id: 2, method: 'mm.auth', params: [toHex(authProof(nodeDigest, identity.key, challenge, hexToBytes(identity.id)!))] });
+    await this.received(2);
+  }
+
+  destroy(): void {
+    this.#socket.destroy();
+  }
+}
+
+/** The value of one series in the node's /metrics rendering (0 when absent). */
+export function metric(fleet: Fleet, series: string): number {
+  const line = fleet.node.metrics.render().split('\n').find((l) => l.startsWith(series + ' '));
+  return line === undefined ? 0 : Number(line.slice(series.length + 1));
 }

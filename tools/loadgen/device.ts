@@ -17,7 +17,8 @@ import { resultDigest, sealResult } from '../../firmware/core/result.ts';
 import { searchShare, startShareSearch } from '../../firmware/core/share.ts';
 import { openUnit, type UnitValidator } from '../../firmware/core/validator.ts';
 import {
-  authRequest, createClient, helloRequest, parseNodeLine, pingRequest, pullRequest, submitRequest, type NodeMessage, type WireClient,
+  authRequest, createClient, helloRequest, parseNodeLine, pingRequest, pullRequest, refuseRequest, submitRequest, type NodeMessage,
+  type WireClient,
 } from '../../firmware/core/wire/client.ts';
 import { createFramer, feedFramer } from '../../firmware/core/wire/framer.ts';
 import { verify } from '@noble/ed25519';
@@ -39,8 +40,8 @@ export interface Behavior {
   verdict?(code: number, index: number): number;
   /** Never answers a notify: the unit stays with it until its deadline. */
   readonly silent?: boolean;
-  /** Changes the sealed result before it is sent (e.g. flips a MAC bit). */
-  tamper?(result: Uint8Array): Uint8Array;
+  /** Changes the sealed result before it is sent (e.g. flips a MAC bit); `digest` is the result digest its share and MAC cover. */
+  tamper?(result: Uint8Array, digest: Uint8Array, difficulty: number): Uint8Array;
 }
 
 /** An honest device. */
@@ -72,6 +73,8 @@ export interface Ack {
 export interface SimDeviceOptions {
   readonly host?: string;
   readonly port: number;
+  /** Local address to connect from (another 127.x address is another peer to the node). */
+  readonly localAddress?: string;
   readonly behavior?: Behavior;
   /** Counter of the last result the device made (0 for a new device). */
   readonly counter?: number;
@@ -100,6 +103,8 @@ export class SimDevice {
   readonly acks: Ack[] = [];
   /** The difficulty the node announced last, if any. */
   difficulty: number | null = null;
+  /** The last `mm.submit` line sent. */
+  lastSubmit: string | null = null;
   readonly #options: SimDeviceOptions;
   readonly #behavior: Behavior;
   readonly #idBytes: Uint8Array;
@@ -123,7 +128,8 @@ export class SimDevice {
 
   /** Connects and says hello; resolves once the node authorized it (rejects if it refuses). */
   async connect(): Promise<void> {
-    const socket = connect(this.#options.port, this.#options.host ?? '127.0.0.1');
+    const { port, host = '127.0.0.1', localAddress } = this.#options;
+    const socket = connect({ port, host, ...(localAddress ? { localAddress } : {}) });
     this.#socket = socket;
     this.#client = createClient();
     this.#working = null;
@@ -209,8 +215,10 @@ export class SimDevice {
       case 'challenge':
         return authRequest(this.#client, authProof(nodeDigest, this.identity.key, message.challenge, this.#idBytes));
       case 'authorized':
+        // The node's counter wins when it is ahead: the device's memory was rolled back. A unit
+        // kept from the previous connection is refused: this device does not resume units.
         this.counter = Math.max(this.counter, message.counter);
-        return null;
+        return message.unit === null ? null : refuseRequest(this.#client, message.unit, 'stale');
       case 'notify':
         if (this.#behavior.silent) return null;
         this.#queued = message.header;
@@ -273,6 +281,7 @@ export class SimDevice {
     while (!searchShare(nodeDigest, search, 1 << 16));
     const sealed = sealResult(nodeDigest, result, digest, search.found ?? 0, this.identity.key);
     this.#sentAt = this.#clock();
-    return submitRequest(this.#client, unit.unitId, this.#behavior.tamper?.(sealed) ?? sealed);
+    this.lastSubmit = submitRequest(this.#client, unit.unitId, this.#behavior.tamper?.(sealed, digest, unit.validator.header.difficulty) ?? sealed);
+    return this.lastSubmit;
   }
 }
