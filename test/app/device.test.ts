@@ -1,6 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createDevice, type Device, type DeviceOptions } from '../../firmware/app/device.ts';
+import { CHECK_SIGNATURE, HEADER_CHECKS_AT, TX_SIGNATURE_AT } from '../../firmware/core/layout.ts';
+import { createVerifier } from '../../firmware/sig/ed25519.ts';
 import { exampleIdentity, exampleUnit } from '../../protocol/wire-example.ts';
 import { FAST, configFor, nodeHal, startNode, until, type Flash, type NodeHal } from './support.ts';
 
@@ -106,6 +108,84 @@ test('a power cut right after a counter was reserved: the counter is skipped, ne
     second.device.stop();
     await node.close();
   }
+});
+
+test('a sig-tier device checks signatures through its verifier and reports a forged one', async () => {
+  const identity = { ...exampleIdentity(), profile: 'moddable-esp32', tier: 'sig' as const };
+  const unit = exampleUnit(71, 3, 4, 6);
+  unit.header[HEADER_CHECKS_AT] |= CHECK_SIGNATURE;
+  unit.entries[1]![TX_SIGNATURE_AT] ^= 0x40;
+  const node = await startNode([unit], identity);
+  const hal = nodeHal(new Map(), configFor(identity, node.port), true);
+  const d = createDevice(hal, { ...options, profile: 'moddable-esp32', tier: 'sig', verify: createVerifier(hal.sha512!) });
+  try {
+    d.start();
+    await until(() => d.status().acked === 1, 'the acknowledgement');
+    // Entry 1 is forged (bad-signature, 2), entry 2 has a wrong nonce (bad-nonce, 5).
+    assert.equal(node.stored(), [{ unitId: 71, counter: 1, verdicts: [0, 2, 5] }]);
+    assert.ok(hal.marks.includes('signature'));
+  } finally {
+    d.stop();
+    await node.close();
+  }
+});
+
+test('a device whose key the node refuses stops after three attempts; one registered with another tier stops at once', async () => {
+  const registered = { ...exampleIdentity(), key: new Uint8Array(32) };
+  const node = await startNode([exampleUnit(81, 1, 4, 4)], registered);
+  const { device: d } = device(new Map(), node.port);
+  try {
+    d.start();
+    await until(() => d.status().stage === 'halted', 'the device to halt');
+    assert.is(d.status().connects, 3);
+    assert.ok(d.status().problem.includes('authentication refused 3 times'), d.status().problem);
+  } finally {
+    d.stop();
+    await node.close();
+  }
+  const other = await startNode([exampleUnit(82, 1, 4, 4)], { ...exampleIdentity(), tier: 'sig', profile: 'moddable-esp32' });
+  const second = device(new Map(), other.port);
+  try {
+    second.device.start();
+    await until(() => second.device.status().stage === 'halted', 'the device to halt');
+    assert.is(second.device.status().connects, 1);
+    assert.ok(second.device.status().problem.includes('another profile or tier'));
+    assert.is(second.device.start(), null, 'start is a no-op until stopped');
+  } finally {
+    second.device.stop();
+    await other.close();
+  }
+});
+
+test('a line no node may send makes the device reconnect; a missing configuration keeps it from starting', async () => {
+  const node = await startNode([exampleUnit(91, 1, 4, 4)]);
+  const { device: d, hal } = device(new Map(), node.port);
+  // The first chunk carrying a notify is replaced by a notification mm/1 does not have.
+  const connect = hal.connect;
+  let injected = false;
+  hal.connect = (host, port, events) => connect(host, port, {
+    ...events,
+    onData: (chunk) => {
+      if (!injected && String(chunk).includes('mm.notify')) {
+        injected = true;
+        events.onData('{"id":null,"method":"mm.surprise","params":[]}\n');
+        return;
+      }
+      events.onData(chunk);
+    },
+  });
+  try {
+    d.start();
+    await until(() => d.status().acked === 1, 'the unit done on the second connection');
+    assert.is(d.status().connects, 2);
+    assert.ok(hal.lines.some((line) => line.includes('invalid line from the node: unknown notification "mm.surprise"')), hal.lines.join('\n'));
+  } finally {
+    d.stop();
+    await node.close();
+  }
+  const unprovisioned = createDevice(nodeHal(new Map(), null), options);
+  assert.is(unprovisioned.start(), 'no configuration stored: provision the device');
+  assert.is(unprovisioned.status().stage, 'stopped');
 });
 
 test.run();
