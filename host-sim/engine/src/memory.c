@@ -51,140 +51,157 @@ typedef struct {
 
 static mmMemory gMemory;
 
+static txChunk* mmChunkOf(void* data)
+{
+	return (txChunk*)((txByte*)data - sizeof(txChunk));
+}
+
 static txSize mmChunkHostSize(void* data)
 {
-	return ((txChunk*)((txByte*)data - sizeof(txChunk)))->size & ~mmChunkMark;
+	return mmChunkOf(data)->size & ~mmChunkMark;
 }
 
-/* Counts a chunk once however many slots share it (strings are shared by copies), using the
- * mark bit XS itself uses during a collection, which is always clear outside one. */
-static txBoolean mmFirstVisit(void* data)
-{
-	txChunk* chunk = (txChunk*)((txByte*)data - sizeof(txChunk));
-	if (chunk->size & mmChunkMark)
-		return 0;
-	chunk->size |= mmChunkMark;
-	return 1;
-}
+/* The chunks a slot owns and their device payloads (bytes after the device's header). */
+typedef struct {
+	void* data[2];      /* a regexp owns two chunks, other kinds one at most */
+	txSize payload[2];
+	txSlot* items;      /* slots inside data[0], which may own chunks themselves */
+	txSize itemCount;
+} mmOwned;
 
-static void mmClearVisit(void* data)
+static void mmOwnedBy(txSlot* slot, mmOwned* owned)
 {
-	((txChunk*)((txByte*)data - sizeof(txChunk)))->size &= ~mmChunkMark;
-}
-
-/* The device size of the chunks a slot owns, visiting (mark) or clearing marks (!mark). */
-static txSize mmSlotChunks(txSlot* slot, txBoolean mark)
-{
+	c_memset(owned, 0, sizeof(*owned));
 	void* data = C_NULL;
-	txSize payload = 0; /* device bytes after the header */
-	txSize items = 0;   /* slots inside the chunk that may own chunks themselves */
 	switch (slot->kind) {
 	case XS_STRING_KIND:
-		data = slot->value.string;
-		if (data) payload = mmDeviceAlign(mxStringLength(slot->value.string) + 1);
+		if ((data = slot->value.string))
+			owned->payload[0] = mmDeviceAlign(mxStringLength(slot->value.string) + 1);
 		break;
 	case XS_KEY_KIND:
-		data = slot->value.key.string;
-		if (data) payload = mmDeviceAlign(mxStringLength(slot->value.key.string) + 1);
+		if ((data = slot->value.key.string))
+			owned->payload[0] = mmDeviceAlign(mxStringLength(slot->value.key.string) + 1);
 		break;
 	case XS_BIGINT_KIND:
-		data = slot->value.bigint.data;
-		payload = slot->value.bigint.size * sizeof(txU4);
+		if ((data = slot->value.bigint.data))
+			owned->payload[0] = slot->value.bigint.size * sizeof(txU4);
 		break;
 	case XS_ARGUMENTS_SLOPPY_KIND:
 	case XS_ARGUMENTS_STRICT_KIND:
 	case XS_ARRAY_KIND:
 	case XS_STACK_KIND:
-		data = slot->value.array.address;
-		if (data) {
-			/* A slot array: host header 16 + 32 per item, device header 8 + 16 per item.
-			 * Items past the length are stale and must not be read, as in XS's sweep. */
+		if ((data = slot->value.array.address)) {
+			/* Host: 16-byte header and 32 bytes per item; device: 8 and 16. Items past the
+			 * length are stale and must not be read, as in XS's own sweep. */
 			txSize capacity = (mmChunkHostSize(data) - sizeof(txChunk)) / sizeof(txSlot);
-			payload = capacity * mmDeviceSlotSize;
-			items = (capacity < (txSize)slot->value.array.length) ? capacity : (txSize)slot->value.array.length;
+			owned->payload[0] = capacity * mmDeviceSlotSize;
+			owned->items = slot->value.array.address;
+			owned->itemCount = (capacity < (txSize)slot->value.array.length) ? capacity : (txSize)slot->value.array.length;
 		}
 		break;
 	case XS_ARRAY_BUFFER_KIND:
 		data = slot->value.arrayBuffer.address;
-		if (data) payload = mmChunkHostSize(data) - sizeof(txChunk);
 		break;
 	case XS_CODE_KIND:
 		data = slot->value.code.address;
-		if (data) payload = mmChunkHostSize(data) - sizeof(txChunk);
+		break;
+	case XS_HOST_KIND:
+		if (slot->flag & XS_HOST_CHUNK_FLAG)
+			data = slot->value.host.data;
 		break;
 	case XS_GLOBAL_KIND:
 	case XS_MAP_KIND:
 	case XS_SET_KIND:
-		data = slot->value.table.address;
-		if (data) payload = (mmChunkHostSize(data) - sizeof(txChunk)) / sizeof(txSlot*) * 4;
-		break;
-	case XS_HOST_KIND:
-		if (slot->value.host.data && (slot->flag & XS_HOST_CHUNK_FLAG)) {
-			data = slot->value.host.data;
-			payload = mmChunkHostSize(data) - sizeof(txChunk);
-		}
+		/* Pointer tables: 8 bytes per entry here, 4 on the device. */
+		if ((data = slot->value.table.address))
+			owned->payload[0] = (mmChunkHostSize(data) - sizeof(txChunk)) / sizeof(txSlot*) * 4;
 		break;
 	case XS_IDS_KIND:
-		data = slot->value.IDs;
-		if (data) payload = mmDeviceAlign((mmChunkHostSize(data) - sizeof(txChunk)) / sizeof(txID) * 2);
+		/* Key ids: 4 bytes here, 2 on the device. */
+		if ((data = slot->value.IDs))
+			owned->payload[0] = mmDeviceAlign((mmChunkHostSize(data) - sizeof(txChunk)) / sizeof(txID) * 2);
 		break;
-	case XS_REGEXP_KIND: {
-		txSize size = 0;
-		if (slot->value.regexp.code) {
-			if (mark ? mmFirstVisit(slot->value.regexp.code) : (mmClearVisit(slot->value.regexp.code), 0))
-				size += mmDeviceChunkHeader + mmChunkHostSize(slot->value.regexp.code) - sizeof(txChunk);
-		}
-		if (slot->value.regexp.data) {
-			if (mark ? mmFirstVisit(slot->value.regexp.data) : (mmClearVisit(slot->value.regexp.data), 0))
-				size += mmDeviceChunkHeader + mmChunkHostSize(slot->value.regexp.data) - sizeof(txChunk);
-		}
-		return size;
-	}
+	case XS_REGEXP_KIND:
+		if ((data = slot->value.regexp.code))
+			owned->payload[0] = mmChunkHostSize(data) - sizeof(txChunk);
+		if ((owned->data[1] = slot->value.regexp.data))
+			owned->payload[1] = mmChunkHostSize(owned->data[1]) - sizeof(txChunk);
+		break;
 	default:
-		return 0;
+		break;
 	}
-	if (!data)
-		return 0;
-	if (!mark) {
-		if (!(((txChunk*)((txByte*)data - sizeof(txChunk)))->size & mmChunkMark))
-			return 0;
-		mmClearVisit(data);
-		for (txSize index = 0; index < items; index++)
-			mmSlotChunks(((txSlot*)data) + index, 0);
-		return 0;
-	}
-	if (!mmFirstVisit(data))
-		return 0;
-	txSize size = mmDeviceChunkHeader + payload;
-	for (txSize index = 0; index < items; index++)
-		size += mmSlotChunks(((txSlot*)data) + index, 1);
-	return size;
+	/* Bytes (buffers, byte code, host data): the same payload on both sides. */
+	if (data && !owned->payload[0] && (slot->kind != XS_STRING_KIND) && (slot->kind != XS_KEY_KIND))
+		owned->payload[0] = mmChunkHostSize(data) - sizeof(txChunk);
+	owned->data[0] = data;
 }
 
-static txSize mmWalk(txMachine* the, txBoolean mark)
+/* Chunk bytes on both sides. */
+typedef struct {
+	txSize device;
+	txSize host;
+} mmTally;
+
+/* Counts each chunk once however many slots share it (copies share strings), using the mark
+ * bit XS itself uses during a collection, which is always clear outside one. */
+static void mmTallySlot(txSlot* slot, mmTally* tally)
 {
-	txSize total = 0;
-	for (txSlot* heap = the->firstHeap; heap; heap = heap->next) {
-		txSlot* limit = heap->value.reference;
-		for (txSlot* slot = heap + 1; slot < limit; slot++)
-			total += mmSlotChunks(slot, mark);
+	mmOwned owned;
+	mmOwnedBy(slot, &owned);
+	for (int index = 0; index < 2; index++) {
+		if (!owned.data[index])
+			continue;
+		txChunk* chunk = mmChunkOf(owned.data[index]);
+		if (chunk->size & mmChunkMark)
+			continue;
+		tally->host += chunk->size;
+		chunk->size |= mmChunkMark;
+		tally->device += mmDeviceChunkHeader + owned.payload[index];
+		if (index == 0)
+			for (txSize item = 0; item < owned.itemCount; item++)
+				mmTallySlot(owned.items + item, tally);
 	}
-	for (txSlot* slot = the->stack; slot < the->stackTop; slot++)
-		total += mmSlotChunks(slot, mark);
-	return total;
+}
+
+static void mmClearSlot(txSlot* slot)
+{
+	mmOwned owned;
+	mmOwnedBy(slot, &owned);
+	for (int index = 0; index < 2; index++) {
+		if (!owned.data[index])
+			continue;
+		txChunk* chunk = mmChunkOf(owned.data[index]);
+		if (!(chunk->size & mmChunkMark))
+			continue;
+		chunk->size &= ~mmChunkMark;
+		if (index == 0)
+			for (txSize item = 0; item < owned.itemCount; item++)
+				mmClearSlot(owned.items + item);
+	}
+}
+
+/* Every chunk owned by a heap or stack slot, sized on both sides. */
+static mmTally mmTallyChunks(txMachine* the)
+{
+	mmTally tally = { 0, 0 };
+	txSlot* heap;
+	txSlot* slot;
+	for (heap = the->firstHeap; heap; heap = heap->next)
+		for (slot = heap + 1; slot < heap->value.reference; slot++)
+			mmTallySlot(slot, &tally);
+	for (slot = the->stack; slot < the->stackTop; slot++)
+		mmTallySlot(slot, &tally);
+	for (heap = the->firstHeap; heap; heap = heap->next)
+		for (slot = heap + 1; slot < heap->value.reference; slot++)
+			mmClearSlot(slot);
+	for (slot = the->stack; slot < the->stackTop; slot++)
+		mmClearSlot(slot);
+	return tally;
 }
 
 txSize mmDeviceChunkBytes(txMachine* the)
 {
-	txSize total = mmWalk(the, 1);
-	mmWalk(the, 0);
-	return total;
-}
-
-static txSize mmAppChunkBytes(txMachine* the)
-{
-	txSize total = mmDeviceChunkBytes(the) - gMemory.base.deviceChunkBytes;
-	return total > 0 ? total : 0;
+	return mmTallyChunks(the).device;
 }
 
 static void mmRestoreBlockLimits(void)
@@ -219,9 +236,14 @@ static void mmAfterCollect(txMachine* the)
 {
 	mmRestoreBlockLimits();
 	gMemory.collections++;
-	txSize live = mmAppChunkBytes(the);
+	mmTally tally = mmTallyChunks(the);
+	txSize live = tally.device - gMemory.base.deviceChunkBytes;
+	if (live < 0)
+		live = 0;
+	/* A collection of slots alone leaves dead chunks in place: counting from the host bytes
+	 * the live chunks take (not from what the heap holds) keeps them in the fill level. */
 	gMemory.chunkLiveAtCollect = live;
-	gMemory.hostChunksAtCollect = the->currentChunksSize;
+	gMemory.hostChunksAtCollect = tally.host;
 	if (gMemory.chunkPeak < live)
 		gMemory.chunkPeak = live;
 	if (live > gMemory.chunkCapacity) {
