@@ -6,11 +6,21 @@ import { join, relative } from 'node:path';
 import { build, BuildError, main, type BuildReport } from '../../tools/build/index.ts';
 import { lintFile } from '../../tools/lint/index.ts';
 import { listTargets, loadProfile, type XsProfile } from '../../tools/manifests/index.ts';
-import { espruinoImageDevice, moddableImageDevice } from './engine-shims.ts';
+import { CHECK_SIGNATURE, HEADER_CHECKS_AT, TX_SIGNATURE_AT } from '../../firmware/core/layout.ts';
+import { exampleIdentity, exampleUnit } from '../../protocol/wire-example.ts';
+import { configFor, startNode, until } from '../app/support.ts';
+import { runEspruinoImage, runModdableImage } from './runtime-shims.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'micromine-build-'));
 const first = join(scratch, 'first');
 let report: BuildReport;
+
+/** The XS creation of a Moddable ESP32 (Espruino counts RAM in its own units; the simulator models them). */
+const ESP32 = (loadProfile('moddable-esp32') as XsProfile).ram.creation;
+
+function moddableModules(target: string): { micromine: string; main: string } {
+  return { micromine: readFileSync(join(first, target, 'micromine.js'), 'utf8'), main: readFileSync(join(first, target, 'main.js'), 'utf8') };
+}
 
 /** Every file under `dir`, relative path to bytes. */
 function tree(dir: string): Map<string, string> {
@@ -138,36 +148,67 @@ test('the CLI: --target, --json, --check and exit codes', async () => {
 
 test('the Espruino image passes its hash-tier self-test in the XS engine, and fails it on a wrong digest', async () => {
   const image = readFileSync(join(first, 'espruino-esp32', 'micromine.js'), 'latin1');
-  const creation = (loadProfile('moddable-esp32') as XsProfile).ram.creation;
-  for (const broken of [false, true]) {
-    const logs: string[] = [];
-    const device = await espruinoImageDevice(image, creation, logs, broken);
-    try {
-      const result = JSON.parse(String((await device.evaluate('JSON.stringify(micromine.selfTest())')).value));
-      // A wrong digest breaks the vectors and the accepted entry (the tampered one is rejected still).
-      if (broken) assert.equal(result, { pass: false, failed: ['sha256-abc', 'sha256-two-blocks', 'hmac-rfc4231-2', 'unit-accept'] });
-      else assert.equal(result, { pass: true, failed: [] });
-      const status = JSON.parse(String((await device.evaluate('JSON.stringify(micromine.status())')).value));
-      assert.is(status.stage, 'stopped');
-      assert.ok(logs.some((line) => line.includes('no configuration stored')), logs.join('\n'));
-    } finally {
-      await device.close();
-    }
+  const running = await runEspruinoImage(image, ESP32, null);
+  try {
+    assert.equal(await running.json('micromine.selfTest()'), { pass: true, failed: [] });
+    assert.equal(await running.json('micromine.status()'), { stage: 'stopped', problem: 'no configuration stored: provision the device', unitId: null, counter: 0, queued: 0, acked: 0, connects: 0 });
+    assert.ok(running.logs.some((line) => line.includes('not started: no configuration stored')), running.logs.join('\n'));
+  } finally {
+    await running.close();
+  }
+  // A runtime whose SHA-256 is wrong fails the vectors and the accepted entry.
+  const broken = await runEspruinoImage(image, ESP32, null, true);
+  try {
+    assert.equal(await broken.json('micromine.selfTest()'), { pass: false, failed: ['sha256-abc', 'sha256-two-blocks', 'hmac-rfc4231-2', 'unit-accept'] });
+  } finally {
+    await broken.close();
   }
 });
 
 test('the Moddable images pass their sig-tier self-test (Ed25519 on native SHA-512) within each profile\'s XS creation', async () => {
   for (const target of listTargets().filter((t) => t.startsWith('moddable-'))) {
     const profile = loadProfile(target) as XsProfile;
-    const modules = { micromine: readFileSync(join(first, target, 'micromine.js'), 'utf8'), main: readFileSync(join(first, target, 'main.js'), 'utf8') };
-    const device = await moddableImageDevice(modules, profile, []);
+    const running = await runModdableImage(moddableModules(target), profile.ram.creation, null);
     try {
-      const { value, usage } = await device.evaluate('JSON.stringify(micromine.selfTest())');
+      const { value, usage } = await running.device.evaluate('JSON.stringify(micromine.selfTest())');
       assert.equal(JSON.parse(String(value)), { pass: true, failed: [] }, target);
       assert.ok(usage.slots.peak <= usage.slots.limit && usage.chunks.peak <= usage.chunks.limit);
     } finally {
-      await device.close();
+      await running.close();
     }
+  }
+});
+
+test('the Espruino image, unchanged in XS, works units with a node over loopback TCP', async () => {
+  const node = await startNode([exampleUnit(5, 3, 4, 8), exampleUnit(6, 2, 4, 8)]);
+  const running = await runEspruinoImage(readFileSync(join(first, 'espruino-esp32', 'micromine.js'), 'latin1'), ESP32, configFor(exampleIdentity(), node.port));
+  try {
+    await until(() => node.stored().length === 2, 'two results stored');
+    assert.equal(node.stored(), [{ unitId: 5, counter: 1, verdicts: [0, 0, 5] }, { unitId: 6, counter: 2, verdicts: [0, 0] }]);
+    const status = await running.json('micromine.status()') as { acked: number; stage: string; counter: number };
+    assert.equal([status.stage, status.counter], ['ready', 2]);
+    assert.equal(running.failures, []);
+  } finally {
+    await running.close();
+    await node.close();
+  }
+});
+
+test('the Moddable image, unchanged in XS on the ESP32 creation, checks signatures with a node over loopback TCP', async () => {
+  const identity = { ...exampleIdentity(), profile: 'moddable-esp32', tier: 'sig' as const };
+  const unit = exampleUnit(9, 3, 4, 6);
+  unit.header[HEADER_CHECKS_AT] |= CHECK_SIGNATURE;
+  unit.entries[0]![TX_SIGNATURE_AT] ^= 1;
+  const node = await startNode([unit], identity);
+  const config = configFor(identity, node.port);
+  const running = await runModdableImage(moddableModules('moddable-esp32'), ESP32, { ...config, key: identity.key });
+  try {
+    await until(() => node.stored().length === 1, 'the result stored');
+    assert.equal(node.stored(), [{ unitId: 9, counter: 1, verdicts: [2, 0, 5] }]);
+    assert.equal(running.failures, []);
+  } finally {
+    await running.close();
+    await node.close();
   }
 });
 

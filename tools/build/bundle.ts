@@ -1,11 +1,13 @@
 // One esbuild configuration for both runtimes: bundle an entry with its imports, strip the
 // types, lower what the runtime lacks, substitute the build facts, tree-shake and minify. It
 // returns the image in memory, with its source map and the bytes each source module takes in
-// it (esbuild's metafile), so the build can lint, measure and only then write.
+// it (esbuild's metafile), so the build can lint, measure and only then write. Property names
+// only the image's own code reads are shortened (mangle.ts).
 import * as esbuild from 'esbuild';
 import { join } from 'node:path';
 import type { BuildInfo } from '../../firmware/app/image.ts';
 import { BuildError, at } from './errors.ts';
+import { checkInternalNames, mangleProps } from './mangle.ts';
 import { root } from './paths.ts';
 
 /** Bytes one source module occupies in the image. */
@@ -94,6 +96,7 @@ export async function bundleCode(spec: BundleSpec, info: BuildInfo): Promise<Bun
       external: spec.external,
       define: { MM_BUILD: JSON.stringify(info) },
       minify: true,
+      mangleProps,
       charset: 'ascii',
       legalComments: 'none',
       sourcemap: 'external',
@@ -107,6 +110,7 @@ export async function bundleCode(spec: BundleSpec, info: BuildInfo): Promise<Bun
     throw bundleError(error);
   }
   const code = result.outputFiles.find((file) => file.path === outfile)!.text;
+  checkInternalNames(code, spec.file, info);
   const map = result.outputFiles.find((file) => file.path === outfile + '.map')!.text;
   const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint !== undefined)!;
   const modules = Object.entries(output.inputs).map(([path, input]) => ({ path, bytes: input.bytesInOutput })).filter((m) => m.bytes > 0);

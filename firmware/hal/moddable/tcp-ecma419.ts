@@ -5,6 +5,7 @@
  * @module
  */
 import TCP from 'embedded:io/socket/tcp';
+import { asciiBytes } from '../../core/bytes.ts';
 import type { Connection, ConnectionEvents } from '../hal.ts';
 import { deferredFailure, isIPv4 } from './defer.ts';
 
@@ -39,7 +40,8 @@ export function connectTcp(host: string, port: number, events: ConnectionEvents)
   }
   return {
     write: function (text: string) {
-      socket.write(ArrayBuffer.fromString(text));
+      // Lines are ASCII (docs/protocol-wire.md): one byte per character.
+      socket.write(asciiBytes(text));
     },
     close: function () {
       ended = true;

@@ -1,0 +1,114 @@
+// Shorter property names for what only the image's own code reads. esbuild renames local
+// variables but keeps every property name, and the core's descriptive field names
+// (`minFeeHigh`, `lastVerdict`...) are a tenth of an image. The names below are renamed, the
+// same way in the whole bundle; a name is safe to rename only if nothing outside the image
+// spells it: no runtime API, no wire or configuration key, no caller of the image's API. The
+// build checks that before it bundles (checkInternalNames) and fails naming any collision.
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parse } from 'acorn';
+import { full } from 'acorn-walk';
+import { BuildError } from './errors.ts';
+import { deviceProjects, root } from './paths.ts';
+
+/** Fields and methods of the core, the wire client, the app and the hal that no outside code spells. */
+export const INTERNAL_PROPERTIES = [
+  // firmware/core: formats, validator, share search
+  'entryCount', 'chainId', 'height', 'previousHash', 'stateRoot', 'minFeeLow', 'minFeeHigh', 'depth', 'tx',
+  'deadline', 'headerHash', 'lastSender', 'hasSender', 'chain', 'frontier', 'scratch', 'sender', 'recipient',
+  'amountLow', 'amountHigh', 'feeLow', 'feeHigh', 'nonce', 'leaf', 'publicKey', 'balanceLow', 'balanceHigh',
+  'siblings', 'field', 'found', 'nextNonce', 'judge', 'finish', 'sha256',
+  // firmware/core/wire: client and framer state, parsed messages
+  'partial', 'discarding', 'maxLine', 'nextId', 'waitingId',
+  // firmware/app and firmware/hal
+  'validator', 'receivedAt', 'lastVerdict', 'pending', 'queue', 'failures', 'baseMs', 'maxMs', 'backoffBaseMs',
+  'backoffMaxMs', 'answerTimeoutMs', 'idlePingMs', 'retryMs', 'timing', 'idBytes', 'why', 'setTimer', 'clearTimer', 'yieldThen', 'readConfig', 'onData', 'onClose',
+];
+
+/**
+ * Names that keep their spelling whatever the code does with them: the image API and its
+ * status (read by appliances, the console, the simulator, the flash read-back), the stored
+ * configuration (`mm.cfg`, Preferences) and the mm/1 wire keys (docs/protocol-wire.md).
+ */
+export const PUBLIC_PROPERTIES = [
+  'version', 'target', 'start', 'stop', 'status', 'selfTest', 'pass', 'failed',
+  'stage', 'problem', 'unitId', 'counter', 'queued', 'acked', 'connects',
+  'node', 'id', 'key', 'profile', 'tier',
+  'method', 'params', 'result', 'error', 'challenge', 'unit', 'entry', 'accepted', 'credited',
+];
+
+/** esbuild's `mangleProps`: exactly the internal names. */
+export const mangleProps = new RegExp(`^(${INTERNAL_PROPERTIES.join('|')})$`);
+
+/**
+ * Every word of the runtime declarations the device projects type-check against: the `.d.ts`
+ * files under firmware/ and those a device tsconfig.json includes (the @moddable/typings used).
+ * An API the image calls without a declaration does not type-check, so this covers them all.
+ */
+function declaredWords(): Set<string> {
+  const files = new Set<string>();
+  for (const project of deviceProjects()) {
+    const include: string[] = JSON.parse(readFileSync(join(root, project), 'utf8')).include ?? [];
+    for (const path of include) if (path.endsWith('.d.ts')) files.add(join(root, dirname(project), path));
+  }
+  for (const name of readdirSync(join(root, 'firmware'), { recursive: true }).map(String)) {
+    if (name.endsWith('.d.ts')) files.add(join(root, 'firmware', name));
+  }
+  const words = new Set<string>();
+  for (const file of files) for (const word of readFileSync(file, 'utf8').match(/[A-Za-z_$][\w$]*/g) ?? []) words.add(word);
+  return words;
+}
+
+/** Property names of the JavaScript built-ins (Node's, a superset of what XS and Espruino have). */
+function builtinNames(): Set<string> {
+  const names = new Set<string>();
+  for (const global of Object.getOwnPropertyNames(globalThis)) {
+    const value = (globalThis as Record<string, unknown>)[global];
+    for (const object of [value, (value as { prototype?: unknown } | null)?.prototype]) {
+      if ((typeof object === 'object' || typeof object === 'function') && object !== null) {
+        for (const name of Object.getOwnPropertyNames(object)) names.add(name);
+      }
+    }
+  }
+  return names;
+}
+
+/** String literals of `code`: what it may use as a key at run time (`JSON` shapes, `in` checks). */
+function stringLiterals(code: string): Set<string> {
+  const strings = new Set<string>();
+  full(parse(code, { ecmaVersion: 'latest', sourceType: 'module' }), (node) => {
+    const literal = node as unknown as { type: string; value?: unknown };
+    if (literal.type === 'Literal' && typeof literal.value === 'string') strings.add(literal.value);
+  });
+  return strings;
+}
+
+/** Every key of the build facts the build substitutes (esbuild's `define` values are not renamed). */
+function keysOf(value: unknown, into: Set<string>): Set<string> {
+  if (typeof value === 'object' && value !== null) {
+    for (const [key, inner] of Object.entries(value)) {
+      into.add(key);
+      keysOf(inner, into);
+    }
+  }
+  return into;
+}
+
+/**
+ * Fails when a name to rename is also public, a key of the build facts `defined`, a built-in's,
+ * in a runtime declaration, or a string in the image's `code` (renaming leaves strings alone).
+ */
+export function checkInternalNames(code: string, file: string, defined: unknown, names: string[] = INTERNAL_PROPERTIES): void {
+  const publicNames = keysOf(defined, new Set(PUBLIC_PROPERTIES));
+  const declared = declaredWords();
+  const builtins = builtinNames();
+  const strings = stringLiterals(code);
+  for (const name of names) {
+    const where = publicNames.has(name) ? 'the image\'s public names or build facts' : builtins.has(name) ? 'a JavaScript built-in'
+      : declared.has(name) ? 'a runtime declaration (*.d.ts)' : strings.has(name) ? `a string in ${file}` : null;
+    if (where !== null) {
+      throw new BuildError('bundle-error', { file: 'tools/build/mangle.ts' }, `tools/build/mangle.ts: the property "${name}" is renamed but also spelled by ${where}`,
+        'remove it from INTERNAL_PROPERTIES: a renamed property must be one only the image\'s own code reads');
+    }
+  }
+}
