@@ -14,7 +14,7 @@
  * small-order public keys refused, and the cofactored equation [8](R + k·A − s·B) = 0.
  * @module
  */
-import { Point, etc } from '@noble/ed25519';
+import { Point } from '@noble/ed25519';
 import type { VerifySignature } from '../core/digest.ts';
 
 /** One-shot SHA-512, e.g. Moddable's native `crypt` Digest or @noble/hashes' sha512. */
@@ -25,6 +25,15 @@ const L = Point.CURVE().n;
 const HALF = (L + 1n) / 2n;
 const TWICE_BASE = Point.BASE.double();
 
+/**
+ * `a` mod `m` in [0, m). Written here rather than taken from the library's `etc`, whose other
+ * helpers (random bytes, hex, concatenation) would then stay in every image (410 bytes).
+ */
+function mod(a: bigint, m: bigint): bigint {
+  const r = a % m;
+  return r >= 0n ? r : r + m;
+}
+
 function littleEndian(bytes: Uint8Array): bigint {
   let value = 0n;
   for (let i = bytes.length - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[i]);
@@ -33,7 +42,7 @@ function littleEndian(bytes: Uint8Array): bigint {
 
 /** n·P for n in [0, L), never through the base-point table. */
 function multiply(point: Point, n: bigint): Point {
-  return point.equals(Point.BASE) ? TWICE_BASE.multiply(etc.mod(n * HALF, L), false) : point.multiply(n, false);
+  return point.equals(Point.BASE) ? TWICE_BASE.multiply(mod(n * HALF, L), false) : point.multiply(n, false);
 }
 
 /** 8·P by doubling, so no multiplication by the cofactor can meet the base point. */
@@ -59,7 +68,7 @@ export function createVerifier(sha512: Sha512): VerifySignature {
       challenge.set(encodedR);
       challenge.set(publicKey, 32);
       challenge.set(message, 64);
-      const k = etc.mod(littleEndian(sha512(challenge)), L);
+      const k = mod(littleEndian(sha512(challenge)), L);
       return timesEight(r.add(multiply(a, k)).subtract(multiply(Point.BASE, s))).is0();
     } catch (error) {
       return false;
