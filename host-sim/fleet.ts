@@ -1,0 +1,388 @@
+/**
+ * Fleets: N devices of the given profiles running their images against a trusted node, in
+ * virtual time. One event queue orders everything (events.ts); each event runs in its device's
+ * engine, and what the device does (timers, bytes for the node) becomes new events. After a
+ * delivery that wrote to the node the fleet waits for the node's answer before going on, so the
+ * node sees the fleet's requests in virtual-time order and a run depends only on its seed.
+ * @module
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encodeEspruinoConfig, encodeModdablePreferences, type DeviceConfig, type DeviceProfile } from '../protocol/device-config.ts';
+import { SIM_EPOCH, SimDevice, type DeviceEvent, type Effects } from './device.ts';
+import { EventQueue } from './events.ts';
+import { DEFAULT_FAULT_RATES, noFaults, planFaults, type FaultKind, type FaultPlan, type FaultRates } from './faults.ts';
+import { Flash } from './flash.ts';
+import { loadImage, type SimImage } from './image.ts';
+import { Link, type LinkSink } from './network.ts';
+import { SWEEP_MS, remoteNode, startLocalNode, type SimNode } from './node.ts';
+import { simProfile, type SimProfile } from './profile.ts';
+import { Random } from './random.ts';
+import type { DeviceReport, FaultReport, FleetReport } from './report.ts';
+import { checkFleetOptions } from './options.ts';
+import { engineCpuMs } from './cpu.ts';
+
+/** Options of {@link runFleet}. */
+export interface FleetOptions {
+  /** targets, assigned to devices in turn */
+  profiles: string[];
+  devices: number;
+  /** units each device completes (results the node acknowledged) before the run ends */
+  units: number;
+  seed: number;
+  /** true for the default rates of docs/simulator.md, or rates of one's own */
+  faults?: boolean | Partial<FaultRates>;
+  /** `host:port` of a node elsewhere (needs `nodeAdmin`), else one is started in-process */
+  node?: string;
+  nodeAdmin?: { url: string; token: string };
+  /** most entries in a unit (default: what the profiles allow, capped by the node's senders) */
+  entries?: number;
+  /** virtual time after which the run stops (default one hour) */
+  horizonMs?: number;
+  /** images by target instead of dist/<target>/ (tests use deliberately bad ones) */
+  images?: Record<string, SimImage>;
+  /** told after every event; `done` of `devices` devices finished */
+  onProgress?: (progress: { done: number; devices: number; virtualMs: number; acknowledged: number }) => void;
+  /** each device's log lines */
+  onLog?: (device: string, text: string) => void;
+  /** the in-process node's JSON log lines */
+  onNodeLog?: (line: string) => void;
+}
+
+type FleetEvent =
+  | { type: 'boot'; epoch: number }
+  | { type: 'device'; epoch: number; event: DeviceEvent }
+  | { type: 'tick' }
+  | { type: 'disconnect' }
+  | { type: 'slow' }
+  | { type: 'node-restart' };
+
+interface Member {
+  index: number;
+  name: string;
+  config: DeviceConfig;
+  profile: SimProfile;
+  device: SimDevice;
+  flash: Flash;
+  epoch: number;
+  timers: Map<number, number>;
+  links: Map<number, Link>;
+  acknowledged: Set<number>;
+  sent: Map<number, string>;
+  reused: number;
+  errors: Map<string, { method: string; code: number; message: string; count: number }>;
+  garbage: number;
+  connects: number;
+  done: boolean;
+}
+
+/** Runs a fleet to completion and returns its report. Bad options throw, naming the option. */
+export async function runFleet(options: FleetOptions): Promise<FleetReport> {
+  const checked = checkFleetOptions(options);
+  const random = new Random(checked.seed);
+  const profiles = new Map(checked.profiles.map((target) => [target, simProfile(target)]));
+  const images = new Map([...profiles].map(([target, profile]) => [target, options.images?.[target] ?? loadImage(target, profile.runtime)]));
+  const horizon = checked.horizonMs;
+  const plan: FaultPlan = options.faults
+    ? planFaults(checked.devices, horizon, { ...DEFAULT_FAULT_RATES, ...(options.faults === true ? {} : options.faults), ...(options.node ? { nodeRestart: false } : {}) }, random)
+    : noFaults(checked.devices, random);
+  const faultCounts = new Map<FaultKind, number>();
+  const countFault = (kind: FaultKind): void => void faultCounts.set(kind, (faultCounts.get(kind) ?? 0) + 1);
+
+  const queue = new EventQueue<FleetEvent>();
+  let now = 0;
+  let waiting: (() => void)[] = [];
+  const opening: Promise<void>[] = [];
+  const members: Member[] = [];
+
+  const sink: LinkSink = {
+    now: () => now,
+    deliver: (device, time, event) => queue.push(time, device, { type: 'device', epoch: members[device]!.epoch, event }),
+    fault: (device) => {
+      const rates = plan.rates;
+      const lines = plan.lines[device];
+      if (lines === undefined) return 0;
+      if (lines.next() < rates.loss) {
+        countFault('message-loss');
+        return -1;
+      }
+      if (lines.next() < rates.delay) {
+        countFault('message-delay');
+        return lines.int(1, rates.maxDelayMs);
+      }
+      return 0;
+    },
+    submitted: (device, counter, result) => {
+      const member = members[device]!;
+      const before = member.sent.get(counter);
+      if (before !== undefined && before !== result) member.reused++;
+      member.sent.set(counter, result);
+    },
+    acknowledged: (device, counter) => {
+      const member = members[device]!;
+      member.acknowledged.add(counter);
+      if (member.acknowledged.size >= checked.units) member.done = true;
+    },
+    nodeError: (device, method, code, message) => {
+      const errors = members[device]!.errors;
+      const key = `${method} ${code}`;
+      const entry = errors.get(key) ?? { method, code, message, count: 0 };
+      entry.count++;
+      errors.set(key, entry);
+    },
+    garbage: (device) => void members[device]!.garbage++,
+    activity: () => {
+      for (const wake of waiting.splice(0)) wake();
+    },
+  };
+
+  const flashDir = mkdtempSync(join(tmpdir(), 'mm-sim-flash-'));
+  const senders = Math.max(16, checked.entries || 64);
+  const node: SimNode = options.node
+    ? remoteNode(options.node, options.nodeAdmin ?? { url: '', token: '' })
+    : await startLocalNode({ random, senders, maxEntries: checked.entries || senders, clock: () => now, epoch: SIM_EPOCH, ...(options.onNodeLog ? { onLog: options.onNodeLog } : {}) });
+  const started = Date.now();
+  const cpuBefore = process.cpuUsage();
+  const engineBefore = engineCpuMs();
+  try {
+    const identities = random.fork('identities');
+    for (let index = 0; index < checked.devices; index++) {
+      const target = checked.profiles[index % checked.profiles.length]!;
+      const profile = profiles.get(target)!;
+      const config: DeviceConfig = { node: `${node.host}:${node.port}`, id: toHex(identities.bytes(8)), key: identities.bytes(32), profile: target as DeviceProfile, tier: profile.tier };
+      await node.register({ id: config.id, key: config.key, profile: target, tier: profile.tier });
+      const flash = provision(join(flashDir, `${config.id}.json`), profile, config);
+      flash.corruptAt = plan.devices[index]!.corruptWrite;
+      const name = `d${String(index).padStart(3, '0')}`;
+      const device = new SimDevice({ name, profile, image: images.get(target)!, flash, seed: checked.seed + index, onLog: (text) => options.onLog?.(name, text) });
+      members.push({
+        index, name, config, profile, device, flash, epoch: 0, timers: new Map(), links: new Map(), acknowledged: new Set(), sent: new Map(),
+        reused: 0, errors: new Map(), garbage: 0, connects: 0, done: false,
+      });
+      queue.push(identities.int(0, 1000), index, { type: 'boot', epoch: 0 });
+      const faults = plan.devices[index]!;
+      if (faults.disconnectAt >= 0) queue.push(faults.disconnectAt, index, { type: 'disconnect' });
+      if (faults.slowAt >= 0) queue.push(faults.slowAt, index, { type: 'slow' });
+    }
+    if (plan.nodeRestartAt >= 0) queue.push(plan.nodeRestartAt, -1, { type: 'node-restart' });
+    queue.push(0, -1, { type: 'tick' });
+
+    const apply = async (member: Member, effects: Effects | undefined): Promise<void> => {
+      if (effects === undefined) return;
+      const at = member.device.clock;
+      for (const id of effects.cleared) member.timers.delete(id);
+      for (const [id, due] of effects.armed) {
+        member.timers.set(id, due);
+        queue.push(due, member.index, { type: 'device', epoch: member.epoch, event: { kind: 'timer', id } });
+      }
+      for (const [socket, host, port] of effects.opens) {
+        const link = new Link(member.index, socket, member.profile.latencyMs, sink);
+        member.links.set(socket, link);
+        member.connects++;
+        opening.push(link.open(host, port, at));
+      }
+      for (const [socket, text] of effects.writes) member.links.get(socket)?.write(text, at);
+      for (const socket of effects.closes) member.links.get(socket)?.close();
+      await settle(members, opening, (wake) => waiting.push(wake));
+    };
+
+    const powerCut = async (member: Member): Promise<void> => {
+      countFault('power-cut');
+      await member.device.powerOff();
+      for (const link of member.links.values()) link.cut();
+      member.links.clear();
+      member.timers.clear();
+      member.epoch++;
+      queue.push(member.device.clock + plan.devices[member.index]!.offMs, member.index, { type: 'boot', epoch: member.epoch });
+      await settle(members, opening, (wake) => waiting.push(wake));
+    };
+
+    let next: ReturnType<typeof queue.pop>;
+    while ((next = queue.pop()) !== undefined) {
+      if (next.time > horizon || members.every((m) => m.done || m.device.verdict.kind !== 'running')) break;
+      now = Math.max(now, next.time);
+      const { event } = next;
+      if (next.device < 0) {
+        if (event.type === 'tick') {
+          await node.tick(now);
+          await settle(members, opening, (wake) => waiting.push(wake));
+          queue.push(now + SWEEP_MS, -1, { type: 'tick' });
+        } else if (event.type === 'node-restart') {
+          countFault('node-restart');
+          await node.restart();
+          await settle(members, opening, (wake) => waiting.push(wake));
+        }
+        continue;
+      }
+      const member = members[next.device]!;
+      const device = member.device;
+      if (event.type === 'disconnect') {
+        if (member.links.size > 0) countFault('disconnect');
+        for (const link of member.links.values()) link.cut();
+        await settle(members, opening, (wake) => waiting.push(wake));
+        continue;
+      }
+      if (event.type === 'slow') {
+        countFault('slow-cpu');
+        device.cpuFactor = plan.devices[member.index]!.slowFactor;
+        continue;
+      }
+      if (event.type !== 'boot' && event.type !== 'device') continue;
+      if (event.epoch !== member.epoch || (event.type === 'device' && !device.running)) continue;
+      if (event.type === 'device' && event.event.kind === 'timer' && member.timers.get(event.event.id) !== next.time) continue;
+      if (device.clock > next.time) {
+        // Busy: the event waits for the device, in order.
+        queue.push(device.clock, next.device, event);
+        continue;
+      }
+      if (event.type === 'boot') {
+        await apply(member, await device.boot(next.time));
+        continue;
+      }
+      if (event.event.kind === 'timer') member.timers.delete(event.event.id);
+      const cutHere = plan.devices[member.index]!.powerCutAt === device.deliveries + 1 && device.boots === 1;
+      if (cutHere) device.cutAtNextWrite = true;
+      const effects = await device.deliver(event.event, next.time);
+      if (cutHere) {
+        device.cutAtNextWrite = false;
+        await powerCut(member);
+        continue;
+      }
+      await apply(member, effects);
+      if (!device.running) for (const link of member.links.values()) link.cut();
+      options.onProgress?.({ done: members.filter((m) => m.done || !m.device.running).length, devices: members.length, virtualMs: now, acknowledged: members.reduce((sum, m) => sum + m.acknowledged.size, 0) });
+    }
+    for (const member of members) await member.device.close();
+    for (const member of members) for (const link of member.links.values()) link.cut();
+    const view = await node.view();
+    const lost = await lostAcknowledged(node, members);
+    const wallMs = Date.now() - started;
+    const cpu = process.cpuUsage(cpuBefore);
+    return {
+      seed: checked.seed,
+      profiles: checked.profiles,
+      devices: members.map((member, index) => deviceReport(member, lost[index]!)),
+      totals: totals(members),
+      node: view,
+      faults: faultReport(faultCounts, members, view.restarts),
+      wall: { ms: wallMs, engineCpuMs: engineCpuMs() - engineBefore, simulatorCpuMs: (cpu.user + cpu.system) / 1000 },
+    };
+  } finally {
+    for (const member of members) await member.device.close();
+    await node.stop();
+    rmSync(flashDir, { recursive: true, force: true });
+  }
+}
+
+/** Waits until every request written is answered (or its link ended), then lets the node finish. */
+async function settle(members: Member[], opening: Promise<void>[], onActivity: (wake: () => void) => void): Promise<void> {
+  await Promise.all(opening.splice(0));
+  const deadline = Date.now() + 10_000;
+  while (members.some((m) => [...m.links.values()].some((link) => link.busy)) && Date.now() < deadline) {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 50);
+      onActivity(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+  for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+function toHex(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('hex');
+}
+
+/** Writes the configuration provisioning would write into a fresh flash file. */
+function provision(path: string, profile: SimProfile, config: DeviceConfig): Flash {
+  const manifest = profile.manifest;
+  const capacity = manifest.runtime === 'xs' ? manifest.flash.preference.nvsBytes.value : manifest.flash.storageBytes;
+  const flash = new Flash(path, capacity);
+  if (profile.runtime === 'xs') {
+    for (const entry of encodeModdablePreferences(config)) {
+      const value = entry.value;
+      flash.put(Flash.preferenceName(entry.domain, entry.key), value instanceof Uint8Array ? { type: 'bytes', value: toHex(value) }
+        : typeof value === 'string' ? { type: 'string', value } : typeof value === 'number' ? { type: 'integer', value } : { type: 'boolean', value });
+    }
+  } else {
+    flash.put(Flash.storageName('mm.cfg'), { type: 'string', value: encodeEspruinoConfig(config) });
+  }
+  flash.writes = 0;
+  return flash;
+}
+
+/** Acknowledged results the node does not have (in-process node only; a remote one is not asked). */
+async function lostAcknowledged(node: SimNode, members: Member[]): Promise<number[]> {
+  return Promise.all(members.map(async (member) => {
+    let lost = 0;
+    for (const counter of member.acknowledged) if ((await node.hasResult(member.config.id, counter)) === false) lost++;
+    return lost;
+  }));
+}
+
+function deviceReport(member: Member, lost: number): DeviceReport {
+  const device = member.device;
+  const verdict = device.verdict;
+  const xs = member.profile.runtime === 'xs';
+  return {
+    name: member.name,
+    id: member.config.id,
+    profile: member.profile.target,
+    runtime: member.profile.runtime,
+    verdict: verdict.kind === 'running' ? 'ok' : verdict.kind,
+    verdictPhase: verdict.kind === 'running' ? '' : verdict.phase,
+    verdictMessage: verdict.kind === 'running' ? '' : verdict.message,
+    memory: xs
+      ? { slots: { peak: device.peaks.slots, limit: device.limits.slots }, chunkBytes: { peak: device.peaks.chunks, limit: device.limits.chunks }, stackSlots: { peak: device.peaks.stack, limit: device.limits.stack } }
+      : { variables: { peak: device.peaks.variables, limit: device.limits.variables } },
+    phases: Object.fromEntries(Object.entries(device.phases).map(([name, cost]) => [name, { computrons: cost.computrons, ms: round(cost.ms) }])),
+    computrons: device.computrons,
+    longestSliceMs: { peak: round(device.longestSlice.ms), limit: member.profile.sliceMs, phase: device.longestSlice.phase },
+    virtualMs: round(device.clock),
+    unitsDone: member.acknowledged.size,
+    resultsAcknowledged: member.acknowledged.size,
+    lastCounter: Math.max(0, ...member.sent.keys()),
+    boots: device.boots,
+    connects: member.connects,
+    errors: [...member.errors.values()].sort((a, b) => a.code - b.code),
+    garbageLines: member.garbage,
+    lostAcknowledged: lost,
+    reusedCounters: member.reused,
+  };
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+function totals(members: Member[]): FleetReport['totals'] {
+  const ok = members.filter((m) => m.device.verdict.kind === 'running').length;
+  return {
+    devices: members.length,
+    ok,
+    failed: members.length - ok,
+    unitsDone: members.reduce((sum, m) => sum + m.acknowledged.size, 0),
+    resultsAcknowledged: members.reduce((sum, m) => sum + m.acknowledged.size, 0),
+    computrons: members.reduce((sum, m) => sum + m.device.computrons, 0),
+    virtualMs: round(Math.max(0, ...members.map((m) => m.device.clock))),
+    errors: members.reduce((sum, m) => sum + [...m.errors.values()].reduce((s, e) => s + e.count, 0), 0),
+  };
+}
+
+function faultReport(counts: Map<FaultKind, number>, members: Member[], restarts: number): Partial<Record<FaultKind, FaultReport>> {
+  const out: Partial<Record<FaultKind, FaultReport>> = {};
+  const sum = (pick: (m: Member) => number): number => members.reduce((total, m) => total + pick(m), 0);
+  const effects: Record<FaultKind, () => string> = {
+    'message-loss': () => `lines dropped; devices reconnected ${sum((m) => Math.max(0, m.connects - m.device.boots))} times in all`,
+    'message-delay': () => 'lines delivered late',
+    disconnect: () => `connections cut; ${sum((m) => m.connects)} connects in all`,
+    'node-restart': () => `node restarted ${restarts} times; every connection dropped and came back`,
+    'power-cut': () => `devices rebooted from flash ${sum((m) => m.device.boots - 1)} times; counters reused ${sum((m) => m.reused)}`,
+    'slow-cpu': () => 'CPU rate cut to 25-50% from a random time',
+    'flash-corruption': () => `flash writes torn: ${sum((m) => m.flash.corrupted)}`,
+  };
+  for (const [kind, count] of counts) out[kind] = { count, effect: effects[kind]() };
+  return out;
+}
