@@ -31,27 +31,23 @@ function fail(field: string, expected: string): ConfigResult {
   return { ok: false, problem: '"' + field + '" expected ' + expected };
 }
 
-/** True for a hostname or IPv4 address: labels of letters, digits and inner hyphens. */
-function isHostName(host: string): boolean {
-  if (host.length < 1 || host.length > 253) return false;
-  const labels = host.split('.');
-  for (let i = 0; i < labels.length; i++) {
-    const label = labels[i];
-    if (label.length < 1 || label.length > 63 || label.charAt(0) === '-' || label.charAt(label.length - 1) === '-') return false;
-    for (let j = 0; j < label.length; j++) {
-      const c = label.charCodeAt(j);
-      if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45)) return false;
-    }
+/**
+ * 1-253 letters, digits, dots and inner hyphens: a hostname or IPv4 address (provisioning checked
+ * the full grammar; this catches what flash corruption or a hand edit makes of it).
+ */
+function isHost(host: string): boolean {
+  let plain = host.length >= 1 && host.length <= 253 && host.charAt(0) !== '-' && host.charAt(host.length - 1) !== '-';
+  for (let i = 0; plain && i < host.length; i++) {
+    const c = host.charCodeAt(i);
+    plain = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45 || c === 46;
   }
-  return true;
+  return plain;
 }
 
 /** Decimal port 1-65535 without sign or leading zero, else 0. */
 function portNumber(text: string): number {
-  if (text.length < 1 || text.length > 5 || text.charAt(0) === '0') return 0;
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) < 48 || text.charCodeAt(i) > 57) return 0;
   const port = parseInt(text, 10);
-  return port <= 65535 ? port : 0;
+  return port >= 1 && port <= 65535 && String(port) === text ? port : 0;
 }
 
 /**
@@ -60,12 +56,11 @@ function portNumber(text: string): number {
  */
 export function checkConfig(stored: StoredConfig | null, profile: string, tier: Tier): ConfigResult {
   if (stored === null) return { ok: false, problem: 'no configuration stored: provision the device' };
-  const node = stored.node;
-  if (typeof node !== 'string') return fail('node', 'host:port');
+  const node = typeof stored.node === 'string' ? stored.node : '';
   const colon = node.lastIndexOf(':');
   const host = node.substring(0, colon);
   const port = portNumber(node.substring(colon + 1));
-  if (colon < 1 || !isHostName(host) || port === 0) return fail('node', 'host:port, got ' + node);
+  if (colon < 1 || !isHost(host) || port === 0) return fail('node', 'host:port, got ' + stored.node);
   const id = stored.id;
   if (typeof id !== 'string' || id.length !== 16 || !isHex(id)) return fail('id', '16 lowercase hex characters');
   const key = typeof stored.key === 'string' ? hexToBytes(stored.key) : stored.key;

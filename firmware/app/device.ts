@@ -96,9 +96,10 @@ const MAX_AUTH_FAILURES = 3;
 export function createDevice(hal: Hal, options: DeviceOptions): Device {
   let stage: DeviceStage = 'stopped';
   let problem = '';
-  let config: DeviceConfig | null = null;
-  let state: DeviceState | null = null;
-  let backoff: Backoff | null = null;
+  // Set by start(); read only while started.
+  let config = null as unknown as DeviceConfig;
+  let state = null as unknown as DeviceState;
+  let backoff = null as unknown as Backoff;
   let connection: Connection | null = null;
   let client: WireClient = createClient();
   let framer: Framer = createFramer(MAX_LINE);
@@ -112,20 +113,15 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
   let authFailures = 0;
   let acked = 0;
   let connects = 0;
-  const verify = options.verify === null ? null : marked(options.verify);
+  const inner = options.verify;
+  const verify: VerifySignature | null = inner === null ? null : (signature, message, publicKey) => {
+    hal.mark('signature');
+    const valid = inner(signature, message, publicKey);
+    hal.mark('checks');
+    return valid;
+  };
 
-  function marked(inner: VerifySignature): VerifySignature {
-    return function (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
-      hal.mark('signature');
-      const valid = inner(signature, message, publicKey);
-      hal.mark('checks');
-      return valid;
-    };
-  }
-
-  function log(text: string): void {
-    hal.log('micromine: ' + text);
-  }
+  const log = (text: string) => hal.log('micromine: ' + text);
 
   /** Runs an event handler; an exception (a defect) is logged and costs the connection, not the device. */
   function guarded(handler: () => void): void {
@@ -145,7 +141,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
 
   function setTimer(callback: () => void, ms: number): void {
     clearTimer();
-    timer = hal.setTimer(function () {
+    timer = hal.setTimer(() => {
       timer = null;
       guarded(callback);
     }, ms);
@@ -154,8 +150,8 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
   /** Waits for an answer while one is due, else pings after a silence. */
   function armTimer(): void {
     if (connection === null) return;
-    if (stage !== 'ready' || client.waiting !== null) setTimer(function () { drop('no answer from the node'); }, options.timing.answerTimeoutMs);
-    else setTimer(function () { send(pingRequest(client)); }, options.timing.idlePingMs);
+    if (stage !== 'ready' || client.waiting !== null) setTimer(() => drop('no answer'), options.timing.answerTimeoutMs);
+    else setTimer(() => send(pingRequest(client)), options.timing.idlePingMs);
   }
 
   function send(line: string): void {
@@ -165,31 +161,25 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
   }
 
   function connect(): void {
-    const target = config as DeviceConfig;
     stage = 'connecting';
     connects++;
     client = createClient();
     framer = createFramer(MAX_LINE);
     sent = [];
-    const opened: Connection = hal.connect(target.host, target.port, {
-      onConnect: function () {
-        if (connection !== opened) return;
-        guarded(function () {
+    let opened: Connection;
+    try {
+      opened = hal.connect(config.host, config.port, {
+        onConnect: () => connection === opened && guarded(() => {
           stage = 'handshake';
-          send(helloRequest(client, { deviceId: target.id, firmware: options.firmware, profile: target.profile, tier: target.tier, counter: (state as DeviceState).counter }));
-        });
-      },
-      onData: function (chunk: string | Uint8Array) {
-        if (connection !== opened) return;
-        guarded(function () { receive(chunk); });
-      },
-      onClose: function () {
-        if (connection === opened) lost('connection closed');
-      },
-      onError: function (message: string) {
-        if (connection === opened) lost(message);
-      },
-    });
+          send(helloRequest(client, { deviceId: config.id, firmware: options.firmware, profile: config.profile, tier: config.tier, counter: state.counter }));
+        }),
+        onData: (chunk) => connection === opened && guarded(() => receive(chunk)),
+        onClose: () => connection === opened && lost('connection closed'),
+        onError: (message) => connection === opened && lost(message),
+      });
+    } catch (error) {
+      return lost('cannot connect: ' + error);
+    }
     connection = opened;
     armTimer();
   }
@@ -201,8 +191,8 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     if (stage === 'stopped' || stage === 'halted') return;
     problem = reason;
     stage = 'waiting';
-    const delay = nextDelay(backoff as Backoff);
-    log(reason + '; reconnecting in ' + delay + ' ms');
+    const delay = nextDelay(backoff);
+    log(reason + '; retry in ' + delay + ' ms');
     setTimer(connect, delay);
   }
 
@@ -225,7 +215,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     const events = feedFramer(framer, chunk);
     for (let i = 0; i < events.length && connection !== null; i++) {
       const event = events[i];
-      if (event.kind === 'oversize') drop('the node sent a line over ' + MAX_LINE + ' bytes');
+      if (event.kind === 'oversize') drop('line over ' + MAX_LINE + ' bytes');
       else handle(event.line);
     }
   }
@@ -234,11 +224,8 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     hal.mark('decode');
     const message = parseNodeLine(client, line);
     switch (message.kind) {
-      case 'challenge': {
-        const target = config as DeviceConfig;
-        send(authRequest(client, authProof(hal.digest, target.key, message.challenge, target.idBytes)));
-        return;
-      }
+      case 'challenge':
+        return send(authRequest(client, authProof(hal.digest, config.key, message.challenge, config.idBytes)));
       case 'authorized':
         return authorized(message.counter, message.unit);
       case 'notify':
@@ -252,7 +239,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
       case 'error':
         return failed(message);
       case 'invalid':
-        return drop('invalid line from the node: ' + message.problem);
+        return drop('invalid line: ' + message.problem);
       default:
         // pong, refused, difficulty: nothing to do but go on
         return next();
@@ -260,30 +247,30 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
   }
 
   function authorized(counter: number, openUnit: number | null): void {
-    raiseCounter(state as DeviceState, counter);
-    resetBackoff(backoff as Backoff);
+    raiseCounter(state, counter);
+    resetBackoff(backoff);
     authFailures = 0;
     stage = 'ready';
     // The node keeps a unit across connections until its deadline; one it let go is lost, and
     // one it kept that this device lost (a restart) is refused as stale (docs/protocol-wire.md).
     if (work !== null && work.unitId !== openUnit) work = null;
-    if (openUnit !== null && work === null && queuedFor(state as DeviceState, openUnit) < 0) refusal = { unitId: openUnit, why: 'stale' };
+    if (openUnit !== null && work === null && queuedFor(state, openUnit) < 0) refusal = { unitId: openUnit, why: 'stale' };
     next();
+  }
+
+  function refuse(unitId: number, why: WireError, reason: string): void {
+    refusal = { unitId: unitId, why: why };
+    log('unit ' + unitId + ' refused: ' + reason);
   }
 
   function notified(unitId: number, header: Uint8Array): void {
     // A notify replaces the unit in progress: the node has made it stale.
     work = null;
-    if (queuedCount(state as DeviceState) >= QUEUE_SLOTS) {
-      refusal = { unitId: unitId, why: 'other' };
-      log('unit ' + unitId + ' refused: every result slot waits for an acknowledgement');
-    } else {
+    if (queuedCount(state) >= QUEUE_SLOTS) refuse(unitId, 'other', 'no free result slot');
+    else {
       const opened = openWork(unitId, header, hal.digest, verify, hal.now());
       if (opened.ok) work = opened.work;
-      else {
-        refusal = { unitId: unitId, why: opened.why };
-        log('unit ' + unitId + ' refused: ' + opened.problem);
-      }
+      else refuse(unitId, opened.why, opened.problem);
     }
     next();
   }
@@ -293,94 +280,98 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     if (current === null || current.unitId !== pulledUnit) return next();
     const validator = current.validator;
     const complete = validator.index >= validator.header.entryCount;
-    if ((bytes === null) !== complete) return drop('the node sent ' + (complete ? 'an entry past the last' : 'no entry before the last'));
+    if ((bytes === null) !== complete) return drop('entry count differs from the header');
     if (bytes !== null) {
       hal.mark('checks');
       judge(current, bytes);
-      return next();
+    } else if (share(current)) {
+      shareLater(current);
     }
-    hal.mark('io');
-    const counter = reserveCounter(state as DeviceState);
-    if (counter < 0) return halt('every result counter is spent');
-    beginShare(current, (config as DeviceConfig).idBytes, counter);
-    hal.yieldThen(function () { guarded(function () { share(current); }); });
     next();
   }
 
+  /**
+   * Builds the result under the next counter (made durable first) and starts its share search;
+   * false when the device had to halt because no counter is left.
+   */
+  function share(current: Work): boolean {
+    hal.mark('io');
+    const counter = reserveCounter(state);
+    if (counter < 0) halt('every result counter is spent');
+    else beginShare(current, config.idBytes, counter);
+    return counter >= 0;
+  }
+
+  function shareLater(current: Work): void {
+    hal.yieldThen(() => guarded(() => shareSlice(current)));
+  }
+
   /** One slice of share search for `current`, then a yield, until the result is sealed. */
-  function share(current: Work): void {
+  function shareSlice(current: Work): void {
     if (work !== current || stage === 'stopped' || stage === 'halted') return;
     if (isExpired(current, hal.now())) {
-      log('unit ' + current.unitId + ' passed its deadline during the share search');
+      log('unit ' + current.unitId + ' expired');
       work = null;
       return;
     }
     hal.mark('share');
-    if (!searchSlice(current, hal.digest, options.slice, hal.now)) {
-      hal.yieldThen(function () { guarded(function () { share(current); }); });
-      return;
-    }
+    if (!searchSlice(current, hal.digest, options.slice, hal.now)) return shareLater(current);
     hal.mark('mac');
-    const result = seal(current, hal.digest, (config as DeviceConfig).key);
+    const result = seal(current, hal.digest, config.key);
+    // Every nonce failed: the same verdicts under the next counter give a new result digest.
+    if (result === null) return share(current) ? shareLater(current) : undefined;
     hal.mark('io');
-    if (result === null) {
-      // Every nonce failed: the same verdicts under the next counter give a new result digest.
-      const counter = reserveCounter(state as DeviceState);
-      if (counter < 0) return halt('every result counter is spent');
-      beginShare(current, (config as DeviceConfig).idBytes, counter);
-      hal.yieldThen(function () { guarded(function () { share(current); }); });
-      return;
-    }
     work = null;
-    if (enqueue(state as DeviceState, result) < 0) log('result of unit ' + current.unitId + ' lost: no free slot');
+    if (enqueue(state, result) < 0) log('no slot for the result of unit ' + current.unitId);
     next();
   }
 
   /** The node has answered for the result in `slot`: it is durable there, or will never be. */
   function answered(slot: number): void {
-    dequeue(state as DeviceState, slot);
+    dequeue(state, slot);
     sent[slot] = false;
   }
 
   function failed(message: Extract<NodeMessage, { kind: 'error' }>): void {
     const error = message.error;
-    log(message.method + ' failed: ' + message.code + ' ' + message.message);
-    problem = message.method + ': ' + message.message;
-    if (message.method === 'mm.hello' && error === 'unsupported-version') return halt('the node does not speak this firmware\'s protocol');
-    if (error === 'tier-mismatch' && message.method === 'mm.auth') return halt('the node has this device registered with another profile or tier');
-    if (error === 'unauthorized' && message.method === 'mm.auth') {
-      if (++authFailures >= MAX_AUTH_FAILURES) return halt('authentication refused ' + authFailures + ' times: the key is wrong or revoked');
-      return drop('authentication refused');
+    const method = message.method;
+    problem = method + ': ' + message.code + ' ' + message.message;
+    log(problem);
+    if (error === 'unsupported-version') return halt('protocol version refused');
+    if (error === 'tier-mismatch' && method === 'mm.auth') return halt('registered with another profile or tier');
+    if (error === 'unauthorized' && method === 'mm.auth') {
+      return ++authFailures >= MAX_AUTH_FAILURES ? halt('key refused ' + authFailures + ' times') : drop('key refused');
     }
     const retry = error === 'other' || error === 'rate-limited';
-    if (message.method === 'mm.submit' && !retry) answered(submitting);
-    if (message.method === 'mm.pull' && !retry) work = null;
-    if (BENIGN.indexOf(error) < 0) return drop(problem);
-    if (!retry) return next();
-    if (message.method === 'mm.submit') sent[submitting] = false;
-    setTimer(next, options.timing.retryMs);
+    if (method === 'mm.submit') {
+      if (retry) sent[submitting] = false;
+      else answered(submitting);
+    }
+    if (method === 'mm.pull' && !retry) work = null;
+    if (BENIGN.indexOf(error) < 0) drop(problem);
+    else if (retry) setTimer(next, options.timing.retryMs);
+    else next();
   }
 
   /** Sends the next request if none is outstanding (see the module comment). */
   function next(): void {
     if (connection === null || stage !== 'ready' || client.waiting !== null) return armTimer();
-    const current = state as DeviceState;
     if (refusal !== null) {
       const owed = refusal;
       refusal = null;
       return send(refuseRequest(client, owed.unitId, owed.why));
     }
-    const slot = oldestQueued(current, sent);
+    const slot = oldestQueued(state, sent);
     if (slot >= 0) {
-      const result = current.queue[slot] as Uint8Array;
+      const result = state.queue[slot] as Uint8Array;
       sent[slot] = true;
       submitting = slot;
       return send(submitRequest(client, readU32(result, RESULT_UNIT_AT), result));
     }
     if (work !== null && isPulling(work)) {
-      const validator = work.validator;
+      const index = work.validator.index;
       pulledUnit = work.unitId;
-      return send(pullRequest(client, work.unitId, validator.index, validator.index === 0 ? null : work.lastVerdict));
+      return send(pullRequest(client, work.unitId, index, index === 0 ? null : work.lastVerdict));
     }
     armTimer();
   }
@@ -397,16 +388,14 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     state = loadState(hal.store);
     backoff = createBackoff(hal.digest, config.idBytes, state.counter, options.timing.backoffBaseMs, options.timing.backoffMaxMs);
     problem = '';
-    acked = 0;
-    connects = 0;
+    acked = connects = 0;
     connect();
     return null;
   }
 
   function stop(): void {
     stage = 'stopped';
-    work = null;
-    refusal = null;
+    work = refusal = null;
     const closing = connection;
     connection = null;
     clearTimer();
@@ -414,12 +403,13 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
   }
 
   function status(): DeviceStatus {
+    const started = state !== null;
     return {
       stage: stage,
       problem: problem,
       unitId: work === null ? null : work.unitId,
-      counter: state === null ? 0 : state.counter,
-      queued: state === null ? 0 : queuedCount(state),
+      counter: started ? state.counter : 0,
+      queued: started ? queuedCount(state) : 0,
       acked: acked,
       connects: connects,
     };

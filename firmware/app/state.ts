@@ -31,10 +31,8 @@ const COUNTER_KEYS = ['ctr0', 'ctr1'];
 /** A stored counter, or 0 when absent or unreadable. */
 function readCounter(store: Store, key: string): number {
   const text = store.get(key);
-  if (text === null || text.length < 1 || text.length > 10) return 0;
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) < 48 || text.charCodeAt(i) > 57) return 0;
-  const value = parseInt(text, 10);
-  return value <= 0xffffffff ? value : 0;
+  const value = text === null ? 0 : parseInt(text, 10);
+  return value >= 0 && value <= 0xffffffff && String(value) === text ? value : 0;
 }
 
 /** Reads the state back; unreadable slots count as free (they were cut off before being sent). */

@@ -16,6 +16,5 @@ export function checkStoreEntry(key: string, value: string): void {
     const c = key.charCodeAt(i);
     plain = (c >= 48 && c <= 57) || (c >= 97 && c <= 122);
   }
-  if (!plain) throw new RangeError('"key" expected 1-' + MAX_STORE_KEY + ' of [a-z0-9], got ' + key);
-  if (value.length > MAX_STORE_VALUE) throw new RangeError('"' + key + '" value expected at most ' + MAX_STORE_VALUE + ' characters, got ' + value.length);
+  if (!plain || value.length > MAX_STORE_VALUE) throw new RangeError('store: "' + key + '" expected a key of 1-12 [a-z0-9] and at most 1024 characters');
 }

@@ -76,7 +76,10 @@ export interface Hal {
   setTimer(callback: () => void, ms: number): TimerHandle;
   /** Cancels a timer that has not fired yet (the app never passes one that has). */
   clearTimer(timer: TimerHandle): void;
-  /** Opens a TCP connection; events arrive later, never from inside this call. */
+  /**
+   * Opens a TCP connection; events arrive later, never from inside this call. Throws when the
+   * connection cannot even be attempted (the device then retries after its backoff).
+   */
   connect(host: string, port: number, events: ConnectionEvents): Connection;
   store: Store;
   /** The runtime's SHA-256 (native where there is one). */

@@ -138,7 +138,7 @@ test('a device whose key the node refuses stops after three attempts; one regist
     d.start();
     await until(() => d.status().stage === 'halted', 'the device to halt');
     assert.is(d.status().connects, 3);
-    assert.ok(d.status().problem.includes('authentication refused 3 times'), d.status().problem);
+    assert.ok(d.status().problem.includes('key refused 3 times'), d.status().problem);
   } finally {
     d.stop();
     await node.close();
@@ -178,7 +178,7 @@ test('a line no node may send makes the device reconnect; a missing configuratio
     d.start();
     await until(() => d.status().acked === 1, 'the unit done on the second connection');
     assert.is(d.status().connects, 2);
-    assert.ok(hal.lines.some((line) => line.includes('invalid line from the node: unknown notification "mm.surprise"')), hal.lines.join('\n'));
+    assert.ok(hal.lines.some((line) => line.includes('invalid line: unknown notification "mm.surprise"')), hal.lines.join('\n'));
   } finally {
     d.stop();
     await node.close();

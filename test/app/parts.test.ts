@@ -118,7 +118,8 @@ test('every bad configuration field is named', () => {
     return checked.ok ? 'accepted' : checked.problem;
   };
   assert.is(problem({}), 'accepted');
-  for (const node of ['10.0.0.2', ':7070', '10.0.0.2:0', '10.0.0.2:70000', '10.0.0.2:07070', 'bad host:7070', '-a.b:7070', 7070]) {
+  assert.is(problem({ node: 'node.local:443' }), 'accepted');
+  for (const node of ['10.0.0.2', ':7070', '10.0.0.2:0', '10.0.0.2:70000', '10.0.0.2:07070', '10.0.0.2:+80', '10.0.0.2:80x', 'bad host:7070', '-a.b:7070', 7070]) {
     assert.ok(problem({ node }).startsWith('"node"'), String(node));
   }
   assert.ok(problem({ id: '00112233AABBCCDD' }).startsWith('"id"'));
@@ -132,9 +133,9 @@ test('every bad configuration field is named', () => {
 
 test('store keys and values are held to the limits every runtime can keep', () => {
   checkStoreEntry('ctr0', '1');
-  assert.throws(() => checkStoreEntry('Ctr', '1'), /"key" expected 1-12 of \[a-z0-9\], got Ctr/);
-  assert.throws(() => checkStoreEntry('abcdefghijklm', '1'), /"key"/);
-  assert.throws(() => checkStoreEntry('q0', 'x'.repeat(1025)), /"q0" value expected at most 1024 characters, got 1025/);
+  assert.throws(() => checkStoreEntry('Ctr', '1'), /store: "Ctr" expected a key of 1-12 \[a-z0-9\] and at most 1024 characters/);
+  assert.throws(() => checkStoreEntry('abcdefghijklm', '1'), /"abcdefghijklm"/);
+  assert.throws(() => checkStoreEntry('q0', 'x'.repeat(1025)), /store: "q0"/);
 });
 
 test('units the device cannot work on are declined with the wire reason', () => {

@@ -17,12 +17,14 @@ export const INTERNAL_PROPERTIES = [
   'entryCount', 'chainId', 'height', 'previousHash', 'stateRoot', 'minFeeLow', 'minFeeHigh', 'depth', 'tx',
   'deadline', 'headerHash', 'lastSender', 'hasSender', 'chain', 'frontier', 'scratch', 'sender', 'recipient',
   'amountLow', 'amountHigh', 'feeLow', 'feeHigh', 'nonce', 'leaf', 'publicKey', 'balanceLow', 'balanceHigh',
-  'siblings', 'field', 'found', 'nextNonce', 'judge', 'finish', 'sha256',
+  'siblings', 'field', 'found', 'nextNonce', 'judge', 'finish', 'sha256', 'body', 'offset', 'detail', 'reason', 'verify',
+  'ok',
   // firmware/core/wire: client and framer state, parsed messages
   'partial', 'discarding', 'maxLine', 'nextId', 'waitingId',
   // firmware/app and firmware/hal
   'validator', 'receivedAt', 'lastVerdict', 'pending', 'queue', 'failures', 'baseMs', 'maxMs', 'backoffBaseMs',
-  'backoffMaxMs', 'answerTimeoutMs', 'idlePingMs', 'retryMs', 'timing', 'idBytes', 'why', 'setTimer', 'clearTimer', 'yieldThen', 'readConfig', 'onData', 'onClose',
+  'backoffMaxMs', 'answerTimeoutMs', 'idlePingMs', 'retryMs', 'timing', 'idBytes', 'why', 'setTimer', 'clearTimer',
+  'yieldThen', 'readConfig', 'mark', 'onData', 'onClose',
 ];
 
 /**
@@ -59,12 +61,25 @@ function declaredWords(): Set<string> {
   return words;
 }
 
-/** Property names of the JavaScript built-ins (Node's, a superset of what XS and Espruino have). */
+/**
+ * The ECMAScript built-ins both runtimes implement (in part): the image reaches nothing else
+ * undeclared, since the host APIs it calls are declared in the runtime declarations.
+ */
+const ECMASCRIPT_GLOBALS = [
+  'Object', 'Function', 'Array', 'Number', 'Boolean', 'String', 'Symbol', 'Date', 'Promise', 'RegExp', 'Error', 'TypeError',
+  'RangeError', 'SyntaxError', 'ReferenceError', 'EvalError', 'URIError', 'AggregateError', 'JSON', 'Math', 'Reflect', 'Proxy',
+  'ArrayBuffer', 'SharedArrayBuffer', 'DataView', 'Atomics', 'BigInt', 'Map', 'Set', 'WeakMap', 'WeakSet', 'WeakRef',
+  'FinalizationRegistry', 'Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array',
+  'Uint32Array', 'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array',
+];
+
+/** Property names of the ECMAScript built-ins, their prototypes, iterator results and property descriptors. */
 function builtinNames(): Set<string> {
-  const names = new Set<string>();
-  for (const global of Object.getOwnPropertyNames(globalThis)) {
-    const value = (globalThis as Record<string, unknown>)[global];
-    for (const object of [value, (value as { prototype?: unknown } | null)?.prototype]) {
+  const names = new Set<string>(['value', 'done', 'writable', 'enumerable', 'configurable', 'get', 'set', 'index', 'input', 'groups']);
+  for (const name of Object.getOwnPropertyNames(globalThis)) names.add(name);
+  for (const global of ECMASCRIPT_GLOBALS) {
+    const value = (globalThis as Record<string, unknown>)[global] as { prototype?: unknown } | undefined;
+    for (const object of [value, value?.prototype, Object.getPrototypeOf(value?.prototype ?? {})]) {
       if ((typeof object === 'object' || typeof object === 'function') && object !== null) {
         for (const name of Object.getOwnPropertyNames(object)) names.add(name);
       }

@@ -9,20 +9,22 @@ import { createVerifier } from '../../firmware/sig/ed25519.ts';
 import type { SelfTestVector } from '../../firmware/app/self-test.ts';
 import type { Tier } from '../manifests/index.ts';
 import { nodeDigest } from '../../protocol/digest.ts';
-import { exampleEntry, exampleLedger, exampleTx } from '../../protocol/example.ts';
+import { exampleEntry, exampleLedger, exampleSecretKey, exampleTx } from '../../protocol/example.ts';
+import { publicKeyOf } from '../../protocol/tx.ts';
 import { HASH_TIER_CHECKS, SIG_TIER_CHECKS, encodeHeader } from '../../protocol/unit.ts';
 
 const DEVICE_ID = '5e1f7e5700000001';
 
 /**
- * One entry from a two-account ledger (a one-level proof) and the header of its unit, the
- * result digest under counter 1, and a byte to flip: the signature on sig-tier images (verdict
- * bad-signature), the sender's balance in the proof on hash-tier ones (verdict bad-proof).
+ * One entry from a one-account ledger (the smallest proof: the image carries the vector) and the
+ * header of its unit, the result digest under counter 1, and a byte to flip: the signature on
+ * sig-tier images (verdict bad-signature), the sender's balance in the proof on hash-tier ones
+ * (verdict bad-proof).
  */
 export function selfTestVector(tier: Tier): SelfTestVector {
-  const ledger = exampleLedger(2, 1, 1);
-  const sender = ledger.bySender[0];
-  const entry = exampleEntry(ledger, sender, exampleTx(ledger, sender, ledger.bySender[1]));
+  const ledger = exampleLedger(1, 1, 0);
+  const recipient = publicKeyOf(exampleSecretKey(1));
+  const entry = exampleEntry(ledger, 0, exampleTx(ledger, 0, 0, { recipient }));
   const header = encodeHeader({
     unitId: 1, chainId: ledger.chainId, height: 1, previousHash: new Uint8Array(32), stateRoot: ledger.tree.root,
     checks: tier === 'sig' ? SIG_TIER_CHECKS : HASH_TIER_CHECKS, difficulty: 0, minFee: 1n, deadline: 60_000, entryCount: 1,

@@ -14,11 +14,12 @@ import { phaseMarker } from '../../app/probe.ts';
 import { checkStoreEntry } from '../../app/store-rules.ts';
 import { connectTcp } from './tcp-ecma419.ts';
 
-/** The Preference domain of every micromine entry (docs/decisions.md). */
+/**
+ * The Preference domain of every micromine entry (docs/decisions.md). Preference on ESP32 takes
+ * names up to 15 characters and values up to 4000 bytes; the store rules checked before every
+ * write (12-character keys, 1024-character values) are within both.
+ */
 const DOMAIN = 'mm';
-/** Preference's limits on ESP32: names up to 15 characters, values up to 4000 bytes. */
-const MAX_NAME = 15;
-const MAX_VALUE = 4000;
 
 /** A one-shot digest over one reused native `Digest`. */
 function oneShot(algorithm: 'SHA256' | 'SHA512'): Sha512 {
@@ -40,7 +41,6 @@ function preferenceGet(key: string): string | null {
 
 function preferenceSet(key: string, value: string): void {
   checkStoreEntry(key, value);
-  if (key.length > MAX_NAME || value.length > MAX_VALUE) throw new RangeError('"' + key + '" exceeds Preference\'s limits');
   Preference.set(DOMAIN, key, value);
 }
 

@@ -7,13 +7,12 @@
 import TCP from 'embedded:io/socket/tcp';
 import { asciiBytes } from '../../core/bytes.ts';
 import type { Connection, ConnectionEvents } from '../hal.ts';
-import { deferredFailure, isIPv4 } from './defer.ts';
+import { isIPv4 } from './address.ts';
 
 /** Opens a connection; the first `onWritable` means it is established. */
 export function connectTcp(host: string, port: number, events: ConnectionEvents): Connection {
   let open = false;
   let ended = false;
-  let socket: TCP;
   const handlers = {
     port: port,
     format: 'buffer' as const,
@@ -22,22 +21,17 @@ export function connectTcp(host: string, port: number, events: ConnectionEvents)
       open = true;
       events.onConnect();
     },
-    onReadable: function (count: number) {
-      if (!ended) events.onData(new Uint8Array(socket.read(count) as ArrayBuffer));
+    onReadable: function (this: TCP, count: number) {
+      if (!ended) events.onData(new Uint8Array(this.read(count) as ArrayBuffer));
     },
     // ECMA-419 reports a failed connection, a reset and the peer's close all here.
     onError: function () {
       if (ended) return;
       ended = true;
-      events.onError(open ? 'connection lost' : 'cannot connect to ' + host + ':' + port);
+      events.onError(open ? 'connection lost' : 'cannot connect');
     },
   };
-  try {
-    socket = isIPv4(host) ? new TCP({ ...handlers, address: host }) : new TCP({ ...handlers, host: host });
-  } catch (error) {
-    ended = true;
-    return deferredFailure(events, 'cannot connect to ' + host + ':' + port + ': ' + error);
-  }
+  const socket = isIPv4(host) ? new TCP({ ...handlers, address: host }) : new TCP({ ...handlers, host: host });
   return {
     write: function (text: string) {
       // Lines are ASCII (docs/protocol-wire.md): one byte per character.

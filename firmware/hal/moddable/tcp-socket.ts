@@ -5,7 +5,6 @@
  */
 import { Socket } from 'socket';
 import type { Connection, ConnectionEvents } from '../hal.ts';
-import { deferredFailure } from './defer.ts';
 
 /** The socket module's callback messages. */
 const DISCONNECT = -1;
@@ -16,15 +15,7 @@ const DATA = 2;
 /** Opens a connection; the socket's callback reports its progress. */
 export function connectTcp(host: string, port: number, events: ConnectionEvents): Connection {
   let ended = false;
-  let socket: ReturnType<typeof open>;
-  function open() {
-    return new Socket({ host: host, port: port });
-  }
-  try {
-    socket = open();
-  } catch (error) {
-    return deferredFailure(events, 'cannot connect to ' + host + ':' + port + ': ' + error);
-  }
+  const socket = new Socket({ host: host, port: port });
   socket.callback = function (message: number) {
     if (ended) return;
     if (message === CONNECT) events.onConnect();
