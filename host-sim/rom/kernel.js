@@ -9,7 +9,7 @@
 (function () {
 	"use strict";
 	const call = hostCall;
-	const readMeter = typeof meter === "function" ? meter : function () { return 0; };
+	const readMeter = typeof computrons === "function" ? computrons : function () { return 0; };
 	let rate = 1;
 	let costs = {};
 

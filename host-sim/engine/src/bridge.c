@@ -219,6 +219,13 @@ static void mm_hostCall(txMachine* the)
 		mmProtocolError("expected a host call reply");
 }
 
+/* computrons(): what the current call has used so far, so that code in the ROM can charge work
+ * to the phase of the device program that did it (the simulator's phase marks). */
+static void mm_computrons(txMachine* the)
+{
+	fxNumber(the, mxResult, (txNumber)the->meterIndex);
+}
+
 static void mmDefineGlobal(txMachine* the, const char* name, txCallback callback, txInteger length)
 {
 	txID id = fxID(the, (txString)name);
@@ -233,4 +240,5 @@ void mmDefineGlobals(txMachine* the)
 	mmDefineGlobal(the, "print", mm_print, 0);
 	mmDefineGlobal(the, "trace", mm_trace, 0);
 	mmDefineGlobal(the, "hostCall", mm_hostCall, 1);
+	mmDefineGlobal(the, "computrons", mm_computrons, 0);
 }
