@@ -1,12 +1,16 @@
 // The crash test: a real node process, killed with SIGKILL while it commits blocks, restarted
 // again and again. Whatever moment the kill hits, after a restart: every block the node
 // reported committed is there with the same hash, every transaction it acknowledged (HTTP 202)
-// is in a block or still pending, the chain verifies from genesis, and no reward is paid twice.
+// is in a block or still pending, every device result it acknowledged is stored with its
+// verdicts, the chain verifies from genesis, and no reward is paid twice. Three simulated
+// devices speak the real protocol on the device port throughout: they validate the
+// transactions (a block only takes what their quorum accepted) and earn share and verdict
+// rewards, which blocks settle while the kills hit.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -14,6 +18,8 @@ import { publicKeyOf, signTx } from '../../protocol/tx.ts';
 import { toHex } from '../../trusted-node/bytes.ts';
 import { verifyChain } from '../../trusted-node/ledger/verify.ts';
 import { openSqliteStore } from '../../trusted-node/store/sqlite.ts';
+import type { RewardRecord } from '../../trusted-node/store/types.ts';
+import { SimDevice } from '../../tools/loadgen/device.ts';
 
 const ROUNDS = 6;
 /** Senders funded by this test's genesis; each keeps one transfer in flight. */
@@ -24,28 +30,40 @@ const SENDERS = Array.from({ length: 12 }, (_, i) => createHash('sha256').update
 const OWNER = new Uint8Array(32).fill(0xaa);
 const DEVICE = 'c0ffee00c0ffee00';
 const BIN = join(import.meta.dirname, '..', '..', 'trusted-node', 'bin.ts');
+/** The fleet: sig-tier devices registered through the admin endpoint, reconnected after every restart. */
+const FLEET = [1, 2, 3].map((i) => ({
+  id: createHash('sha256').update(`crash test device ${i}`).digest('hex').slice(0, 16),
+  key: new Uint8Array(createHash('sha256').update(`crash test device key ${i}`).digest()),
+  profile: 'moddable-esp32',
+  tier: 'sig' as const,
+}));
 
 /** A node child process and what it has logged. */
 class NodeProcess {
   readonly child: ChildProcess;
   readonly committed = new Map<number, string>();
   readonly started: Promise<number>;
+  /** The device port, once started. */
+  devicePort = 0;
   #blockWaiters: { count: number; resolve: () => void }[] = [];
 
   constructor(dataDir: string, genesisFile: string) {
-    this.child = spawn(process.execPath, ['--import', 'tsx', BIN, '--data', dataDir, '--genesis', genesisFile, '--http-port', '0', '--block-interval', '5'], {
+    this.child = spawn(process.execPath, ['--import', 'tsx', BIN, '--data', dataDir, '--genesis', genesisFile, '--http-port', '0', '--port', '0', '--block-interval', '5'], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     this.started = new Promise((resolve, reject) => {
       this.child.once('exit', (code, signal) => reject(new Error(`node exited early (${code ?? signal})`)));
       createInterface({ input: this.child.stderr! }).on('line', (line) => {
-        let event: { event?: string; httpPort?: number; height?: number; hash?: string };
+        let event: { event?: string; httpPort?: number; port?: number; height?: number; hash?: string };
         try {
           event = JSON.parse(line);
         } catch {
           return; // a line cut by the kill
         }
-        if (event.event === 'node_started') resolve(event.httpPort!);
+        if (event.event === 'node_started') {
+          this.devicePort = event.port!;
+          resolve(event.httpPort!);
+        }
         if (event.event === 'block_committed') {
           this.committed.set(event.height!, event.hash!);
           for (const w of this.#blockWaiters.filter((w) => this.committed.size >= w.count)) w.resolve();
@@ -77,6 +95,12 @@ async function nextNonces(base: string): Promise<number[]> {
 async function submitUntil(base: string, acknowledged: Set<string>, stop: { now: boolean; why?: string }): Promise<void> {
   const nonces = await nextNonces(base);
   while (!stop.now && stop.why === undefined) {
+    // Keep the backlog to about two transfers per sender: each waits for its device quorum.
+    const backlog = await fetch(`${base}/stats`).then(async (r) => ((await r.json()) as { mempool: { size: number } }).mempool.size, () => 0);
+    if (backlog > 2 * SENDERS.length) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      continue;
+    }
     const batch = SENDERS.map((sender, i) =>
       signTx({ chainId: 7, sender: sender.publicKey, recipient: SENDERS[(i + 1) % SENDERS.length]!.publicKey, amount: 1n, fee: 10n, nonce: nonces[i]!++ }, sender.secret),
     );
@@ -108,6 +132,20 @@ async function creditRewards(databasePath: string, round: number): Promise<void>
   }
 }
 
+/** Registers the fleet through the admin endpoint (the first process made the token) and makes its simulated devices. */
+async function registerFleet(base: string, dataDir: string, devices: SimDevice[], port: number): Promise<void> {
+  const token = readFileSync(join(dataDir, 'admin.token'), 'utf8').trim();
+  for (const identity of FLEET) {
+    const response = await fetch(`${base}/admin/devices`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ id: identity.id, key: toHex(identity.key), profile: identity.profile, tier: identity.tier, owner: toHex(OWNER) }),
+    });
+    assert.is(response.status, 201, await response.text());
+    devices.push(new SimDevice(identity, { port }));
+  }
+}
+
 test(`SIGKILL during block commits, ${ROUNDS} times: nothing committed or acknowledged is lost, the chain verifies`, async () => {
   const root = mkdtempSync(join(tmpdir(), 'mm-crash-'));
   const dataDir = join(root, 'node');
@@ -116,6 +154,7 @@ test(`SIGKILL during block commits, ${ROUNDS} times: nothing committed or acknow
   writeFileSync(genesisFile, JSON.stringify({ chainId: 7, minFee: '10', time: 0, accounts: SENDERS.map((s) => ({ publicKey: toHex(s.publicKey), balance: '1000000' })) }));
   const reported = new Map<number, string>();
   const acknowledged = new Set<string>();
+  const devices: SimDevice[] = [];
   let node: NodeProcess | undefined;
   try {
     for (let round = 0; round <= ROUNDS; round++) {
@@ -132,6 +171,9 @@ test(`SIGKILL during block commits, ${ROUNDS} times: nothing committed or acknow
         const tx = (await (await fetch(`${base}/tx/${id}`)).json()) as { status?: string };
         assert.ok(tx.status === 'committed' || tx.status === 'pending', `acknowledged transaction ${id} was lost`);
       }
+      if (round === 0) await registerFleet(base, dataDir, devices, node.devicePort);
+      for (const device of devices) device.port = node.devicePort;
+      await Promise.all(devices.map((d) => d.connect()));
       if (round === ROUNDS) break;
 
       const stop: { now: boolean; why?: string } = { now: false };
@@ -143,22 +185,38 @@ test(`SIGKILL during block commits, ${ROUNDS} times: nothing committed or acknow
       await node.exited();
       stop.now = true;
       await traffic;
+      await Promise.all(devices.map((d) => d.until(() => d.closed)));
       for (const [height, hash] of node.committed) reported.set(height, hash);
-      // Right after the kill, before anything repairs it, the chain on disk verifies.
+      // Right after the kill, before anything repairs it, the chain on disk verifies and every
+      // result a device got an ack for is stored, byte for byte.
       const store = openSqliteStore(databasePath);
-      const report = await verifyChain(store).finally(() => store.close());
-      assert.equal(report.problem, undefined, `after kill ${round + 1}`);
-      assert.ok(report.blocksChecked > Math.max(...reported.keys()), 'every reported block is on disk');
+      try {
+        const report = await verifyChain(store);
+        assert.equal(report.problem, undefined, `after kill ${round + 1}`);
+        assert.ok(report.blocksChecked > Math.max(...reported.keys()), 'every reported block is on disk');
+        for (const device of devices) {
+          for (const ack of device.acks) {
+            const stored = await store.result(device.identity.id, ack.counter);
+            assert.is(stored && toHex(stored.result), ack.result, `acknowledged result ${device.identity.id}/${ack.counter} was lost`);
+          }
+        }
+      } finally {
+        await store.close();
+      }
     }
+    assert.ok(devices.every((d) => d.acks.length > 0), 'every device had results acknowledged');
 
     // The last process drains the mempool and the unpaid rewards, then stops gracefully.
     const base = `http://127.0.0.1:${await node!.started}`;
-    for (let polls = 0; ; polls++) {
+    // Drained: nothing pending, no device working, nothing unpaid, twice in a row (the last
+    // verdict rewards are credited just after the last acks, and settled by the next block).
+    for (let polls = 0, quiet = 0; quiet < 2; polls++) {
       const stats = (await (await fetch(`${base}/stats`)).json()) as { mempool: { size: number }; unpaidRewards: number };
-      if (stats.mempool.size === 0 && stats.unpaidRewards === 0) break;
-      assert.ok(polls < 2_000, 'the node never drained its mempool');
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      quiet = stats.mempool.size === 0 && stats.unpaidRewards === 0 && devices.every((d) => !d.working) ? quiet + 1 : 0;
+      assert.ok(polls < 2_400, `the node never drained its mempool: ${JSON.stringify({ ...stats, devices: devices.map((d) => [d.acks.length, d.errors, d.closed]) })}`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
     }
+    await Promise.all(devices.map((d) => d.close()));
     node!.child.kill('SIGTERM');
     await node!.exited();
     assert.is(node!.child.exitCode, 0, 'a graceful stop exits 0');
@@ -178,9 +236,21 @@ test(`SIGKILL during block commits, ${ROUNDS} times: nothing committed or acknow
         credited += (await store.block(height))!.credits.reduce((sum, c) => sum + c.amount, 0n);
         paid += (await store.rewardsPaidAt(height)).reduce((sum, r) => sum + r.amount, 0n);
       }
+      assert.is(paid, credited);
+      const rewards: RewardRecord[] = [];
+      for (let id = 1, reward; (reward = await store.reward(id)) !== undefined; id++) rewards.push(reward);
+      assert.is(rewards.reduce((sum, r) => sum + (r.paidHeight === null ? 0n : r.amount), 0n), paid, 'the blocks paid exactly the rewards marked paid');
       const expected = Array.from({ length: ROUNDS }, (_, r) => r + 1).reduce((sum, round) => sum + 5n * BigInt(round * 10) + 15n, 0n);
-      assert.is(paid, expected);
-      assert.is(credited, expected);
+      assert.is(rewards.filter((r) => r.deviceId === DEVICE).reduce((sum, r) => sum + r.amount, 0n), expected);
+      assert.ok(rewards.filter((r) => r.deviceId === DEVICE).every((r) => r.paidHeight !== null));
+      // The share reward of every acknowledged result exists once and was paid once.
+      for (const device of devices) {
+        for (const ack of device.acks.filter((a) => a.credited !== null)) {
+          const shares = rewards.filter((r) => r.deviceId === device.identity.id && r.kind === 'share' && r.unitId === ack.unitId);
+          assert.equal(shares.map((r) => [r.amount.toString(), r.paidHeight !== null]), [[ack.credited, true]], `share of ${device.identity.id} unit ${ack.unitId}`);
+        }
+      }
+      assert.ok(rewards.some((r) => r.kind === 'verdict' && r.paidHeight !== null), 'verdict rewards were paid too');
       assert.is((await store.counts()).unpaidRewards, 0);
     } finally {
       await store.close();

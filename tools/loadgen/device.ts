@@ -63,6 +63,8 @@ const verifyEd25519: VerifySignature = (signature, message, publicKey) => {
 export interface Ack {
   readonly unitId: number;
   readonly counter: number;
+  /** The result as sent, lowercase hex. */
+  readonly result: string;
   readonly accepted: boolean;
   readonly credited: string | null;
   readonly sentAt: number;
@@ -82,6 +84,11 @@ export interface SimDeviceOptions {
   readonly clock?: () => number;
   /** Called for every acknowledged result. */
   readonly onAck?: (ack: Ack) => void;
+  /**
+   * Requests per second the device allows itself, as a well-behaved device paces itself under
+   * the node's limit (default 18, under the node's default of 20; a burst of twice that).
+   */
+  readonly requestsPerSecond?: number;
 }
 
 interface Working {
@@ -105,6 +112,8 @@ export class SimDevice {
   difficulty: number | null = null;
   /** The last `mm.submit` line sent. */
   lastSubmit: string | null = null;
+  /** The node's device port (a restarted node may have another). */
+  port: number;
   readonly #options: SimDeviceOptions;
   readonly #behavior: Behavior;
   readonly #idBytes: Uint8Array;
@@ -114,22 +123,32 @@ export class SimDevice {
   #working: Working | null = null;
   #queued: Uint8Array | null = null;
   #sentAt = 0;
+  /** Builds the last pull or submit again (with a new request id), for a retry. */
+  #last: (() => string) | null = null;
+  #tokens = 0;
+  #tokensAt = 0;
   #closed: Promise<void> = Promise.resolve();
   #waiters: { test: () => boolean; resolve: () => void }[] = [];
 
   constructor(identity: SimIdentity, options: SimDeviceOptions) {
     this.identity = identity;
     this.#options = options;
+    this.port = options.port;
     this.#behavior = options.behavior ?? HONEST;
     this.counter = options.counter ?? 0;
     this.#idBytes = hexToBytes(identity.id)!;
     this.#clock = options.clock ?? (() => performance.now());
+    this.#tokens = 2 * this.#rate;
+  }
+
+  get #rate(): number {
+    return this.#options.requestsPerSecond ?? 18;
   }
 
   /** Connects and says hello; resolves once the node authorized it (rejects if it refuses). */
   async connect(): Promise<void> {
-    const { port, host = '127.0.0.1', localAddress } = this.#options;
-    const socket = connect({ port, host, ...(localAddress ? { localAddress } : {}) });
+    const { host = '127.0.0.1', localAddress } = this.#options;
+    const socket = connect({ port: this.port, host, ...(localAddress ? { localAddress } : {}) });
     this.#socket = socket;
     this.#client = createClient();
     this.#working = null;
@@ -157,6 +176,11 @@ export class SimDevice {
   /** Whether the node authorized this connection. */
   get authorized(): boolean {
     return this.messages.some((m) => m.kind === 'authorized');
+  }
+
+  /** Whether it is working on a unit (pulling, judging or waiting for its ack). */
+  get working(): boolean {
+    return this.#working !== null;
   }
 
   /** Whether the socket is closed. */
@@ -191,8 +215,15 @@ export class SimDevice {
     await this.#closed;
   }
 
+  /** Sends a request once the device's own pacing allows it. */
   #write(line: string): void {
-    this.#socket?.write(line, 'latin1');
+    const now = performance.now();
+    this.#tokens = Math.min(2 * this.#rate, this.#tokens + ((now - this.#tokensAt) * this.#rate) / 1000);
+    this.#tokensAt = now;
+    this.#tokens -= 1;
+    const socket = this.#socket;
+    if (this.#tokens >= 0) socket?.write(line, 'latin1');
+    else setTimeout(() => socket?.write(line, 'latin1'), (-this.#tokens * 1000) / this.#rate);
   }
 
   #wake(): void {
@@ -230,12 +261,15 @@ export class SimDevice {
         return message.entry === null ? this.#finish() : this.#judge(message.entry);
       case 'ack': {
         const unit = this.#working;
-        this.acks.push({ unitId: unit?.unitId ?? -1, counter: this.counter, accepted: message.accepted, credited: message.credited, sentAt: this.#sentAt, ackedAt: this.#clock() });
+        const result = (JSON.parse(this.lastSubmit!) as { params: [number, string] }).params[1];
+        this.acks.push({ unitId: unit?.unitId ?? -1, counter: this.counter, result, accepted: message.accepted, credited: message.credited, sentAt: this.#sentAt, ackedAt: this.#clock() });
         this.#options.onAck?.(this.acks.at(-1)!);
         this.#working = null;
         return this.#start();
       }
       case 'error':
+        // Refused for the rate: send the same request again, paced (the node never processed it).
+        if (message.error === 'rate-limited' && this.#last !== null) return this.#again(this.#last);
         if (message.method === 'mm.submit' || message.method === 'mm.pull') this.#working = null;
         return this.#start();
       default:
@@ -251,7 +285,7 @@ export class SimDevice {
     if (!opened.ok) throw new Error(`simulated device refused a unit: ${opened.error.message}`);
     const unitId = opened.value.header.unitId;
     this.#working = { unitId, header, validator: opened.value, codes: [], accepted: [] };
-    return pullRequest(this.#client, unitId, 0, null);
+    return this.#ask(() => pullRequest(this.#client, unitId, 0, null));
   }
 
   #judge(entry: Uint8Array): string {
@@ -261,7 +295,19 @@ export class SimDevice {
     const code = this.#behavior.verdict?.(truth, index) ?? truth;
     unit.codes.push(code);
     if (code === 0) unit.accepted.push(sha256(entry.subarray(0, TX_BODY_SIZE)));
-    return pullRequest(this.#client, unit.unitId, index + 1, code);
+    return this.#ask(() => pullRequest(this.#client, unit.unitId, index + 1, code));
+  }
+
+  #ask(build: () => string): string {
+    this.#last = build;
+    return build();
+  }
+
+  #again(build: () => string): null {
+    setTimeout(() => {
+      if (this.#client.waiting === null && !this.closed) this.#write(build());
+    }, 1000 / this.#rate);
+    return null;
   }
 
   /** Builds the result from the verdicts reported (true or not), mines its share and seals it. */
@@ -281,7 +327,7 @@ export class SimDevice {
     while (!searchShare(nodeDigest, search, 1 << 16));
     const sealed = sealResult(nodeDigest, result, digest, search.found ?? 0, this.identity.key);
     this.#sentAt = this.#clock();
-    this.lastSubmit = submitRequest(this.#client, unit.unitId, this.#behavior.tamper?.(sealed, digest, unit.validator.header.difficulty) ?? sealed);
-    return this.lastSubmit;
+    const sent = this.#behavior.tamper?.(sealed, digest, unit.validator.header.difficulty) ?? sealed;
+    return this.#ask(() => (this.lastSubmit = submitRequest(this.#client, unit.unitId, sent)));
   }
 }

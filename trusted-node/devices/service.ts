@@ -93,7 +93,11 @@ export class DeviceService {
       rewards: this.rewards, producer, mempool, lane, rules: options.consensus, metrics, logger,
       devices: { account: (id) => this.#devices.get(id)?.account, level: (id) => this.#devices.get(id)?.level ?? 0 },
     });
-    producer.onCommitted(() => this.dispatch());
+    // A block makes the next transaction of each sender it touched schedulable: look at once.
+    producer.onCommitted(() => {
+      this.scheduler.refresh();
+      this.dispatch();
+    });
     const { limits } = options;
     this.#addressLines = new KeyedBuckets(limits.linesPerSecondPerAddress, 2 * limits.linesPerSecondPerAddress, now);
     this.#deviceLines = new KeyedBuckets(limits.linesPerSecondPerDevice, 2 * limits.linesPerSecondPerDevice, now);
