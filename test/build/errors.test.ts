@@ -7,6 +7,7 @@ import { build, BuildError, type BuildOptions } from '../../tools/build/index.ts
 import { lintImageFile } from '../../tools/build/build.ts';
 import { bundleCode } from '../../tools/build/bundle.ts';
 import { typecheckProjects } from '../../tools/build/typecheck.ts';
+import { INTERNAL_PROPERTIES, checkInternalNames } from '../../tools/build/mangle.ts';
 import { lowering } from '../../tools/lint/index.ts';
 import { selfTestVector } from '../../tools/build/self-test.ts';
 
@@ -138,6 +139,24 @@ test('a lint finding fails the build, naming the feature, the emitted and the so
     assert.ok(built.message.includes('dist/espruino-esp32/fixture.js:1:'), built.message);
     assert.ok(built.message.includes('(source test/build/fixtures/loop-closure.ts:4:'), built.message);
   }
+});
+
+test('a property to rename that something outside the image spells fails the build, naming it and why', () => {
+  const code = 'var x = {}; x.q = "lastVerdict";';
+  const collisions: [string, string][] = [
+    ['counter', 'public names'], ['tamperAt', 'build facts'], ['subarray', 'built-in'], ['onWritable', 'runtime declaration'], ['lastVerdict', 'a string in image.js'],
+  ];
+  for (const [name, why] of collisions) {
+    try {
+      checkInternalNames(code, 'image.js', { selfTest: { tamperAt: 1 } }, [name]);
+      assert.unreachable(`${name} was accepted`);
+    } catch (error) {
+      assert.instance(error, BuildError);
+      assert.is((error as BuildError).code, 'bundle-error');
+      assert.ok((error as BuildError).message.includes(`"${name}"`) && (error as BuildError).message.includes(why), (error as BuildError).message);
+    }
+  }
+  checkInternalNames('var x = {};', 'image.js', {}, INTERNAL_PROPERTIES);
 });
 
 test.run();
