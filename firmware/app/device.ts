@@ -4,7 +4,7 @@
  * in bounded slices, and keeping its counter and unacknowledged results in storage
  * (state.ts). It runs on any {@link Hal}; start and stop let an appliance embed it.
  *
- * One request is outstanding at a time; `pump` picks the next one whenever none is: a refusal
+ * One request is outstanding at a time; `next` picks the next one whenever none is: a refusal
  * owed to the node, then queued results (oldest counter first), then the next pull. Everything
  * else happens in reaction to node lines, timers and yields, so the appliance keeps its CPU
  * between them.
