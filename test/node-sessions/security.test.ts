@@ -68,7 +68,7 @@ test('a rolled-back counter is refused as replayed (35); the device continues ab
     assert.is(metric(fleet, 'mm_wire_errors_total{error="replayed"}'), 1);
     const stored = (await fleet.node.store.device(device.identity.id))!.lastCounter;
     await device.close();
-    device.messages.length = 0;
+    device.errors.length = 0;
     await device.connect();
     assert.is(device.counter, stored, 'mm.auth tells the device the last counter the node holds');
     await eventually(() => device.acks.some((a) => a.counter === stored + 1), 'the next result is stored');

@@ -89,6 +89,8 @@ export interface SimDeviceOptions {
    * the node's limit (default 18, under the node's default of 20; a burst of twice that).
    */
   readonly requestsPerSecond?: number;
+  /** Keep every node message and ack in `messages` and `acks` (default true; a load run keeps only counts). */
+  readonly keep?: boolean;
 }
 
 interface Working {
@@ -123,6 +125,7 @@ export class SimDevice {
   #working: Working | null = null;
   #queued: Uint8Array | null = null;
   #sentAt = 0;
+  #authorized = false;
   /** Builds the last pull or submit again (with a new request id), for a retry. */
   #last: (() => string) | null = null;
   #tokens = 0;
@@ -153,6 +156,7 @@ export class SimDevice {
     this.#client = createClient();
     this.#working = null;
     this.#queued = null;
+    this.#authorized = false;
     socket.setEncoding('latin1');
     socket.setNoDelay(true);
     const framer = createFramer(MAX_LINE);
@@ -170,12 +174,12 @@ export class SimDevice {
       socket.once('error', reject);
     });
     await this.until(() => this.authorized || this.closed);
-    if (!this.authorized) throw new Error(`device ${this.identity.id} was not authorized: ${JSON.stringify(this.messages.at(-1))}`);
+    if (!this.authorized) throw new Error(`device ${this.identity.id} was not authorized: ${this.errors.at(-1) ?? 'connection closed'}`);
   }
 
-  /** Whether the node authorized this connection. */
+  /** Whether the node authorized the current connection. */
   get authorized(): boolean {
-    return this.messages.some((m) => m.kind === 'authorized');
+    return this.#authorized;
   }
 
   /** Whether it is working on a unit (pulling, judging or waiting for its ack). */
@@ -189,9 +193,9 @@ export class SimDevice {
   }
 
   /** Error answers received, as wire error names. */
-  get errors(): string[] {
-    return this.messages.flatMap((m) => (m.kind === 'error' ? [m.error] : []));
-  }
+  readonly errors: string[] = [];
+  /** Results acknowledged (also when `acks` are not kept). */
+  acked = 0;
 
   /** Resolves once `test()` holds (checked after every line from the node and on close). */
   until(test: () => boolean): Promise<void> {
@@ -222,8 +226,13 @@ export class SimDevice {
     this.#tokensAt = now;
     this.#tokens -= 1;
     const socket = this.#socket;
-    if (this.#tokens >= 0) socket?.write(line, 'latin1');
-    else setTimeout(() => socket?.write(line, 'latin1'), (-this.#tokens * 1000) / this.#rate);
+    const send = (): void => {
+      // Latency is measured from the moment a submit leaves, after the device's own pacing.
+      if (line === this.lastSubmit) this.#sentAt = this.#clock();
+      socket?.write(line, 'latin1');
+    };
+    if (this.#tokens >= 0) send();
+    else setTimeout(send, (-this.#tokens * 1000) / this.#rate);
   }
 
   #wake(): void {
@@ -234,7 +243,9 @@ export class SimDevice {
 
   #receive(line: string): void {
     const message = parseNodeLine(this.#client, line);
-    this.messages.push(message);
+    if (this.#options.keep !== false) this.messages.push(message);
+    if (message.kind === 'authorized') this.#authorized = true;
+    if (message.kind === 'error') this.errors.push(message.error);
     const next = this.#react(message);
     if (next !== null) this.#write(next);
     this.#wake();
@@ -262,8 +273,10 @@ export class SimDevice {
       case 'ack': {
         const unit = this.#working;
         const result = (JSON.parse(this.lastSubmit!) as { params: [number, string] }).params[1];
-        this.acks.push({ unitId: unit?.unitId ?? -1, counter: this.counter, result, accepted: message.accepted, credited: message.credited, sentAt: this.#sentAt, ackedAt: this.#clock() });
-        this.#options.onAck?.(this.acks.at(-1)!);
+        const ack: Ack = { unitId: unit?.unitId ?? -1, counter: this.counter, result, accepted: message.accepted, credited: message.credited, sentAt: this.#sentAt, ackedAt: this.#clock() };
+        this.acked++;
+        if (this.#options.keep !== false) this.acks.push(ack);
+        this.#options.onAck?.(ack);
         this.#working = null;
         return this.#start();
       }
@@ -326,7 +339,6 @@ export class SimDevice {
     const search = startShareSearch(digest, unit.validator.header.difficulty);
     while (!searchShare(nodeDigest, search, 1 << 16));
     const sealed = sealResult(nodeDigest, result, digest, search.found ?? 0, this.identity.key);
-    this.#sentAt = this.#clock();
     const sent = this.#behavior.tamper?.(sealed, digest, unit.validator.header.difficulty) ?? sealed;
     return this.#ask(() => (this.lastSubmit = submitRequest(this.#client, unit.unitId, sent)));
   }

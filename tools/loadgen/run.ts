@@ -1,0 +1,192 @@
+/**
+ * The load generator: a real node in its own process (tools/loadgen/node-process.ts) and a
+ * fleet of simulated devices in this one (tools/loadgen/device.ts), each registered through the
+ * node's admin endpoint with its own random key, speaking the real protocol over loopback TCP:
+ * real MACs, real shares at a low difficulty, real durable acks. The node gives them probe
+ * units (known-answer work: scheduler/probes.ts), so the figures measure the device path:
+ * sessions, result checks, group commit and acks, while blocks settle the rewards every second.
+ *
+ * `runLoad` returns the figures: results acknowledged durably per second, devices connected at
+ * once, submit-to-ack latency percentiles as each device saw them, and what the node's own
+ * metrics say (batch sizes, errors).
+ * @module
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { SimDevice, type Ack, type SimIdentity } from './device.ts';
+import type { NodeProcessConfig } from './node-process.ts';
+
+/** What to run. Unknown names are refused. */
+export interface LoadOptions {
+  /** Simulated devices, all connected at once (default 1,000). */
+  readonly devices?: number;
+  /** Measurement window after the warm-up (ms, default 10,000). */
+  readonly durationMs?: number;
+  /** Time between the last device connecting and the window opening (ms, default 2,000). */
+  readonly warmupMs?: number;
+  /** Share difficulty of every unit (default 2). */
+  readonly difficulty?: number;
+  /** Entries per unit (default 1: one pull round trip per result). */
+  readonly entriesPerUnit?: number;
+  /** Device profile (default `espruino-esp32`, hash tier). */
+  readonly profile?: string;
+  /** Requests per second each device allows itself (default 18, under the node's 20). */
+  readonly requestsPerSecond?: number;
+  /** Time between blocks in the node (ms, default 1,000). */
+  readonly blockIntervalMs?: number;
+  /** Extra Node.js flags for the node process, e.g. `['--cpu-prof']` (default none). */
+  readonly nodeFlags?: readonly string[];
+}
+
+/** The measured figures. */
+export interface LoadFigures {
+  readonly devices: number;
+  /** Devices authenticated and connected when the window closed. */
+  readonly connected: number;
+  readonly windowMs: number;
+  /** Results acknowledged inside the window. */
+  readonly results: number;
+  readonly resultsPerSecond: number;
+  /** Submit-to-ack latency as the devices measured it, ms. */
+  readonly latencyMs: { readonly p50: number; readonly p90: number; readonly p99: number; readonly max: number };
+  /** Error answers the devices received, by wire error name. */
+  readonly errors: Readonly<Record<string, number>>;
+  /** From the node's /metrics: results stored, and the mean results per store transaction. */
+  readonly node: { readonly resultsStored: number; readonly meanBatch: number; readonly blocks: number };
+}
+
+const DEFAULTS: Required<LoadOptions> = {
+  devices: 1_000, durationMs: 10_000, warmupMs: 2_000, difficulty: 2, entriesPerUnit: 1, profile: 'espruino-esp32', requestsPerSecond: 18, blockIntervalMs: 1_000,
+  nodeFlags: [],
+};
+
+const NODE_PROCESS = fileURLToPath(new URL('./node-process.ts', import.meta.url));
+/** The project root: `--import tsx` resolves from the working directory. */
+const PROJECT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Runs the load; see the module comment. Rejects naming an unknown or bad option. */
+export async function runLoad(options: LoadOptions = {}): Promise<LoadFigures> {
+  for (const name of Object.keys(options)) if (!(name in DEFAULTS)) throw new TypeError(`unknown load option "${name}" (known: ${Object.keys(DEFAULTS).join(', ')})`);
+  const o = { ...DEFAULTS, ...options };
+  for (const [name, value] of Object.entries(o)) {
+    if (name === 'profile' || name === 'nodeFlags') continue;
+    if (!(Number.isSafeInteger(value) && (value as number) > 0)) throw new RangeError(`"${name}" expected a positive integer, got ${value}`);
+  }
+  const root = mkdtempSync(join(tmpdir(), 'mm-load-'));
+  const dataDir = join(root, 'node');
+  const node = await startNodeProcess(o.nodeFlags, {
+    dataDir,
+    blockIntervalMs: o.blockIntervalMs,
+    devices: {
+      scheduling: { probes: true, maxEntries: o.entriesPerUnit },
+      rewards: { initialDifficulty: o.difficulty, minDifficulty: o.difficulty, maxDifficulty: o.difficulty },
+      limits: {
+        maxConnections: o.devices + 100, maxConnectionsPerAddress: o.devices + 100, connectsPerSecondPerAddress: o.devices,
+        linesPerSecondPerAddress: 1_000_000,
+      },
+    },
+  });
+  const fleet: SimDevice[] = [];
+  try {
+    const base = `http://127.0.0.1:${node.httpPort}`;
+    const token = readFileSync(join(dataDir, 'admin.token'), 'utf8').trim();
+    const owner = randomBytes(32).toString('hex');
+    const tier = o.profile.startsWith('moddable-') ? 'sig' : 'hash';
+    let window: { from: number; to: number } = { from: Infinity, to: Infinity };
+    const inWindow: Ack[] = [];
+    const onAck = (ack: Ack): void => {
+      if (ack.ackedAt >= window.from && ack.ackedAt < window.to) inWindow.push(ack);
+    };
+    for (let i = 0; i < o.devices; i++) {
+      const identity: SimIdentity = { id: randomBytes(8).toString('hex'), key: new Uint8Array(randomBytes(32)), profile: o.profile, tier };
+      fleet.push(new SimDevice(identity, { port: node.port, onAck, requestsPerSecond: o.requestsPerSecond, keep: false }));
+    }
+    await inBatches(fleet, 50, (device) => register(base, token, device.identity, owner));
+    await inBatches(fleet, 50, (device) => device.connect());
+    await sleep(o.warmupMs);
+    const from = performance.now();
+    window = { from, to: from + o.durationMs };
+    await sleep(o.durationMs);
+    const connected = fleet.filter((d) => d.authorized && !d.closed).length;
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    const latencies = inWindow.map((a) => a.ackedAt - a.sentAt).sort((a, b) => a - b);
+    const errors: Record<string, number> = {};
+    for (const device of fleet) for (const error of device.errors) errors[error] = (errors[error] ?? 0) + 1;
+    return {
+      devices: o.devices,
+      connected,
+      windowMs: o.durationMs,
+      results: inWindow.length,
+      resultsPerSecond: Math.round((inWindow.length * 1000) / o.durationMs),
+      latencyMs: { p50: percentile(latencies, 0.5), p90: percentile(latencies, 0.9), p99: percentile(latencies, 0.99), max: round2(latencies.at(-1) ?? 0) },
+      errors,
+      node: {
+        resultsStored: series(metrics, 'mm_device_results_total{outcome="stored"}'),
+        meanBatch: round2(series(metrics, 'mm_result_batch_size_sum') / Math.max(1, series(metrics, 'mm_result_batch_size_count'))),
+        blocks: series(metrics, 'mm_blocks_committed_total'),
+      },
+    };
+  } finally {
+    await Promise.all(fleet.map((d) => d.close()));
+    await node.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+interface NodeProcess {
+  readonly port: number;
+  readonly httpPort: number;
+  stop(): Promise<void>;
+}
+
+async function startNodeProcess(flags: readonly string[], config: NodeProcessConfig): Promise<NodeProcess> {
+  const child: ChildProcess = spawn(process.execPath, [...flags, '--import', 'tsx', NODE_PROCESS, JSON.stringify(config)], { cwd: PROJECT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const ready = await new Promise<{ port: number; httpPort: number }>((resolve, reject) => {
+    child.once('exit', (code, signal) => reject(new Error(`the node process exited before it was ready (${code ?? signal})`)));
+    createInterface({ input: child.stdout! }).once('line', (line) => resolve(JSON.parse(line) as { port: number; httpPort: number }));
+  });
+  return {
+    ...ready,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+async function register(base: string, token: string, identity: SimIdentity, owner: string): Promise<void> {
+  const response = await fetch(`${base}/admin/devices`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ id: identity.id, key: Buffer.from(identity.key).toString('hex'), profile: identity.profile, tier: identity.tier, owner }),
+  });
+  if (response.status !== 201) throw new Error(`registering device ${identity.id} failed: ${response.status} ${await response.text()}`);
+}
+
+async function inBatches<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(work));
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return round2(sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!);
+}
+
+function series(metrics: string, name: string): number {
+  const line = metrics.split('\n').find((l) => l.startsWith(name + ' '));
+  return line === undefined ? 0 : Number(line.slice(name.length + 1));
+}
+
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
