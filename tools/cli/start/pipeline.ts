@@ -1,0 +1,235 @@
+// The main job (`npm start`): build the images, start a trusted node on a data directory of its
+// own, send the demo wallet's transfers (valid and broken), run a small mixed fleet of simulated
+// devices (Moddable XS sig tier and Espruino hash tier, each under its real profile, in the real
+// XS engine) against the node until blocks settle, and gather what happened into a summary.
+import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { build } from '../../build/index.ts';
+import { loadBudget, loadProfile } from '../../manifests/index.ts';
+import { runFleet } from '../../../host-sim/fleet.ts';
+import type { DeviceReport, FleetReport } from '../../../host-sim/report.ts';
+import { TOKEN_FILE } from '../../../trusted-node/datadir.ts';
+import { deviceServer } from '../../../trusted-node/devices/server.ts';
+import { createLogger } from '../../../trusted-node/log.ts';
+import { startNode, type NodeHandle } from '../../../trusted-node/node.ts';
+import { NodeClient } from '../../../trusted-node/wallet/client.ts';
+import { openStartDir } from './datadir.ts';
+import { sendDemoTransfers, type DemoTransfer } from './demo.ts';
+
+/** Options of {@link runStart}. */
+export interface StartOptions {
+  /** the start directory (default .data/start) */
+  readonly dataDir: string;
+  /** delete an earlier run's directory first */
+  readonly fresh: boolean;
+  /** blocks to settle before stopping */
+  readonly blocks: number;
+  /** device and HTTP ports (0: any free port) */
+  readonly port: number;
+  readonly httpPort: number;
+  /** the fleet: profiles assigned in turn, how many devices, units each device completes */
+  readonly profiles: readonly string[];
+  readonly devices: number;
+  readonly units: number;
+  /** time between blocks (ms of wall time) */
+  readonly blockIntervalMs: number;
+  /** told when a step starts (`step` of `steps`) and as the fleet works */
+  readonly onStep?: (step: number, steps: number, note: string) => void;
+}
+
+/** Defaults of `micromine start`: two devices of each tier. */
+export const START_DEFAULTS: Omit<StartOptions, 'dataDir' | 'fresh' | 'onStep'> = {
+  blocks: 3, port: 0, httpPort: 0, profiles: ['moddable-esp32', 'espruino-esp32'], devices: 4, units: 3, blockIntervalMs: 1_000,
+};
+
+/** A figure of a device against its limit and its budget. */
+export interface Use {
+  readonly peak: number;
+  readonly limit: number;
+  readonly budget: number | null;
+  readonly unit: string;
+}
+
+/** One device of the fleet, as the summary shows it. */
+export interface DeviceSummary {
+  readonly name: string;
+  readonly id: string;
+  readonly profile: string;
+  readonly tier: 'hash' | 'sig';
+  /** `ok`, or why the device stopped (out of memory, CPU budget, ...) */
+  readonly verdict: string;
+  readonly units: number;
+  readonly resultsAcknowledged: number;
+  /** valid shares the node credited */
+  readonly shares: number;
+  /** rewards credited to the device, and the part of them paid in this run's blocks (base units) */
+  readonly rewardsCredited: string;
+  readonly rewardsPaid: string;
+  readonly ram: Use[];
+  /** computrons per unit against the budget, and the longest slice against the profile's bound */
+  readonly cpuPerUnit: Use;
+  readonly longestSliceMs: Use;
+}
+
+/** A block committed during the run. */
+export interface BlockSummary {
+  readonly height: number;
+  readonly transactions: number;
+  readonly credits: number;
+}
+
+/** What a start run did. */
+export interface StartSummary {
+  readonly run: number;
+  readonly dataDir: string;
+  readonly httpUrl: string;
+  readonly devicePort: number;
+  readonly images: { target: string; raw: number; gzip: number; budget: number }[];
+  readonly blocks: BlockSummary[];
+  readonly transfers: (DemoTransfer & { status: 'committed' | 'pending' | 'rejected'; height: number | null })[];
+  /** transactions decided by device quorum and audit during the run */
+  readonly consensus: { accepted: number; rejected: number };
+  readonly devices: DeviceSummary[];
+  readonly fleet: { virtualMs: number; computrons: number; engineCpuMs: number; simulatorCpuMs: number };
+  readonly wallMs: number;
+  /** what went wrong, when the run did not settle what it should */
+  readonly problems: string[];
+}
+
+const STEPS = 6;
+
+/** The value of one series in the node's /metrics text (0 when absent). */
+export function metricValue(text: string, series: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(series + ' '));
+  return line === undefined ? 0 : Number(line.slice(series.length + 1));
+}
+
+function use(peak: number | undefined, limit: number | undefined, budget: number | null, unit: string): Use {
+  return { peak: peak ?? 0, limit: limit ?? 0, budget, unit };
+}
+
+async function summarizeDevice(device: DeviceReport, node: NodeHandle, paid: ReadonlyMap<string, bigint>): Promise<DeviceSummary> {
+  const profile = loadProfile(device.profile);
+  const budget = loadBudget(device.profile);
+  const record = await node.store.device(device.id);
+  const ram: Use[] = device.runtime === 'espruino'
+    ? [use(device.memory.variables?.peak, device.memory.variables?.limit, 'variables' in budget.ram ? budget.ram.variables : null, 'variables')]
+    : [
+        use(device.memory.slots?.peak, device.memory.slots?.limit, 'slots' in budget.ram ? budget.ram.slots : null, 'slots'),
+        use(device.memory.chunkBytes?.peak, device.memory.chunkBytes?.limit, 'chunkBytes' in budget.ram ? budget.ram.chunkBytes : null, 'chunk bytes'),
+      ];
+  const work = Object.entries(device.phases).filter(([phase]) => phase !== 'boot' && phase !== 'idle').reduce((sum, [, cost]) => sum + cost.computrons, 0);
+  return {
+    name: device.name, id: device.id, profile: device.profile, tier: profile.tier,
+    verdict: device.verdict === 'ok' ? 'ok' : `${device.verdict} in ${device.verdictPhase}: ${device.verdictMessage}`,
+    units: device.unitsDone, resultsAcknowledged: device.resultsAcknowledged, shares: record?.shares ?? 0,
+    rewardsCredited: String(await node.store.rewardedSince(device.id, 0)), rewardsPaid: String(paid.get(device.id) ?? 0n),
+    ram,
+    cpuPerUnit: use(device.unitsDone === 0 ? 0 : Math.round(work / device.unitsDone), undefined, budget.computrons.unit, 'computrons per unit'),
+    longestSliceMs: use(Math.round(device.longestSliceMs.peak * 10) / 10, device.longestSliceMs.limit, null, 'ms'),
+  };
+}
+
+/** Waits until `node` has committed `count` blocks after `from` and nothing the demo sent is pending, or `ms` passed. */
+async function settle(node: NodeHandle, from: number, count: number, pending: () => boolean, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (node.ledger.head.header.height >= from + count && !pending()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Runs the main job; the summary says what happened, including what did not settle. */
+export async function runStart(options: StartOptions): Promise<StartSummary> {
+  const started = Date.now();
+  const step = (n: number, note: string): void => options.onStep?.(n, STEPS, note);
+  const dir = openStartDir(options.dataDir, options.fresh);
+
+  step(0, 'building the images');
+  const built = await build({ targets: [...new Set(options.profiles)] });
+  const images = built.targets.map((t) => ({ target: t.target, raw: t.raw, gzip: t.gzip, budget: t.budget.rawBytes }));
+
+  step(1, 'starting the trusted node');
+  let log: WriteStream | undefined = createWriteStream(join(dir.path, 'node.log'), { flags: 'a' });
+  const node = await startNode({
+    dataDir: dir.nodeDir, port: options.port, httpPort: options.httpPort, blockIntervalMs: options.blockIntervalMs,
+    logger: createLogger(log, { level: 'info' }),
+    // Probe units keep devices busy between the demo's transfers (trusted-node/scheduler/probes.ts).
+    deviceServer: deviceServer({ scheduling: { probes: true } }),
+  }).catch((error: unknown) => {
+    log?.end();
+    log = undefined;
+    throw error;
+  });
+  try {
+    const httpUrl = `http://${node.host}:${node.httpPort}`;
+    const heightBefore = node.ledger.head.header.height;
+    const metricsBefore = node.metrics.render();
+
+    step(2, 'the demo wallet sends transfers, some broken on purpose');
+    const sent = await sendDemoTransfers(httpUrl);
+
+    step(3, `running ${options.devices} devices (${options.profiles.join(', ')}) in the XS engine`);
+    const fleet: FleetReport = await runFleet({
+      profiles: [...options.profiles], devices: options.devices, units: options.units, seed: dir.run,
+      node: `${node.host}:${node.port}`, nodeAdmin: { url: httpUrl, token: readToken(node) },
+      onProgress: (p) => step(3, `fleet: ${p.done}/${p.devices} devices done, ${p.acknowledged} results acknowledged, ${(p.virtualMs / 1000).toFixed(0)} s device time`),
+    });
+
+    step(4, `settling ${options.blocks} blocks`);
+    const client = new NodeClient(httpUrl);
+    const accepted = sent.filter((t) => t.accepted);
+    const statusOf = async (id: string): Promise<{ status: 'committed' | 'pending'; height: number | null }> => {
+      const tx = await client.transaction(id);
+      return tx?.status === 'committed' ? { status: 'committed', height: Number(tx.height) } : { status: 'pending', height: null };
+    };
+    let open = accepted.length;
+    const poll = setInterval(() => void Promise.all(accepted.map((t) => statusOf(t.id))).then((s) => (open = s.filter((x) => x.status === 'pending').length)), 500);
+    try {
+      await settle(node, heightBefore, options.blocks, () => open > 0, 20_000);
+    } finally {
+      clearInterval(poll);
+    }
+
+    step(5, 'collecting the summary');
+    const heightAfter = node.ledger.head.header.height;
+    const blocks: BlockSummary[] = [];
+    const paid = new Map<string, bigint>();
+    for (let height = heightBefore + 1; height <= heightAfter; height++) {
+      const block = await node.store.block(height);
+      if (block === undefined) continue;
+      blocks.push({ height, transactions: block.transactions.length, credits: block.credits.length });
+      for (const reward of await node.store.rewardsPaidAt(height)) paid.set(reward.deviceId, (paid.get(reward.deviceId) ?? 0n) + reward.amount);
+    }
+    const transfers = await Promise.all(sent.map(async (t) => (t.accepted ? { ...t, ...(await statusOf(t.id)) } : { ...t, status: 'rejected' as const, height: null })));
+    const metricsAfter = node.metrics.render();
+    const decided = (outcome: string): number => {
+      const series = `mm_consensus_decisions_total{outcome="${outcome}"}`;
+      return metricValue(metricsAfter, series) - metricValue(metricsBefore, series);
+    };
+    const devices = await Promise.all(fleet.devices.map((d) => summarizeDevice(d, node, paid)));
+    const problems: string[] = [];
+    if (blocks.length < options.blocks) problems.push(`only ${blocks.length} of ${options.blocks} blocks settled`);
+    const wronglyAccepted = transfers.filter((t) => t.defect !== null && t.accepted);
+    if (wronglyAccepted.length > 0) problems.push(`the node accepted broken transfers: ${wronglyAccepted.map((t) => t.defect).join(', ')}`);
+    const wrongReason = transfers.filter((t) => t.defect !== null && !t.accepted && t.reason !== t.expected);
+    if (wrongReason.length > 0) problems.push(`broken transfers refused for the wrong reason: ${wrongReason.map((t) => `${t.defect} (${t.reason})`).join(', ')}`);
+    const stuck = transfers.filter((t) => t.status === 'pending');
+    if (stuck.length > 0) problems.push(`${stuck.length} valid transfer${stuck.length === 1 ? '' : 's'} not yet in a block`);
+    for (const d of devices) if (d.verdict !== 'ok') problems.push(`device ${d.name} (${d.profile}) stopped: ${d.verdict}`);
+    return {
+      run: dir.run, dataDir: dir.path, httpUrl, devicePort: node.port!, images, blocks, transfers,
+      consensus: { accepted: decided('accept'), rejected: decided('reject') }, devices,
+      fleet: { virtualMs: fleet.totals.virtualMs, computrons: fleet.totals.computrons, engineCpuMs: fleet.wall.engineCpuMs, simulatorCpuMs: fleet.wall.simulatorCpuMs },
+      wallMs: Date.now() - started, problems,
+    };
+  } finally {
+    await node.stop();
+    await new Promise<void>((resolve) => (log === undefined ? resolve() : log.end(resolve)));
+  }
+}
+
+/** The admin token the node wrote on its first start (the fleet registers its devices with it). */
+function readToken(node: NodeHandle): string {
+  return readFileSync(join(node.dataDir, TOKEN_FILE), 'utf8').trim();
+}
