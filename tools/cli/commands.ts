@@ -192,6 +192,19 @@ const report: CommandSpec = {
   run: async (args, terminal) => (await import('../report/cli.ts')).main(args, terminal),
 };
 
+const bench: CommandSpec = {
+  name: 'bench',
+  summary: 'performance figures of the whole system in one table, saved as JSON to compare runs',
+  synopsis: 'bench [--quick] [--out DIR] [--json]',
+  flags: [
+    { name: '--quick', help: 'smaller fleet and shorter load (a smoke run; figures not comparable with full runs)' },
+    { name: '--out', value: 'DIR', help: 'where bench.json and bench-history.jsonl go (default reports/)' },
+    json,
+  ],
+  examples: [{ command: 'micromine bench', does: 'measure everything, print the table with the change since the last run' }],
+  run: async (args, terminal) => (await import('../bench/cli.ts')).main(args, terminal),
+};
+
 const flash: CommandSpec = {
   name: 'flash',
   summary: 'put a built image and a provisioned device\'s configuration on a board',
@@ -260,7 +273,7 @@ const start: CommandSpec = {
 };
 
 /** Every command, in the order help lists them. */
-export const COMMANDS: readonly CommandSpec[] = [start, build, lint, node, wallet, report, flash, provision];
+export const COMMANDS: readonly CommandSpec[] = [start, build, lint, node, wallet, report, bench, flash, provision];
 
 /** The spec of a top-level command (for the commands the CLI runs itself). */
 export function specOf(name: string): CommandSpec {

@@ -1,0 +1,82 @@
+// The bench's measurements: each function measures one part of the system and says how. The
+// device figures are counts of the XS engine (deterministic); the simulator's CPU share and the
+// node's throughput and latency are wall-clock figures of this machine, so they vary run to run.
+import { runFleet } from '../../host-sim/fleet.ts';
+import { defaultManifestsDir, listTargets } from '../manifests/index.ts';
+import { measure } from '../report/measure.ts';
+import type { TargetFigures } from '../report/figures.ts';
+import { STANDARD_WORKLOAD } from '../report/workload.ts';
+import { runLoad } from '../loadgen/run.ts';
+
+/** One figure of the bench. */
+export interface BenchFigure {
+  /** a stable key to compare runs by, e.g. `computrons.hashEntry.espruino-esp32` */
+  readonly key: string;
+  /** what it is, for people */
+  readonly label: string;
+  readonly value: number | null;
+  readonly unit: string;
+  /** how it was measured */
+  readonly how: string;
+  /** true when a larger value is better (rates), false when smaller is (costs, sizes, latency) */
+  readonly higherIsBetter: boolean;
+}
+
+/** Sizes of the bench's machine-dependent runs. */
+export interface BenchScale {
+  readonly fleetDevices: number;
+  readonly fleetUnits: number;
+  readonly loadDevices: number;
+  readonly loadMs: number;
+}
+
+export const FULL_SCALE: BenchScale = { fleetDevices: 64, fleetUnits: 2, loadDevices: 1_000, loadMs: 10_000 };
+export const QUICK_SCALE: BenchScale = { fleetDevices: 8, fleetUnits: 1, loadDevices: 50, loadMs: 2_000 };
+
+const workloadHow = `standard workload (micromine report): one device, ${STANDARD_WORKLOAD.units} units of up to ${STANDARD_WORKLOAD.entries} entries, seed ${STANDARD_WORKLOAD.seed}, in the XS engine`;
+
+/** Device figures per target from the report's measurement: computrons per entry and tier, attempts per second, image bytes. */
+export function deviceFigures(targets: readonly TargetFigures[]): BenchFigure[] {
+  const figures: BenchFigure[] = [];
+  for (const t of targets) {
+    const value = (name: string): number | null => t.figures.find((f) => f.name === name)?.value ?? null;
+    figures.push({ key: `computrons.hashEntry.${t.target}`, label: `${t.target}: computrons per hash-tier entry`, value: value('computrons.hashEntry'), unit: 'computrons', how: `(decode + checks) / entries; ${workloadHow}`, higherIsBetter: false });
+    if (t.tier === 'sig') figures.push({ key: `computrons.sigEntry.${t.target}`, label: `${t.target}: computrons per sig-tier entry`, value: value('computrons.sigEntry'), unit: 'computrons', how: `hash-tier entry + signature / signatures checked; ${workloadHow}`, higherIsBetter: false });
+    const w = t.workload;
+    figures.push({
+      key: `shareAttemptsPerSecond.${t.target}`, label: `${t.target}: share attempts per virtual second`,
+      value: w === undefined || w.shareMs === 0 ? null : Math.round((w.shareAttempts / w.shareMs) * 1000), unit: 'attempts/s',
+      how: 'attempts / device time in the share phase (computrons at the profile\'s rate plus native SHA-256 at its cost)', higherIsBetter: true,
+    });
+    figures.push({ key: `image.rawBytes.${t.target}`, label: `${t.target}: image bytes (raw)`, value: value('image.rawBytes'), unit: 'bytes', how: 'micromine build: the image\'s code files, minified', higherIsBetter: false });
+    figures.push({ key: `image.gzipBytes.${t.target}`, label: `${t.target}: image bytes (gzip -9)`, value: value('image.gzipBytes'), unit: 'bytes', how: 'micromine build: the same files, gzip level 9', higherIsBetter: false });
+  }
+  return figures;
+}
+
+/** The per-target figures (builds every image and runs the standard workload on each). */
+export async function measureDevices(onStep: (note: string) => void): Promise<TargetFigures[]> {
+  return measure({ targets: [], manifestsDir: defaultManifestsDir, baseline: {}, onStep: (_done, _total, note) => onStep(note) });
+}
+
+/** The simulator's in-engine CPU share over a mixed fleet. */
+export async function simulatorFigures(scale: BenchScale): Promise<BenchFigure[]> {
+  const report = await runFleet({ profiles: listTargets(), devices: scale.fleetDevices, units: scale.fleetUnits, seed: 1 });
+  const { engineCpuMs, simulatorCpuMs, ms } = report.wall;
+  const how = `runFleet: ${scale.fleetDevices} devices of every profile, ${scale.fleetUnits} units each, seed 1; CPU time of the device host processes vs the Node parent`;
+  return [
+    { key: 'sim.engineCpuShare', label: `simulator: share of CPU inside the XS engines (${scale.fleetDevices} devices)`, value: Math.round((engineCpuMs / Math.max(1, engineCpuMs + simulatorCpuMs)) * 1000) / 10, unit: '%', how, higherIsBetter: true },
+    { key: 'sim.wallSeconds', label: `simulator: wall time of the ${scale.fleetDevices}-device run`, value: Math.round(ms / 100) / 10, unit: 's', how, higherIsBetter: false },
+  ];
+}
+
+/** The trusted node under the load generator: durable results per second and latency. */
+export async function nodeFigures(scale: BenchScale): Promise<BenchFigure[]> {
+  const load = await runLoad({ devices: scale.loadDevices, durationMs: scale.loadMs });
+  const how = `runLoad: ${scale.loadDevices} simulated devices on loopback TCP, real MACs and shares, node in its own process, ${scale.loadMs / 1000} s window`;
+  return [
+    { key: 'node.resultsPerSecond', label: 'node: results acknowledged durably per second', value: Math.round(load.resultsPerSecond), unit: 'results/s', how, higherIsBetter: true },
+    { key: 'node.p99Ms', label: 'node: submit-to-ack latency, p99', value: Math.round(load.latencyMs.p99 * 10) / 10, unit: 'ms', how, higherIsBetter: false },
+    { key: 'node.connected', label: 'node: devices connected at once', value: load.connected, unit: 'devices', how, higherIsBetter: true },
+  ];
+}
