@@ -82,9 +82,11 @@ test('usage and input errors', async () => {
   assert.match(board.err, /--board does not apply to espruino-esp32 \(an Espruino target\)/);
   const badBaud = await flash('--port', '/dev/null', '--baud', 'fast');
   assert.match(badBaud.err, /--baud expected a positive integer, got "fast"/);
-  const noImage = await captured(() => main(['--target', 'espruino-esp32', '--device', device.dir, '--port', 'tcp://127.0.0.1:1']));
+  // An explicit path that cannot exist: the default dist/ may hold a real build.
+  const missing = join(work, 'never-built', 'micromine.js');
+  const noImage = await captured(() => main(['--target', 'espruino-esp32', '--device', device.dir, '--port', 'tcp://127.0.0.1:1', '--image', missing]));
   assert.is(noImage.status, 1);
-  assert.match(noImage.err, /error \[missing_image\]: no image at dist\/espruino-esp32\/micromine\.js\n  where: .*\n  hint: build it first: micromine build --target espruino-esp32/);
+  assert.match(noImage.err, /error \[missing_image\]: no image at .*never-built\/micromine\.js\n  where: .*\n  hint: build it first: micromine build --target espruino-esp32/);
   const unknown = await captured(() => main(['--target', 'espruino-esp8266', '--device', device.dir]));
   assert.is(unknown.status, 1);
   assert.match(unknown.err, /error \[unknown_target\]/);
