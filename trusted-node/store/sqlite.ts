@@ -217,8 +217,9 @@ class SqliteStore implements LedgerStore {
     return this.#run(() =>
       this.#db.transaction(() =>
         results.map((r): ResultOutcome => {
-          if (this.#sql.device.get(r.deviceId) === undefined) return 'unknown_device';
+          // The conditional update is the whole check in the common case; why it changed nothing is looked up only then.
           if (this.#sql.advanceCounter.run(r.counter, r.share ? 1 : 0, r.deviceId, r.counter).changes !== 1) {
+            if (this.#sql.device.get(r.deviceId) === undefined) return 'unknown_device';
             const earlier = this.#sql.result.get(r.deviceId, r.counter) as Row | undefined;
             return earlier !== undefined && equalBytes(earlier.result as Uint8Array, r.result) ? 'duplicate' : 'counter';
           }
