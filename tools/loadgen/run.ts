@@ -57,7 +57,13 @@ export interface LoadFigures {
   /** Error answers the devices received, by wire error name. */
   readonly errors: Readonly<Record<string, number>>;
   /** From the node's /metrics: results stored, and the mean results per store transaction. */
-  readonly node: { readonly resultsStored: number; readonly meanBatch: number; readonly blocks: number };
+  readonly node: { readonly resultsStored: number; readonly meanBatch: number; readonly meanCommitMs: number; readonly blocks: number };
+  /**
+   * CPU time per acknowledged result inside the window (µs): the node process, and this process
+   * running all the devices. Unlike rates and latencies these do not depend on what else the
+   * machine runs.
+   */
+  readonly cpuPerResultUs: { readonly node: number; readonly devices: number };
 }
 
 const DEFAULTS: Required<LoadOptions> = {
@@ -110,8 +116,10 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadFigures> {
     await inBatches(fleet, 50, (device) => device.connect());
     await sleep(o.warmupMs);
     const from = performance.now();
+    const cpuBefore = { node: node.cpuMs(), devices: process.cpuUsage() };
     window = { from, to: from + o.durationMs };
     await sleep(o.durationMs);
+    const cpu = { node: node.cpuMs() - cpuBefore.node, devices: cpuMs(process.cpuUsage(cpuBefore.devices)) };
     const connected = fleet.filter((d) => d.authorized && !d.closed).length;
     const metrics = await (await fetch(`${base}/metrics`)).text();
     const latencies = inWindow.map((a) => a.ackedAt - a.sentAt).sort((a, b) => a - b);
@@ -128,7 +136,12 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadFigures> {
       node: {
         resultsStored: series(metrics, 'mm_device_results_total{outcome="stored"}'),
         meanBatch: round2(series(metrics, 'mm_result_batch_size_sum') / Math.max(1, series(metrics, 'mm_result_batch_size_count'))),
+        meanCommitMs: round2((1000 * series(metrics, 'mm_result_commit_seconds_sum')) / Math.max(1, series(metrics, 'mm_result_commit_seconds_count'))),
         blocks: series(metrics, 'mm_blocks_committed_total'),
+      },
+      cpuPerResultUs: {
+        node: Math.round((cpu.node * 1000) / Math.max(1, inWindow.length)),
+        devices: Math.round((cpu.devices * 1000) / Math.max(1, inWindow.length)),
       },
     };
   } finally {
@@ -141,6 +154,8 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadFigures> {
 interface NodeProcess {
   readonly port: number;
   readonly httpPort: number;
+  /** CPU time the process used so far (user + system, ms), from /proc. */
+  cpuMs(): number;
   stop(): Promise<void>;
 }
 
@@ -153,6 +168,7 @@ async function startNodeProcess(flags: readonly string[], config: NodeProcessCon
   });
   return {
     ...ready,
+    cpuMs: () => processCpuMs(child.pid!),
     async stop() {
       child.kill('SIGTERM');
       await exited;
@@ -171,6 +187,16 @@ async function register(base: string, token: string, identity: SimIdentity, owne
 
 async function inBatches<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(work));
+}
+
+/** User plus system CPU time of a process in ms (Linux /proc; fields 14 and 15 in clock ticks of 10 ms). */
+function processCpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+function cpuMs(usage: NodeJS.CpuUsage): number {
+  return (usage.user + usage.system) / 1000;
 }
 
 function percentile(sorted: readonly number[], p: number): number {

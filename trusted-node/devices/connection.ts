@@ -107,9 +107,15 @@ export class Connection implements SessionHost {
   }
 
   send(line: string): void {
-    if (this.#socket.destroyed) return;
-    this.#socket.write(line, 'latin1');
-    if (this.#socket.writableLength > this.#service.options.limits.maxQueuedBytes) this.shut('slow-reader');
+    const socket = this.#socket;
+    if (socket.destroyed) return;
+    // Lines written in one tick (an ack and the next notify) leave in one write.
+    if (socket.writableCorked === 0) {
+      socket.cork();
+      process.nextTick(() => socket.uncork());
+    }
+    socket.write(line, 'latin1');
+    if (socket.writableLength > this.#service.options.limits.maxQueuedBytes) this.shut('slow-reader');
   }
 
   close(reason: string): void {
