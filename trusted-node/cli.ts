@@ -7,8 +7,8 @@
  *     micromine node verify [--data DIR] [--json]
  *     micromine node add-device --profile P --owner HEX [--id ID] [--key HEX] [--tier T] [--data DIR]
  *
- * `main` resolves to the exit code: 0 success, 1 failure (a message and a hint on stderr),
- * 2 bad usage. Running the node logs one JSON object per line to stderr and stops gracefully
+ * `main` resolves to the exit code: 0 success, 1 failure, 2 bad usage or input, 3 the machine is
+ * not ready (port in use, data directory not ours); a message and a hint go to stderr. Running the node logs one JSON object per line to stderr and stops gracefully
  * on SIGTERM or SIGINT.
  * @module
  */
@@ -17,7 +17,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { toHex } from './bytes.ts';
 import { openDataDir } from './datadir.ts';
-import { NodeError } from './errors.ts';
+import { NodeError, exitCodeOf } from './errors.ts';
 import { parseGenesis, type GenesisConfig } from './ledger/genesis.ts';
 import { verifyChain } from './ledger/verify.ts';
 import { createLogger, type LogLevel } from './log.ts';
@@ -173,7 +173,7 @@ function report(error: unknown): number {
   }
   if (error instanceof NodeError) {
     process.stderr.write(`error: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ''}`);
-    return 1;
+    return exitCodeOf(error);
   }
   process.stderr.write(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   return 1;

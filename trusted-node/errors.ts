@@ -93,3 +93,13 @@ export class NodeError extends Error {
 export function badField(field: string, message: string, hint?: string): NodeError {
   return new NodeError('bad_field', `"${field}" ${message}`, { where: field, ...(hint === undefined ? {} : { hint }) });
 }
+
+/**
+ * The exit code of a node error, as every micromine command uses them (docs/cli.md): 3 when the
+ * machine is not ready (a port in use, a data directory not ours or in use, a node unreachable),
+ * 2 for bad input (a field, a file, a conflicting registration), 1 otherwise.
+ */
+export function exitCodeOf(error: NodeError): number {
+  if (error.code === 'listen' || error.code === 'data_dir' || error.code === 'unreachable') return 3;
+  return error.code === 'bad_request' || error.code === 'bad_field' || error.code === 'bad_json' || error.code === 'conflict' ? 2 : 1;
+}

@@ -129,7 +129,7 @@ test('the CLI: --target, --json, --check and exit codes', async () => {
   assert.is(await main(['--frobnicate'], output), 2);
   assert.ok(err.join('').includes('unknown flag --frobnicate'));
   assert.is(await main(['--target'], output), 2);
-  assert.is(await main(['--target', 'esp8266', '--json'], output), 1);
+  assert.is(await main(['--target', 'esp8266', '--json'], output), 2);
   const failure = JSON.parse(out.pop()!);
   assert.is(failure.error.code, 'unknown-target');
   assert.ok(failure.error.message.includes('esp8266'));

@@ -85,10 +85,10 @@ test('usage and input errors', async () => {
   // An explicit path that cannot exist: the default dist/ may hold a real build.
   const missing = join(work, 'never-built', 'micromine.js');
   const noImage = await captured(() => main(['--target', 'espruino-esp32', '--device', device.dir, '--port', 'tcp://127.0.0.1:1', '--image', missing]));
-  assert.is(noImage.status, 1);
+  assert.is(noImage.status, 2);
   assert.match(noImage.err, /error \[missing_image\]: no image at .*never-built\/micromine\.js\n  where: .*\n  hint: build it first: micromine build --target espruino-esp32/);
   const unknown = await captured(() => main(['--target', 'espruino-esp8266', '--device', device.dir]));
-  assert.is(unknown.status, 1);
+  assert.is(unknown.status, 2);
   assert.match(unknown.err, /error \[unknown_target\]/);
   const noDevice = await captured(() => main(['--target', 'espruino-esp32', '--device', join(work, 'none'), '--port', 'tcp://127.0.0.1:1']));
   assert.match(noDevice.err, /cannot read .*none\/device\.json: ENOENT\n.*\n  hint: provision the device first/);

@@ -144,14 +144,14 @@ test('every missing piece of the environment gets its own line', () => {
 test('the CLI stops before building when the environment is incomplete', async () => {
   delete process.env.IDF_PATH;
   const run = await flash();
-  assert.is(run.status, 1);
+  assert.is(run.status, 3);
   assert.match(run.err, /error \[env_missing\]: the Moddable toolchain is not ready:\n  - IDF_PATH is not set/);
   assert.throws(() => calls(), /ENOENT/);
 });
 
 test('unknown boards, boards of another chip and Espruino-only options are refused by name', async () => {
   const unknown = await flash('--board', 'toaster');
-  assert.is(unknown.status, 1);
+  assert.is(unknown.status, 2);
   assert.match(unknown.err, /error \[unknown_board\]: unknown Moddable board "toaster"\n  where: --board\n  hint: esp32 boards: nodemcu, moddable_two/);
   const chip = await flash('--board', 'esp32c3');
   assert.match(chip.err, /board esp32c3 is an esp32c3, but the target is for an esp32\n.*\n  hint: .*use the moddable-esp32c3 target/);

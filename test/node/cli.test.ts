@@ -71,12 +71,12 @@ test('add-device draws an id and key, shows the key once, and refuses bad fields
     assert.match(device.key, /^[0-9a-f]{64}$/);
     assert.equal([device.tier, device.owner], ['hash', owner]);
     const again = await run(['add-device', '--data', data, '--profile', 'espruino-esp32c3', '--owner', owner, '--id', device.id]);
-    assert.equal([again.code, /already registered/.test(again.err)], [1, true]);
+    assert.equal([again.code, /already registered/.test(again.err)], [2, true]);
     const wrongTier = await run(['add-device', '--data', data, '--profile', 'espruino-esp32', '--tier', 'sig', '--owner', owner]);
-    assert.equal([wrongTier.code, /"tier" sig needs Ed25519/.test(wrongTier.err), /hint: use tier "hash"/.test(wrongTier.err)], [1, true, true]);
+    assert.equal([wrongTier.code, /"tier" sig needs Ed25519/.test(wrongTier.err), /hint: use tier "hash"/.test(wrongTier.err)], [2, true, true]);
   }));
 
-test('usage errors exit 2 naming the option; a foreign data directory exits 1 with a hint', async () => {
+test('usage errors exit 2 naming the option; a foreign data directory exits 3 with a hint', async () => {
   const unknown = await run(['--colour', 'red']);
   assert.equal([unknown.code, /Unknown option '--colour'/.test(unknown.err)], [2, true]);
   const port = await run(['--http-port', '70000']);
@@ -88,11 +88,11 @@ test('usage errors exit 2 naming the option; a foreign data directory exits 1 wi
     mkdirSync(join(root, 'home'));
     writeFileSync(join(root, 'home', 'letters.txt'), 'private');
     const foreign = await run(['--data', join(root, 'home'), '--http-port', '0']);
-    assert.is(foreign.code, 1);
+    assert.is(foreign.code, 3);
     assert.match(foreign.err, /refusing to use .*home: it is not empty and has no micromine-node\.json/);
     assert.match(foreign.err, /hint: pass --data with a new or empty directory/);
     const nothing = await run(['verify', '--data', join(root, 'nothing')]);
-    assert.equal([nothing.code, /no micromine node data/.test(nothing.err)], [1, true]);
+    assert.equal([nothing.code, /no micromine node data/.test(nothing.err)], [3, true]);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -1,6 +1,6 @@
 // `micromine build [--target T]… [--json] [--check] [--tcp ecma-419|socket]`: exit 0 when the
 // images are built (and, with --check, within budget), 1 for a build error or an overrun, 2 for
-// a usage error. The unified CLI dispatcher calls main with the arguments after `build`.
+// a usage or input error (unknown target, bad manifest), 3 when dist/ cannot be written. The unified CLI dispatcher calls main with the arguments after `build`.
 import { build } from './build.ts';
 import { BuildError } from './errors.ts';
 import type { BuildOptions } from './options.ts';
@@ -41,6 +41,12 @@ function parse(args: readonly string[]): BuildOptions | string {
   return options;
 }
 
+/** The exit code of a build error: input errors are 2, an unwritable output 3, the rest 1 (docs/cli.md). */
+function exitCodeOf(error: BuildError): number {
+  if (error.code === 'unknown-target' || error.code === 'manifest' || error.code === 'bad-option' || error.code === 'unknown-option') return 2;
+  return error.code === 'io' ? 3 : 1;
+}
+
 /** Runs the build command; resolves to the exit code. */
 export async function main(args: string[], output: Output = processOutput): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {
@@ -61,6 +67,6 @@ export async function main(args: string[], output: Output = processOutput): Prom
     if (!(error instanceof BuildError)) throw error;
     if (options.json) output.out(JSON.stringify({ ok: false, error: { code: error.code, message: error.message, location: error.location, hint: error.hint } }, null, 2) + '\n');
     else output.err(`micromine build: error [${error.code}] ${error.message}\n  hint: ${error.hint}\n`);
-    return 1;
+    return exitCodeOf(error);
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The structured error of `micromine provision` and `micromine flash`: a stable code, the place it
  * concerns (an option, a file, a port, a Storage file) and what to do about it. The CLIs print
- * all three and map `usage` to exit status 2, everything else to 1.
+ * all three and map them to the exit codes of docs/cli.md ({@link exitStatusOf}).
  * @module
  */
 
@@ -58,7 +58,15 @@ export function formatError(error: unknown): string {
   return text;
 }
 
-/** Exit status for an error thrown out of a CLI's work: 2 for usage, 1 otherwise. */
+const INPUT_CODES: ReadonlySet<ToolErrorCode> = new Set(['usage', 'bad_input', 'unknown_target', 'unknown_board', 'missing_image']);
+const ENVIRONMENT_CODES: ReadonlySet<ToolErrorCode> = new Set(['node_unreachable', 'port_unreachable', 'no_answer', 'env_missing']);
+
+/**
+ * Exit status for an error thrown out of a CLI's work, as every micromine command uses them
+ * (docs/cli.md): 2 for usage and input errors, 3 when the machine is not ready (node, board or
+ * toolchain unreachable or missing), 1 otherwise.
+ */
 export function exitStatusOf(error: unknown): number {
-  return error instanceof ToolError && error.code === 'usage' ? 2 : 1;
+  if (!(error instanceof ToolError)) return 1;
+  return INPUT_CODES.has(error.code) ? 2 : ENVIRONMENT_CODES.has(error.code) ? 3 : 1;
 }

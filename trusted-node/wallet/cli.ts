@@ -3,9 +3,9 @@
  *
  *     micromine wallet new --out FILE
  *     micromine wallet address --key KEY
- *     micromine wallet balance (--key KEY | --account ACCOUNT) [--node URL]
+ *     micromine wallet balance (--key KEY | --account ACCOUNT) [--node-http URL]
  *     micromine wallet transfer --key KEY --to ACCOUNT --amount N [--fee N] [--nonce N]
- *                               [--defect D] [--wait] [--node URL]
+ *                               [--defect D] [--wait] [--node-http URL]
  *
  * KEY is `demo:alice|bob|carol` or a key file; ACCOUNT is 64 hex, `demo:<name>` or a key file.
  * A transfer prints one JSON line. Without `--defect` it exits 0 when the node accepted it
@@ -15,7 +15,7 @@
  */
 import { parseArgs } from 'node:util';
 import { toHex } from '../bytes.ts';
-import { NodeError } from '../errors.ts';
+import { NodeError, exitCodeOf } from '../errors.ts';
 import { parseAmount } from '../ledger/genesis.ts';
 import { DEFAULT_HTTP_PORT } from '../node.ts';
 import { NodeClient } from './client.ts';
@@ -26,28 +26,28 @@ import { buildTransfer, DEFECTS, type Defect } from './transfer.ts';
 export const WALLET_USAGE = `usage:
   micromine wallet new --out FILE            make a key file (mode 0600)
   micromine wallet address --key KEY         print the account (public key)
-  micromine wallet balance (--key KEY | --account ACCOUNT) [--node URL]
+  micromine wallet balance (--key KEY | --account ACCOUNT) [--node-http URL]
   micromine wallet transfer --key KEY --to ACCOUNT --amount N [--fee N] [--nonce N]
-                            [--defect D] [--wait] [--node URL]
+                            [--defect D] [--wait] [--node-http URL]
 
   KEY      demo:alice, demo:bob, demo:carol, or a key file
   ACCOUNT  64 hex characters, demo:<name>, or a key file
-  --node   the node's HTTP address (default http://127.0.0.1:${DEFAULT_HTTP_PORT})
-  --defect ${Object.keys(DEFECTS).join(', ')}:
-           send a deliberately invalid transfer; exit 0 when the node rejects it for that reason
+  --node-http URL  the node's HTTP address (default http://127.0.0.1:${DEFAULT_HTTP_PORT})
+  --defect D       ${Object.keys(DEFECTS).join(', ')}:
+                   send a deliberately invalid transfer; exit 0 when the node rejects it for that reason
 `;
 
 class UsageError extends Error {}
 
 const OPTIONS = {
-  out: { type: 'string' }, key: { type: 'string' }, account: { type: 'string' }, node: { type: 'string' }, to: { type: 'string' },
+  out: { type: 'string' }, key: { type: 'string' }, account: { type: 'string' }, 'node-http': { type: 'string' }, to: { type: 'string' },
   amount: { type: 'string' }, fee: { type: 'string' }, nonce: { type: 'string' }, defect: { type: 'string' }, wait: { type: 'boolean' },
 } as const;
 
 /** Parsed option values. */
 type WalletOptions = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
 
-/** Runs `micromine wallet`; resolves to the exit code (0 ok, 1 failed or rejected, 2 usage). */
+/** Runs `micromine wallet`; resolves to the exit code (0 ok, 1 failed or rejected, 2 usage or input, 3 node unreachable). */
 export async function walletMain(args: readonly string[]): Promise<number> {
   try {
     const [command, ...rest] = args;
@@ -58,7 +58,7 @@ export async function walletMain(args: readonly string[]): Promise<number> {
       throw new UsageError((error as Error).message);
     }
     const values = parsed.values;
-    const client = (): NodeClient => new NodeClient(values.node ?? `http://127.0.0.1:${DEFAULT_HTTP_PORT}`);
+    const client = (): NodeClient => new NodeClient(values['node-http'] ?? `http://127.0.0.1:${DEFAULT_HTTP_PORT}`);
     switch (command) {
       case 'new': {
         const key = createKeyFile(required(values.out, '--out'));
@@ -91,7 +91,7 @@ export async function walletMain(args: readonly string[]): Promise<number> {
     }
     const hint = error instanceof NodeError && error.hint ? `hint: ${error.hint}\n` : '';
     process.stderr.write(`error: ${(error as Error).message}\n${hint}`);
-    return 1;
+    return error instanceof NodeError ? exitCodeOf(error) : 1;
   }
 }
 

@@ -34,7 +34,7 @@ export class NodeClient {
     try {
       this.#base = new URL(baseUrl.replace(/\/?$/, '/'));
     } catch {
-      throw new NodeError('bad_request', `--node expected an http URL, got ${JSON.stringify(baseUrl)}`, { where: '--node', hint: 'e.g. http://127.0.0.1:7071' });
+      throw new NodeError('bad_request', `--node-http expected an http URL, got ${JSON.stringify(baseUrl)}`, { where: '--node-http', hint: 'e.g. http://127.0.0.1:7071' });
     }
     this.#timeoutMs = timeoutMs;
   }
@@ -82,7 +82,7 @@ export class NodeClient {
       return await fetch(url, { ...init, signal: AbortSignal.timeout(this.#timeoutMs) });
     } catch (error) {
       const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
-      throw new NodeError('unreachable', `cannot reach the node at ${url.origin} (${cause})`, { where: url.href, hint: 'start it with "micromine node", or pass --node with its HTTP address' });
+      throw new NodeError('unreachable', `cannot reach the node at ${url.origin} (${cause})`, { where: url.href, hint: 'start it with "micromine node", or pass --node-http with its HTTP address' });
     }
   }
 }
