@@ -86,7 +86,7 @@ export interface Workload {
 
 /** `value` for people: `24.1 KB`, `1.23 M`, `3,512 slots`. */
 export function formatValue(info: FigureInfo, value: number): string {
-  if (info.unit === 'bytes') return value >= 10_240 ? `${(value / 1024).toFixed(1)} KB` : `${value.toLocaleString('en-US')} B`;
+  if (info.unit === 'bytes') return value >= 1024 ? `${(value / 1024).toFixed(1)} KB` : `${value.toLocaleString('en-US')} B`;
   if (info.unit === 'computrons') {
     if (value >= 1e6) return `${(value / 1e6).toFixed(2)} M`;
     if (value >= 1e4) return `${(value / 1e3).toFixed(1)} k`;

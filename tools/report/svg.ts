@@ -4,7 +4,7 @@
 // Hand-written SVG 1.1: no script, no external reference, every text escaped.
 import { FIGURES, formatValue, type Figure, type TargetFigures } from './figures.ts';
 
-const WIDTH = 820;
+const WIDTH = 900;
 const LABEL_X = 16;
 const BAR_X = 150;
 const BAR_WIDTH = 360;
