@@ -31,6 +31,8 @@ export const DEFAULT_BLOCK_INTERVAL_MS = 2_000;
 
 /** What the device server factory gets: the node's parts and where to listen. */
 export interface NodeParts {
+  /** Absolute path of the data directory (the store's file lives there as `ledger.sqlite`). */
+  readonly dataDir: string;
   readonly store: LedgerStore;
   readonly ledger: Ledger;
   readonly mempool: Mempool;
@@ -77,7 +79,6 @@ export interface NodeOptions {
 
 /** A running node. */
 export interface NodeHandle extends NodeParts {
-  readonly dataDir: string;
   readonly host: string;
   readonly httpPort: number;
   /** The device port bound, or undefined when no device server runs. */
@@ -112,7 +113,7 @@ export async function startNode(options: NodeOptions = {}): Promise<NodeHandle> 
     const intake = new Intake({ ledger, mempool, store, lane, metrics, now });
     const producer = new BlockProducer({ ledger, mempool, store, lane, metrics, logger });
     cleanups.push(() => producer.stop());
-    const parts: NodeParts = { store, ledger, mempool, producer, lane, metrics, logger };
+    const parts: NodeParts = { dataDir: dir.path, store, ledger, mempool, producer, lane, metrics, logger };
 
     const http = createHttpServer({
       routes: apiRoutes({ store, ledger, mempool, intake, metrics, startedAt: now(), now }),
@@ -138,7 +139,6 @@ export async function startNode(options: NodeOptions = {}): Promise<NodeHandle> 
     let stopping: Promise<void> | undefined;
     return {
       ...parts,
-      dataDir: dir.path,
       host,
       httpPort,
       port,
