@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { EngineError, startDevice, type EngineValue, type Usage, type XsDevice } from './engine/index.ts';
-import { peakVariables, variablesOfUsage } from './espruino-memory.ts';
+import { variablesOfUsage } from './espruino-memory.ts';
 import { Flash, type FlashValue } from './flash.ts';
 import type { SimImage } from './image.ts';
 import type { SimProfile } from './profile.ts';
@@ -158,7 +158,7 @@ export class SimDevice {
       await this.engine.call('micromineBoot', [this.clock, this.rate, costs]);
       if (image.runtime === 'espruino') await this.engine.call('micromineVariables', [null, profile.variables!.bytesEach]);
       const loaded = image.runtime === 'xs' ? await this.engine.importModule(image.entry) : await this.engine.runScript('mm.a.js');
-      this.observe(loaded.usage);
+      this.observe((await this.engine.collectGarbage()).usage, 'boot', loaded.usage);
       const collected = await this.engine.call('micromineCollect');
       const report = JSON.parse(String(collected.value)) as KernelReport;
       this.account({ boot: loaded.usage.computrons }, report.n, started);
@@ -184,7 +184,10 @@ export class SimDevice {
       const result = await engine.call('micromineDeliver', [event.kind, a, b as EngineValue, started]);
       this.deliveries++;
       const report = JSON.parse(String(result.value)) as KernelReport;
-      this.observe(result.usage, report.ph);
+      // Live figures: XS collects only when a heap is full, so a call's own peak is mostly
+      // garbage; a collection after each delivery measures what the device really keeps.
+      const live = await engine.collectGarbage();
+      this.observe(live.usage, report.ph, result.usage);
       this.account(Object.keys(report.p).length > 0 ? report.p : { [this.phase]: result.usage.computrons }, report.n, started);
       this.phase = report.ph;
       if (report.f) this.options.onLog?.(`uncaught in ${event.kind} handler: ${report.f}`);
@@ -231,14 +234,15 @@ export class SimDevice {
     if (ms > this.longestSlice.ms) this.longestSlice = { ms, phase: this.phase };
   }
 
-  private observe(usage: Usage, phase = this.phase): void {
+  /** Takes live usage (after a collection) and the call's own (for the stack's peak). */
+  private observe(usage: Usage, phase = this.phase, call: Usage = usage): void {
     this.lastUsage = usage;
-    this.peaks.slots = Math.max(this.peaks.slots, usage.slots.peak);
-    this.peaks.chunks = Math.max(this.peaks.chunks, usage.chunks.peak);
-    this.peaks.stack = Math.max(this.peaks.stack, usage.stack.peak);
+    this.peaks.slots = Math.max(this.peaks.slots, usage.slots.current);
+    this.peaks.chunks = Math.max(this.peaks.chunks, usage.chunks.current);
+    this.peaks.stack = Math.max(this.peaks.stack, call.stack.peak);
     const variables = this.profile.variables;
     if (variables === null) return;
-    const used = peakVariables(usage, variables.bytesEach);
+    const used = variablesOfUsage(usage.slots.current, usage.chunks.current, variables.bytesEach);
     this.peaks.variables = Math.max(this.peaks.variables, used);
     if (used > this.limits.variables) {
       this.verdict = { kind: 'out-of-memory', phase, message: `OUT OF MEMORY: ${used} variables needed, ${this.limits.variables} free for the image (${variables.total} on the device)` };
@@ -251,8 +255,7 @@ export class SimDevice {
     const message = error instanceof Error ? error.message : String(error);
     if (this.cutting) return; // a power cut, not a failure
     if (error instanceof EngineError) {
-      if (error.usage) this.observe(error.usage, phase);
-      if (this.verdict.kind !== 'running') return;
+      if (error.usage) this.peaks.stack = Math.max(this.peaks.stack, error.usage.stack.peak);
       const kind = error.code === 'not-enough-memory' || error.code === 'stack-overflow' || error.code === 'no-more-keys' ? 'out-of-memory'
         : error.code === 'cpu-budget-exceeded' ? 'cpu-budget'
           : error.code === 'exception' ? 'threw' : 'crashed';

@@ -13,7 +13,6 @@
  * @module
  */
 import type { DeviceCreation } from './engine/index.ts';
-import type { Usage } from './engine/index.ts';
 
 /** The model's constants, each with where it comes from. */
 export const ESPRUINO_MODEL = {
@@ -48,9 +47,4 @@ export function espruinoCreation(variables: number): DeviceCreation {
 /** Variables the image holds, from the engine's slots and chunk bytes (device units). */
 export function variablesOfUsage(slots: number, chunkBytes: number, bytesEach: number): number {
   return slots + Math.ceil(chunkBytes / bytesEach);
-}
-
-/** Peak variables of one call: the engine's peaks through {@link variablesOfUsage}. */
-export function peakVariables(usage: Usage, bytesEach: number): number {
-  return variablesOfUsage(usage.slots.peak, usage.chunks.peak, bytesEach);
 }

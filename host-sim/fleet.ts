@@ -14,14 +14,14 @@ import { SIM_EPOCH, SimDevice, type DeviceEvent, type Effects } from './device.t
 import { EventQueue } from './events.ts';
 import { DEFAULT_FAULT_RATES, noFaults, planFaults, type FaultKind, type FaultPlan, type FaultRates } from './faults.ts';
 import { Flash } from './flash.ts';
-import { loadImage, type SimImage } from './image.ts';
+import { DIST_DIR, loadImage, type SimImage } from './image.ts';
 import { Link, type LinkSink } from './network.ts';
 import { SWEEP_MS, remoteNode, startLocalNode, type SimNode } from './node.ts';
 import { simProfile, type SimProfile } from './profile.ts';
 import { Random } from './random.ts';
 import type { DeviceReport, FaultReport, FleetReport } from './report.ts';
 import { checkFleetOptions } from './options.ts';
-import { engineCpuMs } from './cpu.ts';
+import { engineCpuMs, mainThreadCpuMs } from './cpu.ts';
 
 /** Options of {@link runFleet}. */
 export interface FleetOptions {
@@ -40,7 +40,9 @@ export interface FleetOptions {
   entries?: number;
   /** virtual time after which the run stops (default one hour) */
   horizonMs?: number;
-  /** images by target instead of dist/<target>/ (tests use deliberately bad ones) */
+  /** where the built images are (default the project's dist/); each target in `<dir>/<target>/` */
+  imagesDir?: string;
+  /** images by target, instead of reading them (tests use deliberately bad ones) */
   images?: Record<string, SimImage>;
   /** told after every event; `done` of `devices` devices finished */
   onProgress?: (progress: { done: number; devices: number; virtualMs: number; acknowledged: number }) => void;
@@ -52,7 +54,8 @@ export interface FleetOptions {
 
 type FleetEvent =
   | { type: 'boot'; epoch: number }
-  | { type: 'device'; epoch: number; event: DeviceEvent }
+  /** `armed` tells a timer's arming apart from a later re-arming of the same id */
+  | { type: 'device'; epoch: number; event: DeviceEvent; armed?: number }
   | { type: 'tick' }
   | { type: 'disconnect' }
   | { type: 'slow' }
@@ -66,6 +69,7 @@ interface Member {
   device: SimDevice;
   flash: Flash;
   epoch: number;
+  /** armed timers: id -> the arming that is current */
   timers: Map<number, number>;
   links: Map<number, Link>;
   acknowledged: Set<number>;
@@ -82,7 +86,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
   const checked = checkFleetOptions(options);
   const random = new Random(checked.seed);
   const profiles = new Map(checked.profiles.map((target) => [target, simProfile(target)]));
-  const images = new Map([...profiles].map(([target, profile]) => [target, options.images?.[target] ?? loadImage(target, profile.runtime)]));
+  const images = new Map([...profiles].map(([target, profile]) => [target, options.images?.[target] ?? loadImage(target, profile.runtime, join(options.imagesDir ?? DIST_DIR, target))]));
   const horizon = checked.horizonMs;
   const plan: FaultPlan = options.faults
     ? planFaults(checked.devices, horizon, { ...DEFAULT_FAULT_RATES, ...(options.faults === true ? {} : options.faults), ...(options.node ? { nodeRestart: false } : {}) }, random)
@@ -92,6 +96,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
 
   const queue = new EventQueue<FleetEvent>();
   let now = 0;
+  let armings = 0;
   let waiting: (() => void)[] = [];
   const opening: Promise<void>[] = [];
   const members: Member[] = [];
@@ -139,11 +144,14 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
 
   const flashDir = mkdtempSync(join(tmpdir(), 'mm-sim-flash-'));
   const senders = Math.max(16, checked.entries || 64);
-  const node: SimNode = options.node
-    ? remoteNode(options.node, options.nodeAdmin ?? { url: '', token: '' })
-    : await startLocalNode({ random, senders, maxEntries: checked.entries || senders, clock: () => now, epoch: SIM_EPOCH, ...(options.onNodeLog ? { onLog: options.onNodeLog } : {}) });
+  const local = options.node ? undefined : await startLocalNode({ seed: checked.seed, senders, maxEntries: checked.entries || senders, epoch: SIM_EPOCH, ...(options.onNodeLog ? { onLog: options.onNodeLog } : {}) });
+  const node: SimNode = local ?? remoteNode(options.node!, options.nodeAdmin ?? { url: '', token: '' });
+  const advance = (time: number): void => {
+    now = Math.max(now, time);
+    local?.setTime(now);
+  };
   const started = Date.now();
-  const cpuBefore = process.cpuUsage();
+  const cpuBefore = mainThreadCpuMs();
   const engineBefore = engineCpuMs();
   try {
     const identities = random.fork('identities');
@@ -173,8 +181,9 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
       const at = member.device.clock;
       for (const id of effects.cleared) member.timers.delete(id);
       for (const [id, due] of effects.armed) {
-        member.timers.set(id, due);
-        queue.push(due, member.index, { type: 'device', epoch: member.epoch, event: { kind: 'timer', id } });
+        const armed = ++armings;
+        member.timers.set(id, armed);
+        queue.push(due, member.index, { type: 'device', epoch: member.epoch, event: { kind: 'timer', id }, armed });
       }
       for (const [socket, host, port] of effects.opens) {
         const link = new Link(member.index, socket, member.profile.latencyMs, sink);
@@ -184,7 +193,8 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
       }
       for (const [socket, text] of effects.writes) member.links.get(socket)?.write(text, at);
       for (const socket of effects.closes) member.links.get(socket)?.close();
-      await settle(members, opening, (wake) => waiting.push(wake));
+      // Only traffic can make the node act; a delivery that armed timers alone needs no wait.
+      if (effects.writes.length + effects.opens.length + effects.closes.length > 0) await settle(members, opening, node, (wake) => waiting.push(wake));
     };
 
     const powerCut = async (member: Member): Promise<void> => {
@@ -195,23 +205,23 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
       member.timers.clear();
       member.epoch++;
       queue.push(member.device.clock + plan.devices[member.index]!.offMs, member.index, { type: 'boot', epoch: member.epoch });
-      await settle(members, opening, (wake) => waiting.push(wake));
+      await settle(members, opening, node, (wake) => waiting.push(wake));
     };
 
     let next: ReturnType<typeof queue.pop>;
     while ((next = queue.pop()) !== undefined) {
       if (next.time > horizon || members.every((m) => m.done || m.device.verdict.kind !== 'running')) break;
-      now = Math.max(now, next.time);
+      advance(next.time);
       const { event } = next;
       if (next.device < 0) {
         if (event.type === 'tick') {
-          await node.tick(now);
-          await settle(members, opening, (wake) => waiting.push(wake));
+          await node.tick();
+          await settle(members, opening, node, (wake) => waiting.push(wake));
           queue.push(now + SWEEP_MS, -1, { type: 'tick' });
         } else if (event.type === 'node-restart') {
           countFault('node-restart');
           await node.restart();
-          await settle(members, opening, (wake) => waiting.push(wake));
+          await settle(members, opening, node, (wake) => waiting.push(wake));
         }
         continue;
       }
@@ -220,7 +230,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
       if (event.type === 'disconnect') {
         if (member.links.size > 0) countFault('disconnect');
         for (const link of member.links.values()) link.cut();
-        await settle(members, opening, (wake) => waiting.push(wake));
+        await settle(members, opening, node, (wake) => waiting.push(wake));
         continue;
       }
       if (event.type === 'slow') {
@@ -230,7 +240,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
       }
       if (event.type !== 'boot' && event.type !== 'device') continue;
       if (event.epoch !== member.epoch || (event.type === 'device' && !device.running)) continue;
-      if (event.type === 'device' && event.event.kind === 'timer' && member.timers.get(event.event.id) !== next.time) continue;
+      if (event.type === 'device' && event.event.kind === 'timer' && member.timers.get(event.event.id) !== event.armed) continue;
       if (device.clock > next.time) {
         // Busy: the event waits for the device, in order.
         queue.push(device.clock, next.device, event);
@@ -258,7 +268,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
     const view = await node.view();
     const lost = await lostAcknowledged(node, members);
     const wallMs = Date.now() - started;
-    const cpu = process.cpuUsage(cpuBefore);
+    const simulatorCpuMs = mainThreadCpuMs() - cpuBefore;
     return {
       seed: checked.seed,
       profiles: checked.profiles,
@@ -266,7 +276,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
       totals: totals(members),
       node: view,
       faults: faultReport(faultCounts, members, view.restarts),
-      wall: { ms: wallMs, engineCpuMs: engineCpuMs() - engineBefore, simulatorCpuMs: (cpu.user + cpu.system) / 1000 },
+      wall: { ms: wallMs, engineCpuMs: engineCpuMs() - engineBefore, simulatorCpuMs },
     };
   } finally {
     for (const member of members) await member.device.close();
@@ -276,7 +286,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
 }
 
 /** Waits until every request written is answered (or its link ended), then lets the node finish. */
-async function settle(members: Member[], opening: Promise<void>[], onActivity: (wake: () => void) => void): Promise<void> {
+async function settle(members: Member[], opening: Promise<void>[], node: SimNode, onActivity: (wake: () => void) => void): Promise<void> {
   await Promise.all(opening.splice(0));
   const deadline = Date.now() + 10_000;
   while (members.some((m) => [...m.links.values()].some((link) => link.busy)) && Date.now() < deadline) {
@@ -288,7 +298,8 @@ async function settle(members: Member[], opening: Promise<void>[], onActivity: (
       });
     });
   }
-  for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
+  await node.idle();
+  for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
 }
 
 function toHex(bytes: Uint8Array): string {

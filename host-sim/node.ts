@@ -1,25 +1,18 @@
 /**
- * The trusted node a fleet talks to. By default a real node started in-process (SQLite in a
- * temporary data directory, the device server on a free loopback port) whose clock is the fleet's
- * virtual clock, with its sweeps and blocks driven by the fleet at virtual times so that a run
- * does not depend on host scheduling. It gets a seeded genesis of funded senders, and the
- * simulator keeps one valid transfer per sender pending as the fleet's work.
+ * The trusted node a fleet talks to. By default a real node started in-process, in a worker
+ * thread (node-host.ts: SQLite in a temporary data directory, the device server on a free
+ * loopback port) whose clock is the fleet's virtual clock, with its sweeps and blocks driven by
+ * the fleet at virtual times so that a run does not depend on host scheduling. It gets a seeded
+ * genesis of funded senders, and the simulator keeps one valid transfer per sender pending as the
+ * fleet's work.
  *
  * With `--node host:port` the fleet uses a node that runs elsewhere: devices are registered
  * through its HTTP admin API (docs/simulator.md) and the work is whatever that node has.
  * @module
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { publicKeyOf, signTx } from '../protocol/tx.ts';
+import { Worker } from 'node:worker_threads';
 import { toHex } from '../trusted-node/bytes.ts';
-import { deviceServer, type RunningDevices } from '../trusted-node/devices/server.ts';
-import type { GenesisConfig } from '../trusted-node/ledger/genesis.ts';
-import { createLogger, silentLogger } from '../trusted-node/log.ts';
-import { startNode, type NodeHandle } from '../trusted-node/node.ts';
 import { SimError } from './errors.ts';
-import type { Random } from './random.ts';
 
 /** What the report shows of the node. */
 export interface NodeView {
@@ -45,8 +38,10 @@ export interface SimNode {
   readonly host: string;
   readonly port: number;
   register(device: Registration): Promise<void>;
-  /** Runs what the node does at virtual time `now` (sweep, block, new work); in-process only. */
-  tick(now: number): Promise<void>;
+  /** Runs what the node does now (sweep, block, new work); in-process only. */
+  tick(): Promise<void>;
+  /** Resolves once the node has run what the last requests set off. */
+  idle(): Promise<void>;
   /** Stops and starts the node again on the same data (a fault). */
   restart(): Promise<void>;
   view(): Promise<NodeView>;
@@ -59,123 +54,99 @@ export interface SimNode {
 export const SWEEP_MS = 250;
 export const BLOCK_MS = 2000;
 
-const CHAIN_ID = 1;
-const FEE = 10n;
-
 /** Options of the in-process node. */
 export interface LocalNodeOptions {
-  random: Random;
+  seed: number;
   /** funded accounts that send the fleet's transfers: the most entries a unit can hold */
   senders: number;
   /** the most entries in any unit (0: as the profiles allow) */
   maxEntries: number;
-  /** virtual time (ms since the simulator's epoch) */
-  clock: () => number;
+  /** virtual ms of the simulator's epoch */
   epoch: number;
   /** the node's JSON log lines (default: none) */
   onLog?: (line: string) => void;
 }
 
-/** Starts a node in-process on a free loopback port with a temporary data directory. */
-export async function startLocalNode(options: LocalNodeOptions): Promise<SimNode> {
-  const random = options.random.fork('node');
-  const secrets = Array.from({ length: options.senders }, () => random.bytes(32));
-  const senders = secrets.map((secret) => publicKeyOf(secret));
-  const genesis: GenesisConfig = { chainId: CHAIN_ID, minFee: FEE, time: 0, accounts: senders.map((publicKey) => ({ publicKey, balance: 10n ** 12n })) };
-  const owner = toHex(senders[0]!);
-  const dataRoot = mkdtempSync(join(tmpdir(), 'mm-sim-node-'));
-  // Date.now() is a whole number of ms, and the node stores it as one.
-  const now = (): number => Math.floor(options.epoch + options.clock());
-  let devices: RunningDevices | undefined;
-  let port = 0;
-  let restarts = 0;
-  const start = async (): Promise<NodeHandle> => {
-    const handle = await startNode({
-      dataDir: join(dataRoot, 'node'), port, httpPort: 0, blockIntervalMs: 0, genesis, now,
-      logger: options.onLog ? createLogger({ write: (line) => options.onLog!(String(line).trimEnd()) }, { level: 'info', now }) : silentLogger,
-      deviceServer: deviceServer({
-        now,
-        consensus: { auditSeed: random.u32(), auditRate: 0.05 },
-        scheduling: { probes: true, ...(options.maxEntries > 0 ? { maxEntries: options.maxEntries } : {}) },
-        // Shares steered to 100 ms of device time instead of 30 s: every nonce is a native
-        // digest (a host call), and a run is about the device's limits, not about waiting.
-        rewards: { targetShareMs: 100, initialDifficulty: 6, maxDifficulty: 16 },
-        // The fleet sweeps at virtual times; the server's own timer must never fire in a run.
-        limits: { sweepIntervalMs: 2 ** 31 - 1 },
-      }, (running) => (devices = running)),
+/** What the worker is started with (node-host.ts). */
+export interface NodeSetup {
+  seed: number;
+  senders: number;
+  maxEntries: number;
+  epoch: number;
+  log: boolean;
+  /** one f64: the fleet's virtual time, written by the fleet, read by the node's clock */
+  clock: SharedArrayBuffer;
+}
+
+/** What the fleet asks of the worker. */
+export type NodeRequest =
+  | { op: 'register'; device: Omit<Registration, 'key'> & { key: number[] } }
+  | { op: 'tick' }
+  | { op: 'restart' }
+  | { op: 'view' }
+  | { op: 'has-result'; deviceId: string; counter: number }
+  | { op: 'idle' }
+  | { op: 'stop' };
+
+/**
+ * Starts a node in a worker thread (node-host.ts) on a free loopback port. The worker keeps the
+ * node's CPU out of the simulator's own (reports measure the engines against the main thread),
+ * and the fleet's virtual time reaches its clock through shared memory.
+ */
+export async function startLocalNode(options: LocalNodeOptions): Promise<SimNode & { setTime(time: number): void; readonly threadId: number }> {
+  const clockBuffer = new SharedArrayBuffer(8);
+  const clock = new Float64Array(clockBuffer);
+  const setup: NodeSetup = { seed: options.seed, senders: options.senders, maxEntries: options.maxEntries, epoch: options.epoch, log: options.onLog !== undefined, clock: clockBuffer };
+  const worker = new Worker(new URL('./node-worker.mjs', import.meta.url), { workerData: setup });
+  const calls = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+  let serial = 0;
+  let failure: Error | undefined;
+  const ready = new Promise<{ host: string; port: number }>((resolve, reject) => {
+    worker.on('message', (message: { ready?: { host: string; port: number }; log?: string; id?: number; result?: unknown; error?: string }) => {
+      if (message.ready) resolve(message.ready);
+      else if (message.log !== undefined) options.onLog?.(message.log);
+      else if (message.id !== undefined) {
+        const call = calls.get(message.id);
+        calls.delete(message.id);
+        if (message.error !== undefined) call?.reject(new SimError('node', message.error));
+        else call?.resolve(message.result);
+      }
     });
-    port = handle.port!;
-    return handle;
+    worker.on('error', (error) => {
+      failure = new SimError('node', `the in-process node failed: ${error.message}`);
+      reject(failure);
+      for (const call of calls.values()) call.reject(failure);
+      calls.clear();
+    });
+  });
+  const { host, port } = await ready;
+  const ask = <T>(request: NodeRequest): Promise<T> => {
+    if (failure) return Promise.reject(failure);
+    return new Promise<T>((resolve, reject) => {
+      const id = ++serial;
+      calls.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      worker.postMessage({ id, request });
+    });
   };
-  let handle = await start();
-  const nonces = senders.map(() => 0);
-  let lastBlock = 0;
-  let pending = new Set<number>();
-
-  async function feed(): Promise<void> {
-    for (let index = 0; index < senders.length; index++) {
-      const account = handle.ledger.account(senders[index]!);
-      if (pending.has(index) && account !== undefined && account.nonce < nonces[index]!) continue;
-      if (handle.mempool.size >= 4 * senders.length) return;
-      const recipient = senders[(index + 1 + random.int(0, senders.length - 2)) % senders.length]!;
-      const tx = signTx({ chainId: CHAIN_ID, sender: senders[index]!, recipient, amount: BigInt(random.int(1, 1000)), fee: FEE + BigInt(random.int(0, 5)), nonce: account?.nonce ?? 0 }, secrets[index]!);
-      try {
-        await handle.intake.submit(toHex(tx));
-        nonces[index] = (account?.nonce ?? 0) + 1;
-        pending.add(index);
-      } catch {
-        // already pending with that nonce, or refused: tried again at the next block
-      }
-    }
-  }
-  await feed();
-
-  const metric = (series: string): number => {
-    const line = handle.metrics.render().split('\n').find((l) => l.startsWith(`${series} `));
-    return line === undefined ? 0 : Number(line.slice(series.length + 1));
-  };
-
   return {
-    host: handle.host,
-    get port() {
-      return port;
+    host,
+    port,
+    threadId: worker.threadId,
+    setTime(time) {
+      clock[0] = time;
     },
-    async register(device) {
-      await handle.store.addDevice({ ...device, owner, createdAt: 0 });
-    },
-    async tick(time) {
-      devices?.service.sweep();
-      if (time - lastBlock >= BLOCK_MS) {
-        lastBlock = time;
-        const block = await handle.producer.produce();
-        if (block !== undefined) {
-          pending = new Set();
-          await feed();
-        }
-      }
-    },
-    async restart() {
-      restarts++;
-      await handle.stop();
-      handle = await start();
-    },
-    async view() {
-      const counts = await handle.store.counts();
-      return {
-        blocks: handle.ledger.head.header.height,
-        transactionsCommitted: counts.transactions,
-        accepted: metric('mm_consensus_decisions_total{outcome="accept"}'),
-        rejected: metric('mm_consensus_decisions_total{outcome="reject"}'),
-        resultsStored: counts.results,
-        restarts,
-      };
-    },
-    async hasResult(deviceId, counter) {
-      return (await handle.store.result(deviceId, counter)) !== undefined;
-    },
+    register: (device) => ask({ op: 'register', device: { ...device, key: [...device.key] } }),
+    tick: () => ask({ op: 'tick' }),
+    restart: () => ask({ op: 'restart' }),
+    view: () => ask<NodeView>({ op: 'view' }),
+    hasResult: (deviceId, counter) => ask<boolean>({ op: 'has-result', deviceId, counter }),
+    idle: () => ask({ op: 'idle' }),
     async stop() {
-      await handle.stop();
-      rmSync(dataRoot, { recursive: true, force: true });
+      try {
+        await ask({ op: 'stop' });
+      } finally {
+        await worker.terminate();
+      }
     },
   };
 }
@@ -201,6 +172,7 @@ export function remoteNode(address: string, admin: { url: string; token: string 
       if (response.status !== 201) throw new SimError('node', `registering ${device.id} failed: HTTP ${response.status} ${await response.text()}`, { where: admin.url });
     },
     async tick() {},
+    async idle() {},
     async restart() {
       throw new SimError('node', 'cannot restart a node the simulator did not start', { where: '--node' });
     },
