@@ -10,6 +10,7 @@ import { main as provisionMain } from '../../tools/provision/cli.ts';
 import { COMMANDS, type CommandSpec } from '../../tools/cli/commands.ts';
 import { USAGE as NODE_USAGE } from '../../trusted-node/cli.ts';
 import { WALLET_USAGE } from '../../trusted-node/wallet/cli.ts';
+import { USAGE as SIM_USAGE } from '../../host-sim/cli.ts';
 
 /** Every `--flag` a usage text names, but --help. */
 const flagsIn = (text: string): string[] => [...new Set(text.match(/--[a-z][a-z0-9-]*/g) ?? [])].filter((f) => f !== '--help').sort();
@@ -42,6 +43,7 @@ test('the table has exactly the flags each part parses', async () => {
   const usages: Record<string, string> = {
     build,
     lint: collect.out,
+    sim: SIM_USAGE,
     node: NODE_USAGE,
     wallet: WALLET_USAGE,
     flash: await stdoutOf(() => flashMain(['--help'])),

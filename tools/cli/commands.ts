@@ -83,6 +83,28 @@ const lint: CommandSpec = {
   run: async (args) => (await import('../lint/cli.ts')).main(args),
 };
 
+const sim: CommandSpec = {
+  name: 'sim',
+  summary: 'run a fleet of simulated devices (the dist/ images in the XS engine under their profiles) against a trusted node',
+  synopsis: 'sim --profile P[,P…] [--devices N] [--units M] [--seed S] [--faults] [--node HOST:PORT] [--json] [--calibrate]',
+  flags: [
+    { name: '--profile', value: 'P[,P…]', help: 'device profiles, assigned to the devices in turn' },
+    { name: '--devices', value: 'N', help: 'devices in the fleet (default 1)' },
+    { name: '--units', value: 'M', help: 'units each device completes (default 1)' },
+    { name: '--seed', value: 'S', help: 'seed of everything random: same seed, same report (default 1)' },
+    { name: '--faults', help: 'inject faults: message loss and delay, disconnects, node restarts, power cuts, slow CPU, flash corruption' },
+    { name: '--node', value: 'HOST:PORT', help: 'use a running node (admin token in MICROMINE_ADMIN_TOKEN) instead of one started in-process' },
+    json,
+    { name: '--calibrate', help: 'print what to measure on a real board to replace each estimated profile figure' },
+  ],
+  examples: [
+    { command: 'micromine sim --profile moddable-esp32,espruino-esp32 --devices 4 --units 3 --seed 7', does: 'two devices of each tier, three units each, then the report per device' },
+    { command: 'micromine sim --profile espruino-esp32c3 --devices 8 --units 2 --faults', does: 'the same under injected faults, each counted with its effect' },
+  ],
+  exits: ['1: a device stopped (out of memory, CPU budget, threw) or a power-cut invariant broke'],
+  run: async (args, terminal) => (await import('../../host-sim/cli.ts')).main(args, terminal),
+};
+
 const nodeVerify: CommandSpec = {
   name: 'verify',
   summary: 're-check the whole chain in a data directory',
@@ -273,7 +295,7 @@ const start: CommandSpec = {
 };
 
 /** Every command, in the order help lists them. */
-export const COMMANDS: readonly CommandSpec[] = [start, build, lint, node, wallet, report, bench, flash, provision];
+export const COMMANDS: readonly CommandSpec[] = [start, build, lint, sim, node, wallet, report, bench, flash, provision];
 
 /** The spec of a top-level command (for the commands the CLI runs itself). */
 export function specOf(name: string): CommandSpec {
