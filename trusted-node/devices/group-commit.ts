@@ -3,13 +3,14 @@
  * durable SQLite commit costs an fsync, so results are not written one by one: every result
  * that arrives during one turn of the event loop (all the socket data Node read in that turn)
  * joins one batch, written by one `recordResults` call, one transaction, one fsync, after which
- * each waiting submit resolves and its ack goes out. While a batch is being written the next
- * one gathers. Under light load a batch is a single result and adds no delay; under heavy load
- * batches grow by themselves, up to `maxBatch`.
+ * each waiting submit resolves and its ack goes out. While a batch is being written (on the
+ * writer thread: devices/result-writer.ts) the next one gathers. Under light load a batch is a
+ * single result and adds no delay; under heavy load batches grow by themselves, up to `maxBatch`.
  * @module
  */
 import type { Histogram, MetricsRegistry } from '../metrics.ts';
-import type { LedgerStore, ResultOutcome, ResultRecord } from '../store/types.ts';
+import type { ResultOutcome, ResultRecord } from '../store/types.ts';
+import type { ResultWriter } from './result-writer.ts';
 
 interface Waiting {
   readonly record: ResultRecord;
@@ -19,7 +20,7 @@ interface Waiting {
 
 /** See the module comment. */
 export class GroupCommit {
-  readonly #store: LedgerStore;
+  readonly #writer: ResultWriter;
   readonly #maxBatch: number;
   readonly #batchSize: Histogram;
   readonly #commitSeconds: Histogram;
@@ -27,8 +28,8 @@ export class GroupCommit {
   #writing: Promise<void> | null = null;
   #scheduled = false;
 
-  constructor(store: LedgerStore, maxBatch: number, metrics: MetricsRegistry) {
-    this.#store = store;
+  constructor(writer: ResultWriter, maxBatch: number, metrics: MetricsRegistry) {
+    this.#writer = writer;
     this.#maxBatch = maxBatch;
     this.#batchSize = metrics.histogram({
       name: 'mm_result_batch_size', help: 'Device results written per store transaction (group commit)', buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048],
@@ -54,6 +55,12 @@ export class GroupCommit {
     }
   }
 
+  /** Writes what is queued, then releases the writer. */
+  async close(): Promise<void> {
+    await this.idle();
+    await this.#writer.close();
+  }
+
   #schedule(): void {
     if (this.#scheduled || this.#writing !== null) return;
     this.#scheduled = true;
@@ -70,7 +77,7 @@ export class GroupCommit {
     const batch = this.#queue.splice(0, this.#maxBatch);
     const started = performance.now();
     try {
-      const outcomes = await this.#store.recordResults(batch.map((w) => w.record));
+      const outcomes = await this.#writer.write(batch.map((w) => w.record));
       this.#commitSeconds.observe((performance.now() - started) / 1000);
       this.#batchSize.observe(batch.length);
       batch.forEach((w, i) => w.resolve(outcomes[i]!));

@@ -49,9 +49,11 @@ export const DEFAULT_LIMIT_RULES: LimitRules = {
 export interface CommitRules {
   /** Most results in one store transaction. */
   readonly maxBatch: number;
+  /** Write results on a thread of their own (devices/result-writer.ts) rather than the main thread. */
+  readonly thread: boolean;
 }
 
-export const DEFAULT_COMMIT_RULES: CommitRules = { maxBatch: 2_048 };
+export const DEFAULT_COMMIT_RULES: CommitRules = { maxBatch: 2_048, thread: true };
 
 /** Everything the device server can be told. */
 export interface DeviceServerOptions {
@@ -115,6 +117,7 @@ export function resolveOptions(options: DeviceServerOptions = {}, randomSeed: ()
   for (const [name, value] of Object.entries(limits)) positive(`limits.${name}`, value);
   const commit = merged('commit', DEFAULT_COMMIT_RULES, options.commit);
   positive('commit.maxBatch', commit.maxBatch);
+  if (typeof commit.thread !== 'boolean') throw new TypeError(`"commit.thread" expected a boolean, got ${typeof commit.thread}`);
   const session = merged('session', SESSION_DEFAULTS, options.session);
   for (const [name, value] of Object.entries(session)) positive(`session.${name}`, value);
   const now = options.now ?? Date.now;

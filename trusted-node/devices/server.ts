@@ -5,12 +5,15 @@
  * @module
  */
 import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { DATABASE_FILE } from '../datadir.ts';
 import type { AddressInfo } from 'node:net';
 import { NodeError } from '../errors.ts';
 import type { DeviceServer, DeviceServerFactory, NodeParts } from '../node.ts';
 import { Connection } from './connection.ts';
 import { KeyedBuckets } from './limits.ts';
 import { resolveOptions, type DeviceServerOptions } from './options.ts';
+import { storeWriter, threadWriter } from './result-writer.ts';
 import { DeviceService } from './service.ts';
 
 /** A running device server with its service, for tests and tools that look inside. */
@@ -26,9 +29,15 @@ export interface RunningDevices extends DeviceServer {
 export function deviceServer(options: DeviceServerOptions = {}, onStart?: (running: RunningDevices) => void): DeviceServerFactory {
   const resolved = resolveOptions(options);
   return async (parts, listen) => {
-    const running = await listenDevices(new DeviceService(parts, resolved), listen);
-    onStart?.(running);
-    return running;
+    const writer = resolved.commit.thread ? await threadWriter(join(parts.dataDir, DATABASE_FILE)) : storeWriter(parts.store);
+    try {
+      const running = await listenDevices(new DeviceService(parts, resolved, writer), listen);
+      onStart?.(running);
+      return running;
+    } catch (error) {
+      await writer.close();
+      throw error;
+    }
   };
 }
 

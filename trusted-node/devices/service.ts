@@ -32,6 +32,7 @@ import type { Connection } from './connection.ts';
 import { GroupCommit } from './group-commit.ts';
 import { KeyedBuckets } from './limits.ts';
 import type { ResolvedOptions } from './options.ts';
+import type { ResultWriter } from './result-writer.ts';
 
 /** What the node keeps in memory about a device it has seen since it started. */
 export interface DeviceState {
@@ -75,13 +76,13 @@ export class DeviceService {
   readonly #unitsEnded: Counter;
   readonly #storeSeconds: Histogram;
 
-  constructor(parts: NodeParts, options: ResolvedOptions) {
+  constructor(parts: NodeParts, options: ResolvedOptions, writer: ResultWriter) {
     this.#parts = parts;
     this.options = options;
     this.logger = parts.logger;
     const { store, ledger, mempool, producer, lane, metrics, logger } = parts;
     const now = options.now;
-    this.#commit = new GroupCommit(store, options.commit.maxBatch, metrics);
+    this.#commit = new GroupCommit(writer, options.commit.maxBatch, metrics);
     this.standing = new Standing({ store, lane, rules: options.standing, metrics, logger, onSuspend: (id) => this.#suspended(id) });
     this.rewards = new RewardBook(store, options.rewards, now, metrics, logger);
     this.scheduler = new Scheduler({
@@ -355,7 +356,7 @@ export class DeviceService {
   /** Closes every connection and waits for results and rewards in flight to be written. */
   async close(): Promise<void> {
     for (const connection of this.#connections) connection.shut('shutdown');
-    await this.#commit.idle();
+    await this.#commit.close();
     await this.rewards.idle();
   }
 }
