@@ -197,7 +197,7 @@ test(`SIGKILL during block commits, ${ROUNDS} times: nothing committed or acknow
         for (const device of devices) {
           for (const ack of device.acks) {
             const stored = await store.result(device.identity.id, ack.counter);
-            assert.is(stored && toHex(stored.result), ack.result, `acknowledged result ${device.identity.id}/${ack.counter} was lost`);
+            assert.is(stored && toHex(stored.result), toHex(ack.result), `acknowledged result ${device.identity.id}/${ack.counter} was lost`);
           }
         }
       } finally {

@@ -23,6 +23,7 @@ import {
 import { createFramer, feedFramer } from '../../firmware/core/wire/framer.ts';
 import { verify } from '@noble/ed25519';
 import { nodeDigest, sha256 } from '../../protocol/digest.ts';
+import { describeDecodeError } from '../../protocol/messages.ts';
 import { acceptedRoot, verdictChain } from '../../protocol/result.ts';
 import { authProof, MAX_LINE, type Tier } from '../../protocol/wire.ts';
 
@@ -63,8 +64,8 @@ const verifyEd25519: VerifySignature = (signature, message, publicKey) => {
 export interface Ack {
   readonly unitId: number;
   readonly counter: number;
-  /** The result as sent, lowercase hex. */
-  readonly result: string;
+  /** The result as sent. */
+  readonly result: Uint8Array;
   readonly accepted: boolean;
   readonly credited: string | null;
   readonly sentAt: number;
@@ -126,6 +127,7 @@ export class SimDevice {
   #queued: Uint8Array | null = null;
   #sentAt = 0;
   #authorized = false;
+  #lastResult: Uint8Array | null = null;
   /** Builds the last pull or submit again (with a new request id), for a retry. */
   #last: (() => string) | null = null;
   #tokens = 0;
@@ -268,12 +270,15 @@ export class SimDevice {
       case 'difficulty':
         this.difficulty = message.difficulty;
         return null;
-      case 'entry':
-        return message.entry === null ? this.#finish() : this.#judge(message.entry);
+      case 'entry': {
+        // The wire client hands the entry over as the hex it arrived in (the device decodes it itself).
+        const entry: Uint8Array | string | null = message.entry;
+        if (entry === null) return this.#finish();
+        return this.#judge(typeof entry === 'string' ? hexToBytes(entry)! : entry);
+      }
       case 'ack': {
         const unit = this.#working;
-        const result = (JSON.parse(this.lastSubmit!) as { params: [number, string] }).params[1];
-        const ack: Ack = { unitId: unit?.unitId ?? -1, counter: this.counter, result, accepted: message.accepted, credited: message.credited, sentAt: this.#sentAt, ackedAt: this.#clock() };
+        const ack: Ack = { unitId: unit?.unitId ?? -1, counter: this.counter, result: this.#lastResult!, accepted: message.accepted, credited: message.credited, sentAt: this.#sentAt, ackedAt: this.#clock() };
         this.acked++;
         if (this.#options.keep !== false) this.acks.push(ack);
         this.#options.onAck?.(ack);
@@ -295,7 +300,7 @@ export class SimDevice {
     if (header === null || this.#working !== null) return null;
     this.#queued = null;
     const opened = openUnit(header, { digest: nodeDigest, verify: this.identity.tier === 'sig' ? verifyEd25519 : null });
-    if (!opened.ok) throw new Error(`simulated device refused a unit: ${opened.error.message}`);
+    if (!opened.ok) throw new Error(`simulated device refused a unit: ${describeDecodeError(opened.error, header)}`);
     const unitId = opened.value.header.unitId;
     this.#working = { unitId, header, validator: opened.value, codes: [], accepted: [] };
     return this.#ask(() => pullRequest(this.#client, unitId, 0, null));
@@ -307,7 +312,8 @@ export class SimDevice {
     const truth = unit.validator.check(entry).code;
     const code = this.#behavior.verdict?.(truth, index) ?? truth;
     unit.codes.push(code);
-    if (code === 0) unit.accepted.push(sha256(entry.subarray(0, TX_BODY_SIZE)));
+    // A liar builds its own result from what it reported; an honest device's is the validator's.
+    if (code === 0 && this.#behavior.verdict !== undefined) unit.accepted.push(sha256(entry.subarray(0, TX_BODY_SIZE)));
     return this.#ask(() => pullRequest(this.#client, unit.unitId, index + 1, code));
   }
 
@@ -326,8 +332,20 @@ export class SimDevice {
   /** Builds the result from the verdicts reported (true or not), mines its share and seals it. */
   #finish(): string {
     const unit = this.#working!;
-    const headerHash = unit.validator.headerHash;
     this.counter += 1;
+    const { bytes, digest } = this.#behavior.verdict === undefined ? unit.validator.finish(this.#idBytes, this.counter) : this.#reported(unit);
+    const difficulty = unit.validator.header.difficulty;
+    const search = startShareSearch(digest, difficulty);
+    while (!searchShare(nodeDigest, search, 1 << 16));
+    const sealed = sealResult(nodeDigest, bytes, digest, search.found ?? 0, this.identity.key);
+    const sent = this.#behavior.tamper?.(sealed, digest, difficulty) ?? sealed;
+    this.#lastResult = sent;
+    return this.#ask(() => (this.lastSubmit = submitRequest(this.#client, unit.unitId, sent)));
+  }
+
+  /** The result of the verdicts the device reported, true or not, before its share and MAC. */
+  #reported(unit: Working): { bytes: Uint8Array; digest: Uint8Array } {
+    const headerHash = unit.validator.headerHash;
     const result = new Uint8Array(RESULT_SIZE);
     writeU32(result, RESULT_UNIT_AT, unit.unitId);
     writeU32(result, RESULT_COUNTER_AT, this.counter);
@@ -335,11 +353,6 @@ export class SimDevice {
     writeU16(result, RESULT_ACCEPTED_AT, unit.accepted.length);
     result.set(acceptedRoot(unit.accepted), RESULT_ACCEPTED_ROOT_AT);
     result.set(verdictChain(headerHash, unit.codes), RESULT_CHAIN_AT);
-    const digest = resultDigest(nodeDigest, headerHash, this.#idBytes, result);
-    const search = startShareSearch(digest, unit.validator.header.difficulty);
-    while (!searchShare(nodeDigest, search, 1 << 16));
-    const sealed = sealResult(nodeDigest, result, digest, search.found ?? 0, this.identity.key);
-    const sent = this.#behavior.tamper?.(sealed, digest, unit.validator.header.difficulty) ?? sealed;
-    return this.#ask(() => (this.lastSubmit = submitRequest(this.#client, unit.unitId, sent)));
+    return { bytes: result, digest: resultDigest(nodeDigest, headerHash, this.#idBytes, result) };
   }
 }
