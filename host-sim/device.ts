@@ -143,7 +143,11 @@ export class SimDevice {
         rom: { scripts: romScripts, modules: romModules },
         image: image.runtime === 'xs' ? { modules: image.modules } : { scripts: { 'mm.a.js': image.script } },
         onHostCall: (message) => this.hostCall(message),
-        onLog: ({ text }) => this.options.onLog?.(text.replace(/\n$/, '')),
+        // The kernel prints phase marks; everything else is the image's own log.
+        onLog: ({ channel, text }) => {
+          if (channel === 'print') this.phase = text;
+          else this.options.onLog?.(text.replace(/\n$/, ''));
+        },
       });
     } catch (error) {
       this.fail(error, 'boot');
@@ -165,7 +169,7 @@ export class SimDevice {
       this.phase = report.ph === 'idle' ? 'boot' : report.ph;
       return this.verdict.kind === 'running' ? report.e : undefined;
     } catch (error) {
-      this.fail(error, 'boot');
+      this.fail(error, this.phase);
       return undefined;
     }
   }
@@ -196,6 +200,16 @@ export class SimDevice {
       this.fail(error, this.phase);
       return undefined;
     }
+  }
+
+  /**
+   * Evaluates `source` in the running device, as one typed at its console: for the image API
+   * (Espruino's global `micromine`), not for delivering events. Resolves to the value.
+   */
+  async evaluate(source: string): Promise<unknown> {
+    if (!this.running) throw new Error(`${this.options.name} is not running`);
+    const { value } = await this.engine!.evaluate(source);
+    return value;
   }
 
   /** Collects garbage and returns live usage (for reports and the peak-memory measurements). */
@@ -255,12 +269,15 @@ export class SimDevice {
     const message = error instanceof Error ? error.message : String(error);
     if (this.cutting) return; // a power cut, not a failure
     if (error instanceof EngineError) {
-      if (error.usage) this.peaks.stack = Math.max(this.peaks.stack, error.usage.stack.peak);
+      if (error.usage) {
+        // What the fatal call spent until it died is the device's too (it ran until the reset).
+        this.peaks.stack = Math.max(this.peaks.stack, error.usage.stack.peak);
+        this.account({ [phase]: error.usage.computrons }, {}, this.clock);
+      }
       const kind = error.code === 'not-enough-memory' || error.code === 'stack-overflow' || error.code === 'no-more-keys' ? 'out-of-memory'
         : error.code === 'cpu-budget-exceeded' ? 'cpu-budget'
           : error.code === 'exception' ? 'threw' : 'crashed';
-      const text = kind === 'out-of-memory' && this.profile.runtime === 'xs' ? `not enough memory (${error.code})` : message;
-      this.verdict = { kind, phase, message: text };
+      this.verdict = { kind, phase, message: error.message.startsWith(`${this.options.name}: `) ? error.message.slice(this.options.name.length + 2) : error.message };
     } else {
       this.verdict = { kind: 'crashed', phase, message };
     }

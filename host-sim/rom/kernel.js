@@ -112,8 +112,11 @@
 		resume(was);
 	}
 
+	// A change of phase is also printed (a log frame, sent with the call's answer or before an
+	// abort), so that a device that dies mid-call is reported in the phase it died in.
 	function mark(name) {
 		account();
+		if (name !== phase) print(name);
 		phase = name;
 	}
 
