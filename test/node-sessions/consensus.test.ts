@@ -153,8 +153,48 @@ test('a silent device\'s unit expires at its deadline and the transaction goes t
     const late = await fleet.device('moddable-esp32', HONEST);
     await late.connect();
     assert.is(fleet.devices.service.consensus.accepted.length, 0, 'one verdict is not a quorum');
-    assert.is(late.messages.some((m) => m.kind === 'notify'), false, 'the job is out to two devices already');
+    fleet.devices.service.sweep();
+    assert.is(metric(fleet, 'mm_units_assigned_total{kind="consensus"}'), 2, 'the job is out to two devices already');
     clock.advance(60_000); // past the unit's deadline (about 34 s at difficulty 8), within the idle timeout
+    fleet.devices.service.sweep();
+    await eventually(() => fleet.devices.service.consensus.accepted.length === 1 && late.acks.length === 1, 'the late device completes the quorum');
+    assert.is(metric(fleet, 'mm_units_released_total{why="expired"}'), 1);
+  } finally {
+    await fleet.stop();
+  }
+});
+
+test('a device proven wrong is replaced: with q = 3 the job goes to a fourth device', async () => {
+  const fleet = await startFleet({ consensus: { auditRate: 0, replicas: 3, quorum: 3 } });
+  try {
+    await fleet.node.intake.submit(toHex(transfer('alice', bob, 500n, 0)));
+    fleet.devices.service.sweep();
+    const first = await connected(fleet, ['moddable-esp32', HONEST], ['moddable-esp32', HONEST], ['moddable-esp32', LIAR]);
+    await eventually(() => first.every((d) => d.acks.length === 1), 'the first three answer');
+    const fourth = await fleet.device('moddable-esp32', HONEST);
+    await fourth.connect();
+    fleet.devices.service.sweep();
+    await eventually(() => fleet.devices.service.consensus.accepted.length === 1 && fourth.acks.length === 1, 'the fourth device completes the quorum');
+    assert.is(metric(fleet, 'mm_verdicts_wrong_total'), 1);
+  } finally {
+    await fleet.stop();
+  }
+});
+
+test('a device that disconnects mid-unit keeps it until its deadline; then the job goes to another device', async () => {
+  const clock = new ManualClock();
+  const fleet = await startFleet({ consensus: { auditRate: 0, replicas: 2, quorum: 2 }, now: clock.now, limits: { sweepIntervalMs: 1_000_000 } });
+  try {
+    await fleet.node.intake.submit(toHex(transfer('alice', bob, 500n, 0)));
+    fleet.devices.service.sweep();
+    const [honest, gone] = await connected(fleet, ['moddable-esp32', HONEST], ['moddable-esp32', SILENT]);
+    await eventually(() => honest!.acks.length === 1 && gone!.messages.some((m) => m.kind === 'notify'), 'both have the unit');
+    await gone!.close();
+    const late = await fleet.device('moddable-esp32', HONEST);
+    await late.connect();
+    fleet.devices.service.sweep();
+    assert.is(metric(fleet, 'mm_units_assigned_total{kind="consensus"}'), 2, 'the unit is kept for the device that left');
+    clock.advance(60_000);
     fleet.devices.service.sweep();
     await eventually(() => fleet.devices.service.consensus.accepted.length === 1 && late.acks.length === 1, 'the late device completes the quorum');
     assert.is(metric(fleet, 'mm_units_released_total{why="expired"}'), 1);

@@ -57,7 +57,14 @@ export interface LoadFigures {
   /** Error answers the devices received, by wire error name. */
   readonly errors: Readonly<Record<string, number>>;
   /** From the node's /metrics: results stored, and the mean results per store transaction. */
-  readonly node: { readonly resultsStored: number; readonly meanBatch: number; readonly meanCommitMs: number; readonly blocks: number };
+  readonly node: {
+    readonly resultsStored: number;
+    readonly meanBatch: number;
+    readonly meanCommitMs: number;
+    /** The node's own view: the bucket bound under which 99% of verified submits were durably acked (ms). */
+    readonly ackP99Ms: number;
+    readonly blocks: number;
+  };
   /**
    * CPU time per acknowledged result inside the window (µs): the node process, and this process
    * running all the devices. Unlike rates and latencies these do not depend on what else the
@@ -137,6 +144,7 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadFigures> {
         resultsStored: series(metrics, 'mm_device_results_total{outcome="stored"}'),
         meanBatch: round2(series(metrics, 'mm_result_batch_size_sum') / Math.max(1, series(metrics, 'mm_result_batch_size_count'))),
         meanCommitMs: round2((1000 * series(metrics, 'mm_result_commit_seconds_sum')) / Math.max(1, series(metrics, 'mm_result_commit_seconds_count'))),
+        ackP99Ms: histogramQuantile(metrics, 'mm_result_ack_seconds', 0.99) * 1000,
         blocks: series(metrics, 'mm_blocks_committed_total'),
       },
       cpuPerResultUs: {
@@ -207,6 +215,13 @@ function percentile(sorted: readonly number[], p: number): number {
 function series(metrics: string, name: string): number {
   const line = metrics.split('\n').find((l) => l.startsWith(name + ' '));
   return line === undefined ? 0 : Number(line.slice(name.length + 1));
+}
+
+/** The smallest bucket bound of a Prometheus histogram holding the `q` quantile (Infinity past the last). */
+function histogramQuantile(metrics: string, name: string, q: number): number {
+  const buckets = [...metrics.matchAll(new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\d+)$`, 'gm'))].map((m) => [Number(m[1] === '+Inf' ? Infinity : m[1]), Number(m[2])] as const);
+  const total = buckets.at(-1)?.[1] ?? 0;
+  return buckets.find(([, count]) => count >= q * total)?.[0] ?? 0;
 }
 
 function round2(value: number): number {

@@ -117,7 +117,7 @@ export class DeviceService {
     this.#unitsEnded = metrics.counter({ name: 'mm_units_released_total', help: 'Units that came back without a result, by why', labels: ['why'] });
     this.#storeSeconds = metrics.histogram({
       name: 'mm_result_ack_seconds', help: 'From a verified submit to its durable ack',
-      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5],
+      buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.2, 0.5, 1],
     });
   }
 
