@@ -6,8 +6,9 @@
  *   device's measured hash rate: a share at difficulty `d` takes 2^d attempts on average and the
  *   unit took `t` ms from assignment to submit (at least 1). `L = 0` below 2 hashes/s.
  * - **reward** for a correct verdict or a share: `floor(base · (4 + L) / 4)`. It grows with the
- *   logarithm of speed: a device 1,000 times faster earns about 2.5 times more per verdict, so a
- *   small device is worth running and a fast one cannot crowd it out.
+ *   logarithm of speed: a device 1,024 times faster (ten levels up) earns (14 + L) / (4 + L)
+ *   times more per verdict, 1.8 times at 256 H/s, so a small device is worth running and a fast
+ *   one cannot crowd it out.
  * - **hourly cap**: what a device is credited within one clock hour (`floor(time / 3600000)`)
  *   never passes the cap; a reward that would is cut to what is left.
  * - **variable difficulty** toward a target time per share `T`: after each share taking `t` ms,
