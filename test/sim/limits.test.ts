@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { simProfile } from '../../host-sim/profile.ts';
 import { runStandalone } from '../../host-sim/standalone.ts';
-import { device, moduleImage } from './support.ts';
+import { device, moduleImage, verdictOf } from './support.ts';
 
 // Keeps `count` small objects alive, marking the phase as the app does, one batch per timer.
 const HUNGRY = (count: number) => `
@@ -22,9 +22,7 @@ Timer.set(grow, 0);
 test('a memory-hungry image fails with "not enough memory" on the ESP32 and passes with a larger heap', async () => {
   const esp32 = simProfile('moddable-esp32');
   const small = await runStandalone(device(esp32, moduleImage('moddable-esp32', HUNGRY(3000))));
-  assert.is(small.verdict.kind, 'out-of-memory');
-  assert.ok(small.verdict.kind !== 'running' && small.verdict.message.includes('not enough memory'), JSON.stringify(small.verdict));
-  assert.ok(small.verdict.kind !== 'running' && small.verdict.phase === 'checks', 'the report names the phase the memory ran out in');
+  assert.equal(verdictOf(small), { kind: 'out-of-memory', phase: 'checks', message: 'not enough memory' });
   assert.ok(small.peaks.slots > 4000, `live slots reached ${small.peaks.slots} before the end`);
 
   // Four times the ESP32's heaps, as a board with PSRAM could give XS.
@@ -43,8 +41,7 @@ test('an image that loops forever is stopped by the CPU budget (the watchdog), a
     import Timer from "timer";
     Timer.set(function () { globalThis.micromineMark("share"); for (;;) {} }, 10);
   `)));
-  assert.is(looping.verdict.kind, 'cpu-budget');
-  assert.ok(looping.verdict.kind !== 'running' && looping.verdict.phase === 'share');
+  assert.equal(verdictOf(looping), { kind: 'cpu-budget', phase: 'share', message: 'cpu budget exceeded' });
   // Stopped a little past the budget (XS checks the meter every 1,024 computrons), never earlier.
   const budget = 5000 * profile.computronsPerMs;
   assert.ok(looping.computrons >= budget && looping.computrons < budget + 2048, `${looping.computrons} computrons`);
@@ -52,8 +49,7 @@ test('an image that loops forever is stopped by the CPU budget (the watchdog), a
 
 test('an image that throws at boot ends with a "threw" verdict naming the error', async () => {
   const thrown = await runStandalone(device(simProfile('moddable-esp32'), moduleImage('moddable-esp32', 'throw new RangeError("bad flash layout");')));
-  assert.is(thrown.verdict.kind, 'threw');
-  assert.ok(thrown.verdict.kind !== 'running' && thrown.verdict.message.includes('RangeError: bad flash layout'));
+  assert.equal(verdictOf(thrown), { kind: 'threw', phase: 'boot', message: 'RangeError: bad flash layout' });
 });
 
 // 40 slices of fixed work (10.8 million computrons), then the elapsed virtual time against a

@@ -37,3 +37,9 @@ export function device(profile: SimProfile, simImage: SimImage, logs: string[] =
   const flash = new Flash(join(mkdtempSync(join(tmpdir(), 'mm-sim-flash-')), 'flash.json'), 65536);
   return new SimDevice({ name: 'test', profile, image: simImage, flash, seed: 1, onLog: (text) => logs.push(text) });
 }
+
+/** A device's verdict as plain fields ('' where a running device has none). */
+export function verdictOf(simDevice: SimDevice): { kind: string; phase: string; message: string } {
+  const verdict = simDevice.verdict;
+  return verdict.kind === 'running' ? { kind: 'running', phase: '', message: '' } : { kind: verdict.kind, phase: verdict.phase, message: verdict.message };
+}
