@@ -39,6 +39,7 @@ export class Link {
   private socket: Socket | undefined;
   private partial = '';
   private lastSentAt = 0;
+  private lastDeliveredAt = 0;
   private ended = false;
   /** requests written and not yet answered: id -> [method, counter of a submit] */
   private readonly waiting = new Map<number, [string, number]>();
@@ -118,7 +119,9 @@ export class Link {
       const answer = this.observeAnswer(line);
       const delay = this.sink.fault(this.device, 'down');
       if (delay < 0) continue;
-      const time = (answer ? this.lastSentAt + this.latencyMs : Math.max(this.sink.now(), this.lastSentAt) + this.latencyMs / 2) + delay;
+      // TCP keeps order: a line the node pushed after an answer never arrives before it.
+      const time = Math.max(this.lastDeliveredAt, (answer ? this.lastSentAt + this.latencyMs : Math.max(this.sink.now(), this.lastSentAt) + this.latencyMs / 2) + delay);
+      this.lastDeliveredAt = time;
       this.sink.deliver(this.device, time, { kind: 'data', socket: this.id, bytes: Buffer.from(`${line}\n`, 'latin1') });
     }
     this.sink.activity();
