@@ -6,10 +6,13 @@
  */
 import { bytes, u32 } from '../firmware/core/assert.ts';
 import { writeU16 } from '../firmware/core/bytes.ts';
-import { decodeError, type DecodeError } from '../firmware/core/errors.ts';
-import { DEVICE_ID_SIZE, MAX_DIFFICULTY, RESULT_MAC_AT, RESULT_NONCE_AT } from '../firmware/core/layout.ts';
+import type { DecodeError } from '../firmware/core/errors.ts';
+import {
+  DEVICE_ID_SIZE, FIELD_RESULT_MAC, FIELD_RESULT_NONCE, MAX_DIFFICULTY, RESULT_MAC_AT, RESULT_NONCE_AT,
+} from '../firmware/core/layout.ts';
 import { decodeResult, resultDigest, resultMac, type UnitResult } from '../firmware/core/result.ts';
 import { isShare } from '../firmware/core/share.ts';
+import { describeDecodeError, fieldName } from './messages.ts';
 import { nodeDigest, sha256 } from './digest.ts';
 import { nodeHash } from './state.ts';
 
@@ -49,8 +52,10 @@ export interface ResultContext {
   difficulty: number;
 }
 
-/** A verified result, or why it was rejected and where. */
-export type VerifiedResult = { ok: true; value: UnitResult } | { ok: false; rejection: ResultRejection; error: DecodeError };
+/** A verified result, or why it was rejected, where, and in words. */
+export type VerifiedResult =
+  | { ok: true; value: UnitResult }
+  | { ok: false; rejection: ResultRejection; error: DecodeError; message: string };
 
 /** Checks a result's size, fields, share and MAC; returns its decoded fields or the rejection. */
 export function verifyResult(result: Uint8Array, context: ResultContext): VerifiedResult {
@@ -60,18 +65,18 @@ export function verifyResult(result: Uint8Array, context: ResultContext): Verifi
   bytes('deviceKey', context.deviceKey, 32);
   if (u32('difficulty', context.difficulty) > MAX_DIFFICULTY) throw new RangeError(`"difficulty" expected at most ${MAX_DIFFICULTY}, got ${context.difficulty}`);
   const decoded = decodeResult(result);
-  if (!decoded.ok) return { ok: false, rejection: 'malformed', error: decoded.error };
+  if (!decoded.ok) return { ok: false, rejection: 'malformed', error: decoded.error, message: describeDecodeError(decoded.error, result) };
   const digest = resultDigest(nodeDigest, context.headerHash, context.deviceId, result);
   if (!isShare(nodeDigest, digest, decoded.value.nonce, context.difficulty)) {
-    return reject('low-difficulty', 'result.nonce', RESULT_NONCE_AT, `not a share of ${context.difficulty} bits`);
+    return reject('low-difficulty', FIELD_RESULT_NONCE, RESULT_NONCE_AT, `not a share of ${context.difficulty} bits`);
   }
   const mac = resultMac(nodeDigest, context.deviceKey, digest, decoded.value.nonce);
-  if (!timingSafeEqual(mac, decoded.value.mac)) return reject('bad-mac', 'result.mac', RESULT_MAC_AT, 'does not match the device key');
+  if (!timingSafeEqual(mac, decoded.value.mac)) return reject('bad-mac', FIELD_RESULT_MAC, RESULT_MAC_AT, 'does not match the device key');
   return decoded;
 }
 
-function reject(rejection: ResultRejection, field: string, offset: number, problem: string): VerifiedResult {
-  return { ok: false, rejection, error: decodeError('invalid', field, offset, problem) };
+function reject(rejection: ResultRejection, field: number, offset: number, problem: string): VerifiedResult {
+  return { ok: false, rejection, error: { code: 'invalid', field, offset }, message: `"${fieldName(field)}" at offset ${offset}: ${problem}` };
 }
 
 function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {

@@ -8,7 +8,7 @@ import { bytes, u32 } from '../firmware/core/assert.ts';
 import { readU32, writeU32 } from '../firmware/core/bytes.ts';
 import { checkSize, type Decoded } from '../firmware/core/errors.ts';
 import {
-  LEAF_BALANCE_AT, LEAF_KEY_AT, LEAF_NONCE_AT, LEAF_SIZE, MAX_PROOF_DEPTH, PROOF_DEPTH_AT, PROOF_INDEX_AT,
+  FIELD_LEAF, LEAF_BALANCE_AT, LEAF_KEY_AT, LEAF_NONCE_AT, LEAF_SIZE, MAX_PROOF_DEPTH, PROOF_DEPTH_AT, PROOF_INDEX_AT,
   PROOF_LEAF_AT, PROOF_SIBLINGS_AT, proofSize,
 } from '../firmware/core/layout.ts';
 import { sha256 } from './digest.ts';
@@ -36,7 +36,7 @@ export function encodeLeaf(account: Account): Uint8Array {
 
 /** Decodes a 44-byte account leaf. */
 export function decodeLeaf(leaf: Uint8Array): Decoded<Account> {
-  const sized = checkSize<Account>(leaf, LEAF_SIZE, 'leaf');
+  const sized = checkSize<Account>(leaf, LEAF_SIZE, FIELD_LEAF);
   if (sized) return sized;
   return {
     ok: true,

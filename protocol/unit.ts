@@ -13,6 +13,7 @@ import {
 } from '../firmware/core/layout.ts';
 import { sha256 } from './digest.ts';
 import { knownKeys, u64, writeU64 } from './fields.ts';
+import { describeDecodeError } from './messages.ts';
 
 /** A check a unit can ask for; `format` (format and ids) is always included. */
 export type Check = 'format' | 'proof' | 'rules' | 'signature';
@@ -92,7 +93,7 @@ export function encodeEntry(tx: Uint8Array, proof: Uint8Array): Uint8Array {
   bytes('tx', tx, TX_SIZE);
   bytes('proof', proof, -1);
   const decoded = decodeProof(proof);
-  if (!decoded.ok) throw new RangeError(`"proof" is malformed: ${decoded.error.message}`);
+  if (!decoded.ok) throw new RangeError(`"proof" is malformed: ${describeDecodeError(decoded.error, proof)}`);
   const entry = new Uint8Array(TX_SIZE + proof.length);
   entry.set(tx);
   entry.set(proof, TX_SIZE);

@@ -21,6 +21,7 @@ import {
   helloResult, parseDeviceLine, pullResult, submitResult, CHALLENGE_SIZE,
   type DeviceRequest, type Framer, type WireError,
 } from './wire.ts';
+import { describeDecodeError } from './messages.ts';
 
 export * from './wire-host.ts';
 
@@ -92,7 +93,7 @@ export class DeviceSession {
   /** Makes `header` the device's current unit and notifies it; a unit it replaces becomes stale. */
   assign(header: Uint8Array): void {
     const decoded = decodeHeader(header);
-    if (!decoded.ok) throw new RangeError(`"header" ${decoded.error.message}`);
+    if (!decoded.ok) throw new RangeError(`"header" ${describeDecodeError(decoded.error, header)}`);
     if (this.phase !== 'ready' || this.device === null || this.deviceId === null) throw new RangeError('a unit can only be assigned to an authenticated session');
     if ((decoded.value.checks & CHECK_SIGNATURE) !== 0 && this.device.tier !== 'sig') {
       throw new RangeError(`unit ${decoded.value.unitId} asks for signature checks from a ${this.device.tier}-tier device`);
@@ -266,7 +267,7 @@ export class DeviceSession {
     });
     if (!verified.ok) {
       const [error, consequence] = RESULT_ERRORS[verified.rejection];
-      return this.fail(request.id, error, verified.error.message, consequence);
+      return this.fail(request.id, error, verified.message, consequence);
     }
     const result = verified.value;
     const contradiction =

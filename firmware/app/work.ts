@@ -5,6 +5,7 @@
  * @module
  */
 import type { Digest, VerifySignature } from '../core/digest.ts';
+import { errorText } from '../core/errors.ts';
 import { sealResult } from '../core/result.ts';
 import { searchShare, startShareSearch, type ShareSearch } from '../core/share.ts';
 import { openUnit, type PendingResult, type UnitValidator } from '../core/validator.ts';
@@ -40,7 +41,7 @@ export function openWork(unitId: number, header: Uint8Array, digest: Digest, ver
   if (!opened.ok) {
     const code = opened.error.code;
     const why: WireError = code === 'tier' ? 'tier-mismatch' : code === 'unsupported' ? 'unsupported-version' : 'malformed';
-    return { ok: false, why: why, problem: opened.error.message };
+    return { ok: false, why: why, problem: errorText(opened.error) };
   }
   return { ok: true, work: { unitId: unitId, validator: opened.value, receivedAt: now, lastVerdict: null, pending: null, search: null } };
 }

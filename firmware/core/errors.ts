@@ -1,6 +1,7 @@
 /**
  * Structured decode errors: decoders return them instead of throwing, so that bad bytes from
- * the network always end as a value the caller can classify.
+ * the network always end as a value the caller can classify. An error is three small values and
+ * no text: a device only logs it, and host code (protocol/messages.ts) words it for people.
  * @module
  */
 
@@ -20,28 +21,26 @@ export type DecodeErrorCode =
 /** A decode failure naming the field and its byte offset in the decoded buffer. */
 export interface DecodeError {
   code: DecodeErrorCode;
-  field: string;
+  /** a FIELD_* id of layout.ts */
+  field: number;
   offset: number;
-  /** e.g. `"depth" at offset 201: expected at most 24, got 30` */
-  message: string;
 }
 
 /** Either the decoded value or why it could not be decoded. */
 export type Decoded<T> = { ok: true; value: T } | { ok: false; error: DecodeError };
 
-/** Builds a decode error; the message names the field and the offset. */
-export function decodeError(code: DecodeErrorCode, field: string, offset: number, problem: string): DecodeError {
-  return { code: code, field: field, offset: offset, message: '"' + field + '" at offset ' + offset + ': ' + problem };
-}
-
 /** Builds a failed decode. */
-export function failure<T>(code: DecodeErrorCode, field: string, offset: number, problem: string): Decoded<T> {
-  return { ok: false, error: decodeError(code, field, offset, problem) };
+export function failure<T>(code: DecodeErrorCode, field: number, offset: number): Decoded<T> {
+  return { ok: false, error: { code: code, field: field, offset: offset } };
 }
 
-/** Fails with `truncated` or `oversized` unless `data` is exactly `size` bytes. */
-export function checkSize<T>(data: Uint8Array, size: number, what: string): Decoded<T> | undefined {
-  if (data.length < size) return failure<T>('truncated', what, data.length, 'expected ' + size + ' bytes, got ' + data.length);
-  if (data.length > size) return failure<T>('oversized', what, size, 'expected ' + size + ' bytes, got ' + data.length);
+/** Fails with `truncated` (at the end of the data) or `oversized` (at `size`) unless `data` is exactly `size` bytes. */
+export function checkSize<T>(data: Uint8Array, size: number, field: number): Decoded<T> | undefined {
+  if (data.length !== size) return data.length < size ? failure<T>('truncated', field, data.length) : failure<T>('oversized', field, size);
   return undefined;
+}
+
+/** A decode error for a device log: `invalid 14@201` (code, field id, offset; protocol/messages.ts has the words). */
+export function errorText(error: DecodeError): string {
+  return error.code + ' ' + error.field + '@' + error.offset;
 }

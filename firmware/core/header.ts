@@ -5,8 +5,9 @@
 import { readU16, readU32 } from './bytes.ts';
 import { checkSize, failure, type Decoded } from './errors.ts';
 import {
-  CHECK_FORMAT, CHECK_PROOF, CHECK_RULES, CHECKS_KNOWN, FORMAT_VERSION, HEADER_CHAIN_AT, HEADER_CHECKS_AT,
-  HEADER_COUNT_AT, HEADER_DEADLINE_AT, HEADER_DIFFICULTY_AT, HEADER_HEIGHT_AT, HEADER_MIN_FEE_AT,
+  CHECK_FORMAT, CHECK_PROOF, CHECK_RULES, CHECKS_KNOWN, FIELD_HEADER, FIELD_HEADER_CHECKS, FIELD_HEADER_DEADLINE,
+  FIELD_HEADER_DIFFICULTY, FIELD_HEADER_ENTRY_COUNT, FIELD_HEADER_VERSION, FORMAT_VERSION, HEADER_CHAIN_AT,
+  HEADER_CHECKS_AT, HEADER_COUNT_AT, HEADER_DEADLINE_AT, HEADER_DIFFICULTY_AT, HEADER_HEIGHT_AT, HEADER_MIN_FEE_AT,
   HEADER_PREVIOUS_AT, HEADER_SIZE, HEADER_STATE_ROOT_AT, HEADER_UNIT_AT, HEADER_VERSION_AT, MAX_DIFFICULTY,
 } from './layout.ts';
 
@@ -30,24 +31,21 @@ export interface UnitHeader {
 
 /** Decodes a header of exactly 93 bytes and checks that its fields are coherent. */
 export function decodeHeader(data: Uint8Array): Decoded<UnitHeader> {
-  const sized = checkSize<UnitHeader>(data, HEADER_SIZE, 'header');
+  const sized = checkSize<UnitHeader>(data, HEADER_SIZE, FIELD_HEADER);
   if (sized) return sized;
-  const version = data[HEADER_VERSION_AT];
-  if (version !== FORMAT_VERSION) return failure('unsupported', 'header.version', HEADER_VERSION_AT, 'expected ' + FORMAT_VERSION + ', got ' + version);
+  if (data[HEADER_VERSION_AT] !== FORMAT_VERSION) return failure('unsupported', FIELD_HEADER_VERSION, HEADER_VERSION_AT);
   const checks = data[HEADER_CHECKS_AT];
-  if ((checks & ~CHECKS_KNOWN) !== 0) return failure('unsupported', 'header.checks', HEADER_CHECKS_AT, 'unknown check bits in ' + checks);
-  if ((checks & CHECK_FORMAT) === 0) return failure('invalid', 'header.checks', HEADER_CHECKS_AT, 'the format bit (1) is mandatory, got ' + checks);
-  if ((checks & CHECK_RULES) !== 0 && (checks & CHECK_PROOF) === 0) {
-    return failure('invalid', 'header.checks', HEADER_CHECKS_AT, 'the rules bit (4) needs the proof bit (2), got ' + checks);
+  if ((checks & ~CHECKS_KNOWN) !== 0) return failure('unsupported', FIELD_HEADER_CHECKS, HEADER_CHECKS_AT);
+  // The format bit is mandatory, and the rules read the proven leaf, so they need the proof bit.
+  if ((checks & CHECK_FORMAT) === 0 || ((checks & CHECK_RULES) !== 0 && (checks & CHECK_PROOF) === 0)) {
+    return failure('invalid', FIELD_HEADER_CHECKS, HEADER_CHECKS_AT);
   }
   const difficulty = data[HEADER_DIFFICULTY_AT];
-  if (difficulty > MAX_DIFFICULTY) {
-    return failure('invalid', 'header.difficulty', HEADER_DIFFICULTY_AT, 'expected at most ' + MAX_DIFFICULTY + ', got ' + difficulty);
-  }
+  if (difficulty > MAX_DIFFICULTY) return failure('invalid', FIELD_HEADER_DIFFICULTY, HEADER_DIFFICULTY_AT);
   const deadline = readU32(data, HEADER_DEADLINE_AT);
-  if (deadline === 0) return failure('invalid', 'header.deadline', HEADER_DEADLINE_AT, 'must not be zero');
+  if (deadline === 0) return failure('invalid', FIELD_HEADER_DEADLINE, HEADER_DEADLINE_AT);
   const entryCount = readU16(data, HEADER_COUNT_AT);
-  if (entryCount === 0) return failure('invalid', 'header.entryCount', HEADER_COUNT_AT, 'must not be zero');
+  if (entryCount === 0) return failure('invalid', FIELD_HEADER_ENTRY_COUNT, HEADER_COUNT_AT);
   return {
     ok: true,
     value: {

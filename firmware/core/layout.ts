@@ -105,3 +105,36 @@ export const RESULT_SIZE = 112;
 export const DEVICE_ID_SIZE = 8;
 /** Domain tag that starts the result digest's input (ASCII). */
 export const RESULT_TAG = 'micromine/result/1';
+
+/**
+ * Ids of the fields a decode error or a verdict names. The device carries only the number; host
+ * code names it for people (protocol/messages.ts spells FIELD_HEADER_ENTRY_COUNT as
+ * `header.entryCount`), so no field name takes space in an image. A new field takes the next id.
+ */
+export const FIELD_TX = 1;
+export const FIELD_TX_VERSION = 2;
+export const FIELD_TX_CHAIN_ID = 3;
+export const FIELD_TX_SENDER = 4;
+export const FIELD_TX_RECIPIENT = 5;
+export const FIELD_TX_AMOUNT = 6;
+export const FIELD_TX_FEE = 7;
+export const FIELD_TX_NONCE = 8;
+export const FIELD_TX_SIGNATURE = 9;
+export const FIELD_LEAF = 10;
+export const FIELD_PROOF = 11;
+export const FIELD_PROOF_LEAF = 12;
+export const FIELD_PROOF_INDEX = 13;
+export const FIELD_PROOF_DEPTH = 14;
+export const FIELD_PROOF_SIBLINGS = 15;
+export const FIELD_ENTRY = 16;
+export const FIELD_HEADER = 17;
+export const FIELD_HEADER_VERSION = 18;
+export const FIELD_HEADER_CHECKS = 19;
+export const FIELD_HEADER_DIFFICULTY = 20;
+export const FIELD_HEADER_DEADLINE = 21;
+export const FIELD_HEADER_ENTRY_COUNT = 22;
+export const FIELD_RESULT = 23;
+export const FIELD_RESULT_ENTRY_COUNT = 24;
+export const FIELD_RESULT_ACCEPTED_COUNT = 25;
+export const FIELD_RESULT_NONCE = 26;
+export const FIELD_RESULT_MAC = 27;

@@ -8,8 +8,8 @@ import { readU32 } from './bytes.ts';
 import type { Digest } from './digest.ts';
 import { failure, type Decoded } from './errors.ts';
 import {
-  LEAF_BALANCE_AT, LEAF_NONCE_AT, LEAF_SIZE, MAX_PROOF_DEPTH, PROOF_DEPTH_AT, PROOF_INDEX_AT,
-  PROOF_LEAF_AT, PROOF_SIBLINGS_AT, proofSize,
+  FIELD_PROOF, FIELD_PROOF_DEPTH, FIELD_PROOF_INDEX, FIELD_PROOF_SIBLINGS, LEAF_BALANCE_AT, LEAF_NONCE_AT, LEAF_SIZE,
+  MAX_PROOF_DEPTH, PROOF_DEPTH_AT, PROOF_INDEX_AT, PROOF_LEAF_AT, PROOF_SIBLINGS_AT, proofSize,
 } from './layout.ts';
 
 /** A decoded state proof; byte fields are views into the input. */
@@ -32,20 +32,14 @@ export interface StateProof {
  */
 export function readProof(data: Uint8Array, at: number): Decoded<StateProof> {
   const available = data.length - at;
-  if (available < PROOF_SIBLINGS_AT) {
-    return failure('truncated', 'proof', data.length, 'expected at least ' + PROOF_SIBLINGS_AT + ' bytes, got ' + available);
-  }
+  if (available < PROOF_SIBLINGS_AT) return failure('truncated', FIELD_PROOF, data.length);
   const depth = data[at + PROOF_DEPTH_AT];
-  if (depth > MAX_PROOF_DEPTH) {
-    return failure('invalid', 'proof.depth', at + PROOF_DEPTH_AT, 'expected at most ' + MAX_PROOF_DEPTH + ', got ' + depth);
-  }
+  if (depth > MAX_PROOF_DEPTH) return failure('invalid', FIELD_PROOF_DEPTH, at + PROOF_DEPTH_AT);
   const size = proofSize(depth);
-  if (available < size) return failure('truncated', 'proof.siblings', data.length, 'depth ' + depth + ' needs ' + size + ' bytes, got ' + available);
-  if (available > size) return failure('oversized', 'proof', at + size, 'depth ' + depth + ' needs ' + size + ' bytes, got ' + available);
+  if (available < size) return failure('truncated', FIELD_PROOF_SIBLINGS, data.length);
+  if (available > size) return failure('oversized', FIELD_PROOF, at + size);
   const index = readU32(data, at + PROOF_INDEX_AT);
-  if (index >= 1 << depth) {
-    return failure('invalid', 'proof.index', at + PROOF_INDEX_AT, 'expected below 2^' + depth + ', got ' + index);
-  }
+  if (index >= 1 << depth) return failure('invalid', FIELD_PROOF_INDEX, at + PROOF_INDEX_AT);
   const leafAt = at + PROOF_LEAF_AT;
   return {
     ok: true,

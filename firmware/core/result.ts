@@ -8,8 +8,9 @@ import { asciiBytes, readU16, readU32, writeU32 } from './bytes.ts';
 import { copy32, hmacSha256, type Digest } from './digest.ts';
 import { checkSize, failure, type Decoded } from './errors.ts';
 import {
-  DEVICE_ID_SIZE, RESULT_ACCEPTED_AT, RESULT_ACCEPTED_ROOT_AT, RESULT_CHAIN_AT, RESULT_COUNTER_AT,
-  RESULT_ENTRIES_AT, RESULT_MAC_AT, RESULT_NONCE_AT, RESULT_SIZE, RESULT_TAG, RESULT_UNIT_AT,
+  DEVICE_ID_SIZE, FIELD_RESULT, FIELD_RESULT_ACCEPTED_COUNT, FIELD_RESULT_ENTRY_COUNT, RESULT_ACCEPTED_AT,
+  RESULT_ACCEPTED_ROOT_AT, RESULT_CHAIN_AT, RESULT_COUNTER_AT, RESULT_ENTRIES_AT, RESULT_MAC_AT, RESULT_NONCE_AT,
+  RESULT_SIZE, RESULT_TAG, RESULT_UNIT_AT,
 } from './layout.ts';
 
 /** The fields of a decoded result; hashes are views into the input. */
@@ -26,14 +27,12 @@ export interface UnitResult {
 
 /** Decodes a result of exactly 112 bytes. */
 export function decodeResult(data: Uint8Array): Decoded<UnitResult> {
-  const sized = checkSize<UnitResult>(data, RESULT_SIZE, 'result');
+  const sized = checkSize<UnitResult>(data, RESULT_SIZE, FIELD_RESULT);
   if (sized) return sized;
   const entryCount = readU16(data, RESULT_ENTRIES_AT);
   const acceptedCount = readU16(data, RESULT_ACCEPTED_AT);
-  if (entryCount === 0) return failure('invalid', 'result.entryCount', RESULT_ENTRIES_AT, 'must not be zero');
-  if (acceptedCount > entryCount) {
-    return failure('invalid', 'result.acceptedCount', RESULT_ACCEPTED_AT, 'expected at most ' + entryCount + ', got ' + acceptedCount);
-  }
+  if (entryCount === 0) return failure('invalid', FIELD_RESULT_ENTRY_COUNT, RESULT_ENTRIES_AT);
+  if (acceptedCount > entryCount) return failure('invalid', FIELD_RESULT_ACCEPTED_COUNT, RESULT_ACCEPTED_AT);
   return {
     ok: true,
     value: {

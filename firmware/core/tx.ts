@@ -5,8 +5,8 @@
 import { compareBytes, readU32 } from './bytes.ts';
 import { checkSize, failure, type Decoded } from './errors.ts';
 import {
-  FORMAT_VERSION, TX_AMOUNT_AT, TX_BODY_SIZE, TX_CHAIN_AT, TX_FEE_AT, TX_NONCE_AT, TX_RECIPIENT_AT,
-  TX_SENDER_AT, TX_SIGNATURE_AT, TX_SIZE, TX_VERSION_AT,
+  FIELD_TX, FIELD_TX_AMOUNT, FIELD_TX_RECIPIENT, FIELD_TX_VERSION, FORMAT_VERSION, TX_AMOUNT_AT, TX_BODY_SIZE, TX_CHAIN_AT,
+  TX_FEE_AT, TX_NONCE_AT, TX_RECIPIENT_AT, TX_SENDER_AT, TX_SIGNATURE_AT, TX_SIZE, TX_VERSION_AT,
 } from './layout.ts';
 
 /** A decoded transaction; amounts are u64 as (low, high) u32 halves. */
@@ -29,15 +29,11 @@ export interface Transaction {
  * errors are relative to `data`.
  */
 export function readTx(data: Uint8Array, at: number): Decoded<Transaction> {
-  if (data[at + TX_VERSION_AT] !== FORMAT_VERSION) {
-    return failure('unsupported', 'tx.version', at + TX_VERSION_AT, 'expected ' + FORMAT_VERSION + ', got ' + data[at + TX_VERSION_AT]);
-  }
+  if (data[at + TX_VERSION_AT] !== FORMAT_VERSION) return failure('unsupported', FIELD_TX_VERSION, at + TX_VERSION_AT);
   const amountLow = readU32(data, at + TX_AMOUNT_AT);
   const amountHigh = readU32(data, at + TX_AMOUNT_AT + 4);
-  if (amountLow === 0 && amountHigh === 0) return failure('invalid', 'tx.amount', at + TX_AMOUNT_AT, 'must not be zero');
-  if (compareBytes(data, at + TX_SENDER_AT, data, at + TX_RECIPIENT_AT, 32) === 0) {
-    return failure('invalid', 'tx.recipient', at + TX_RECIPIENT_AT, 'equals the sender');
-  }
+  if (amountLow === 0 && amountHigh === 0) return failure('invalid', FIELD_TX_AMOUNT, at + TX_AMOUNT_AT);
+  if (compareBytes(data, at + TX_SENDER_AT, data, at + TX_RECIPIENT_AT, 32) === 0) return failure('invalid', FIELD_TX_RECIPIENT, at + TX_RECIPIENT_AT);
   return {
     ok: true,
     value: {
@@ -57,5 +53,5 @@ export function readTx(data: Uint8Array, at: number): Decoded<Transaction> {
 
 /** Decodes a signed transaction of exactly 153 bytes. */
 export function decodeTx(data: Uint8Array): Decoded<Transaction> {
-  return checkSize<Transaction>(data, TX_SIZE, 'tx') || readTx(data, 0);
+  return checkSize<Transaction>(data, TX_SIZE, FIELD_TX) || readTx(data, 0);
 }

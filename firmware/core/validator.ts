@@ -9,11 +9,12 @@ import { bytes, u32 } from './assert.ts';
 import { compareBytes, writeU16, writeU32 } from './bytes.ts';
 import { copy32, type Digest, type VerifySignature } from './digest.ts';
 import { decodeEntry } from './entry.ts';
-import { failure, type Decoded } from './errors.ts';
+import { failure, type DecodeError, type Decoded } from './errors.ts';
 import { decodeHeader, type UnitHeader } from './header.ts';
 import {
-  CHECK_PROOF, CHECK_RULES, CHECK_SIGNATURE, DEVICE_ID_SIZE, ENTRY_PROOF_AT, FRONTIER_LEVELS, HEADER_CHECKS_AT,
-  PROOF_SIBLINGS_AT, RESULT_ACCEPTED_AT, RESULT_ACCEPTED_ROOT_AT, RESULT_CHAIN_AT, RESULT_COUNTER_AT,
+  CHECK_PROOF, CHECK_RULES, CHECK_SIGNATURE, DEVICE_ID_SIZE, ENTRY_PROOF_AT, FIELD_HEADER_CHECKS, FIELD_PROOF_LEAF,
+  FIELD_PROOF_SIBLINGS, FIELD_TX_AMOUNT, FIELD_TX_CHAIN_ID, FIELD_TX_FEE, FIELD_TX_NONCE, FIELD_TX_SENDER,
+  FIELD_TX_SIGNATURE, FRONTIER_LEVELS, HEADER_CHECKS_AT, PROOF_SIBLINGS_AT, RESULT_ACCEPTED_AT, RESULT_ACCEPTED_ROOT_AT, RESULT_CHAIN_AT, RESULT_COUNTER_AT,
   RESULT_ENTRIES_AT, RESULT_SIZE, RESULT_UNIT_AT, TX_AMOUNT_AT, TX_BODY_SIZE, TX_CHAIN_AT, TX_FEE_AT, TX_NONCE_AT,
   TX_SENDER_AT, TX_SIGNATURE_AT,
 } from './layout.ts';
@@ -35,8 +36,12 @@ export interface Verdict {
   reason: Reason;
   /** the reason's numeric code, as chained and sent */
   code: number;
-  /** empty for `accept`; otherwise the field and offset at fault, e.g. `"tx.nonce" at offset 85: expected 3, got 5` */
-  detail: string;
+  /**
+   * null for `accept`; otherwise the field at fault and its offset in the entry: the decoder's
+   * error for `malformed`, an `invalid` one naming the field a rule failed on for the others
+   * (protocol/messages.ts words it, e.g. `"tx.nonce" at offset 85: expected 3, got 5`)
+   */
+  fault: DecodeError | null;
 }
 
 /** A finished unit's result before the share and the MAC are filled in. */
@@ -63,7 +68,7 @@ export function openUnit(header: Uint8Array, options: ValidatorOptions): Decoded
   const decoded = decodeHeader(own);
   if (!decoded.ok) return decoded;
   if ((decoded.value.checks & CHECK_SIGNATURE) !== 0 && options.verify === null) {
-    return failure('tier', 'header.checks', HEADER_CHECKS_AT, 'the unit asks for signature checks, which a hash-tier device cannot do');
+    return failure('tier', FIELD_HEADER_CHECKS, HEADER_CHECKS_AT);
   }
   return { ok: true, value: new UnitValidator(own, decoded.value, options) };
 }
@@ -151,52 +156,49 @@ export class UnitValidator {
   /** The rules, cheapest first; the first that fails names the verdict. */
   private judge(entry: Uint8Array): Verdict {
     const decoded = decodeEntry(entry);
-    if (!decoded.ok) return verdict('malformed', decoded.error.message);
+    if (!decoded.ok) return verdict('malformed', decoded.error);
     const tx = decoded.value.tx;
     const proof = decoded.value.proof;
     const header = this.header;
     // Senders ascend strictly, so remembering the last one catches repeats in O(1) memory.
     if (this.hasSender && compareBytes(tx.sender, 0, this.lastSender, 0, 32) <= 0) {
-      return verdict('duplicate', problem('tx.sender', TX_SENDER_AT, 'not above the previous entry\'s sender'));
+      return verdict('duplicate', fault(FIELD_TX_SENDER, TX_SENDER_AT));
     }
     this.hasSender = true;
     this.lastSender.set(tx.sender);
     if (tx.chainId !== header.chainId) {
-      return verdict('wrong-chain', mismatch('tx.chainId', TX_CHAIN_AT, header.chainId, tx.chainId));
+      return verdict('wrong-chain', fault(FIELD_TX_CHAIN_ID, TX_CHAIN_AT));
     }
     if ((header.checks & CHECK_PROOF) !== 0) {
       if (compareBytes(proof.publicKey, 0, tx.sender, 0, 32) !== 0) {
-        return verdict('bad-proof', problem('proof.leaf', ENTRY_PROOF_AT, 'the leaf is not the sender\'s account'));
+        return verdict('bad-proof', fault(FIELD_PROOF_LEAF, ENTRY_PROOF_AT));
       }
       if (compareBytes(proofRoot(this.digest, proof, this.scratch), 0, header.stateRoot, 0, 32) !== 0) {
-        return verdict('bad-proof', problem('proof.siblings', ENTRY_PROOF_AT + PROOF_SIBLINGS_AT, 'the proof does not lead to the state root'));
+        return verdict('bad-proof', fault(FIELD_PROOF_SIBLINGS, ENTRY_PROOF_AT + PROOF_SIBLINGS_AT));
       }
     }
     if ((header.checks & CHECK_RULES) !== 0) {
-      if (tx.nonce !== proof.nonce) return verdict('bad-nonce', mismatch('tx.nonce', TX_NONCE_AT, proof.nonce, tx.nonce));
+      if (tx.nonce !== proof.nonce) return verdict('bad-nonce', fault(FIELD_TX_NONCE, TX_NONCE_AT));
       if (compareU64(tx.feeLow, tx.feeHigh, header.minFeeLow, header.minFeeHigh) < 0) {
-        return verdict('fee-too-low', problem('tx.fee', TX_FEE_AT, 'below the unit\'s minimum fee'));
+        return verdict('fee-too-low', fault(FIELD_TX_FEE, TX_FEE_AT));
       }
       const carry = addU64(tx.amountLow, tx.amountHigh, tx.feeLow, tx.feeHigh, this.sum);
       if (carry !== 0 || compareU64(this.sum[0], this.sum[1], proof.balanceLow, proof.balanceHigh) > 0) {
-        return verdict('insufficient-funds', problem('tx.amount', TX_AMOUNT_AT, 'amount + fee exceeds the balance'));
+        return verdict('insufficient-funds', fault(FIELD_TX_AMOUNT, TX_AMOUNT_AT));
       }
     }
     if ((header.checks & CHECK_SIGNATURE) !== 0 && this.verify !== null && !this.verify(tx.signature, tx.body, tx.sender)) {
-      return verdict('bad-signature', problem('tx.signature', TX_SIGNATURE_AT, 'does not verify under the sender\'s key'));
+      return verdict('bad-signature', fault(FIELD_TX_SIGNATURE, TX_SIGNATURE_AT));
     }
-    return verdict('accept', '');
+    return verdict('accept', null);
   }
 }
 
-function verdict(reason: Reason, detail: string): Verdict {
-  return { reason: reason, code: reasonCode(reason), detail: detail };
+function verdict(reason: Reason, fault: DecodeError | null): Verdict {
+  return { reason: reason, code: reasonCode(reason), fault: fault };
 }
 
-function problem(field: string, offset: number, text: string): string {
-  return '"' + field + '" at offset ' + offset + ': ' + text;
-}
-
-function mismatch(field: string, offset: number, expected: number, got: number): string {
-  return problem(field, offset, 'expected ' + expected + ', got ' + got);
+/** The field a rule failed on, at `offset` in the entry. */
+function fault(field: number, offset: number): DecodeError {
+  return { code: 'invalid', field: field, offset: offset };
 }

@@ -7,7 +7,9 @@ import { QUEUE_SLOTS, dequeue, enqueue, loadState, oldestQueued, queuedFor, rais
 import { openWork } from '../../firmware/app/work.ts';
 import { checkStoreEntry } from '../../firmware/app/store-rules.ts';
 import { writeU32 } from '../../firmware/core/bytes.ts';
-import { CHECK_SIGNATURE, HEADER_CHECKS_AT, HEADER_VERSION_AT, RESULT_COUNTER_AT, RESULT_SIZE, RESULT_UNIT_AT } from '../../firmware/core/layout.ts';
+import {
+  CHECK_SIGNATURE, FIELD_HEADER, HEADER_CHECKS_AT, HEADER_VERSION_AT, RESULT_COUNTER_AT, RESULT_SIZE, RESULT_UNIT_AT,
+} from '../../firmware/core/layout.ts';
 import { nobleSha512 } from '../../firmware/digest/noble.ts';
 import { createVerifier } from '../../firmware/sig/ed25519.ts';
 import type { Store } from '../../firmware/hal/hal.ts';
@@ -149,7 +151,7 @@ test('units the device cannot work on are declined with the wire reason', () => 
   const version = openWork(3, future, nodeDigest, null, 0);
   assert.ok(!version.ok && version.why === 'unsupported-version');
   const truncated = openWork(3, header.subarray(0, 50), nodeDigest, null, 0);
-  assert.ok(!truncated.ok && truncated.why === 'malformed' && truncated.problem.includes('"header"'));
+  assert.ok(!truncated.ok && truncated.why === 'malformed' && truncated.problem === `truncated ${FIELD_HEADER}@50`);
   assert.ok(openWork(3, sig, nodeDigest, createVerifier(nobleSha512), 0).ok, 'a sig-tier device takes it');
 });
 

@@ -15,6 +15,7 @@ import type { Decoded } from '../../firmware/core/errors.ts';
 import { nodeDigest } from '../../protocol/digest.ts';
 import { exampleEntry, exampleLedger, exampleTx } from '../../protocol/example.ts';
 import { joinU64 } from '../../protocol/fields.ts';
+import { describeDecodeError, fieldName } from '../../protocol/messages.ts';
 import { StateTree, decodeLeaf, depthFor, encodeLeaf } from '../../protocol/state.ts';
 import { encodeTxBody, joinTx, txId } from '../../protocol/tx.ts';
 import { checkNames, checksMask, encodeEntry, encodeHeader, type HeaderFields } from '../../protocol/unit.ts';
@@ -30,9 +31,10 @@ function failsWith<T>(decoded: Decoded<T>, code: string, field: string, offset: 
   assert.not.ok(decoded.ok, `expected ${code} at ${field}`);
   if (decoded.ok) return;
   assert.is(decoded.error.code, code);
-  assert.is(decoded.error.field, field);
+  assert.is(fieldName(decoded.error.field), field);
   assert.is(decoded.error.offset, offset);
-  assert.ok(decoded.error.message.startsWith(`"${field}" at offset ${offset}: `), decoded.error.message);
+  const words = describeDecodeError(decoded.error);
+  assert.ok(words.startsWith(`"${field}" at offset ${offset}: `), words);
 }
 
 function mutate(data: Uint8Array, at: number, value: number): Uint8Array {
@@ -45,7 +47,7 @@ test('transaction: 153 bytes, fields round trip, id is SHA-256 of the 89-byte bo
   const tx = exampleTx(ledger, 1, 2, { amount: (5n << 32n) + 3n, fee: 0xffffffffn, nonce: 1 });
   assert.is(tx.length, TX_SIZE);
   const decoded = decodeTx(tx);
-  if (!decoded.ok) throw new Error(decoded.error.message);
+  if (!decoded.ok) throw new Error(describeDecodeError(decoded.error));
   const value = decoded.value;
   assert.is(value.chainId, 7);
   assert.is(hex(value.sender), hex(ledger.accounts[1].publicKey));
@@ -83,7 +85,7 @@ test('account leaf: 44 bytes, round trip', () => {
   const leaf = encodeLeaf(account);
   assert.is(leaf.length, LEAF_SIZE);
   const decoded = decodeLeaf(leaf);
-  if (!decoded.ok) throw new Error(decoded.error.message);
+  if (!decoded.ok) throw new Error(describeDecodeError(decoded.error));
   assert.equal({ ...decoded.value, publicKey: hex(decoded.value.publicKey) }, { ...account, publicKey: hex(account.publicKey) });
   failsWith(decodeLeaf(leaf.subarray(1)), 'truncated', 'leaf', 43);
 });
@@ -95,7 +97,7 @@ test('state proof: size 49 + 32*depth, every slot proves to the root, a million 
       const proof = tree.proof(slot);
       assert.is(proof.length, proofSize(tree.depth));
       const decoded = decodeProof(proof);
-      if (!decoded.ok) throw new Error(decoded.error.message);
+      if (!decoded.ok) throw new Error(describeDecodeError(decoded.error));
       assert.is(decoded.value.index, slot);
       assert.is(hex(proofRoot(nodeDigest, decoded.value, new Uint8Array(65))), hex(tree.root), `count ${count} slot ${slot}`);
     }
@@ -113,7 +115,7 @@ test('state tree: a padded depth and an update keep every proof valid', () => {
   assert.is.not(hex(tree.root), before);
   for (let slot = 0; slot < ledger.accounts.length; slot++) {
     const decoded = decodeProof(tree.proof(slot));
-    if (!decoded.ok) throw new Error(decoded.error.message);
+    if (!decoded.ok) throw new Error(describeDecodeError(decoded.error));
     assert.is(hex(proofRoot(nodeDigest, decoded.value, new Uint8Array(65))), hex(tree.root));
   }
   assert.is(tree.account(2).nonce, 99);
@@ -136,7 +138,7 @@ test('header: 93 bytes, fields round trip, coherence checks', () => {
   const header = encodeHeader(headerFields);
   assert.is(header.length, HEADER_SIZE);
   const decoded = decodeHeader(header);
-  if (!decoded.ok) throw new Error(decoded.error.message);
+  if (!decoded.ok) throw new Error(describeDecodeError(decoded.error));
   const value = decoded.value;
   assert.equal(
     [value.unitId, value.chainId, value.height, hex(value.previousHash), hex(value.stateRoot), checkNames(value.checks), value.difficulty, joinU64(value.minFeeLow, value.minFeeHigh), value.deadline, value.entryCount],
@@ -174,7 +176,7 @@ test('entry: transaction then proof, 202 to 970 bytes, round trip and errors', (
   const entry = exampleEntry(ledger, 3, tx);
   assert.is(entry.length, TX_SIZE + proofSize(ledger.tree.depth));
   const decoded = decodeEntry(entry);
-  if (!decoded.ok) throw new Error(decoded.error.message);
+  if (!decoded.ok) throw new Error(describeDecodeError(decoded.error));
   assert.is(hex(decoded.value.tx.signature), hex(tx.subarray(89)));
   assert.is(decoded.value.proof.index, 3);
   assert.is([ENTRY_MIN_SIZE, ENTRY_MAX_SIZE].join(), '202,970');
@@ -191,7 +193,7 @@ test('result: 112 bytes, decoder errors', () => {
   result[8] = 3;
   result[10] = 2;
   const decoded = decodeResult(result);
-  if (!decoded.ok) throw new Error(decoded.error.message);
+  if (!decoded.ok) throw new Error(describeDecodeError(decoded.error));
   assert.is(decoded.value.entryCount, 3);
   assert.is(decoded.value.acceptedCount, 2);
   failsWith(decodeResult(result.subarray(1)), 'truncated', 'result', 111);

@@ -14,6 +14,7 @@ import { decodeTx } from '../../firmware/core/tx.ts';
 import { openUnit, type UnitValidator } from '../../firmware/core/validator.ts';
 import { nodeDigest } from '../../protocol/digest.ts';
 import { exampleEntry, exampleLedger, exampleTx } from '../../protocol/example.ts';
+import { describeDecodeError, describeVerdict, fieldName } from '../../protocol/messages.ts';
 import { encodeHeader } from '../../protocol/unit.ts';
 
 const ERROR_CODES = ['truncated', 'oversized', 'unsupported', 'invalid', 'tier'];
@@ -52,7 +53,9 @@ function mutated(seed: Uint8Array): Uint8Array {
 function checkDecoded<T>(decoded: Decoded<T>, what: string): boolean {
   if (decoded.ok) return true;
   assert.ok(ERROR_CODES.includes(decoded.error.code), `${what}: unknown code ${decoded.error.code}`);
-  assert.ok(decoded.error.message.startsWith(`"${decoded.error.field}" at offset ${decoded.error.offset}: `), decoded.error.message);
+  const words = describeDecodeError(decoded.error);
+  assert.ok(words.startsWith(`"${fieldName(decoded.error.field)}" at offset ${decoded.error.offset}: `), words);
+  assert.not.match(fieldName(decoded.error.field), /^field /, 'a field id every version names');
   assert.ok(decoded.error.offset >= 0 && Number.isInteger(decoded.error.offset));
   return false;
 }
@@ -72,7 +75,7 @@ test('100,000 random and mutated entries each get a known verdict', () => {
     // A fresh unit every 8 entries, so the sender-order check does not hide the deeper rules.
     if (validator === undefined || validator.index === MAX_ENTRIES || n % 8 === 0) {
       const opened = openUnit(validHeader, { digest: nodeDigest, verify: null });
-      if (!opened.ok) throw new Error(opened.error.message);
+      if (!opened.ok) throw new Error(describeDecodeError(opened.error));
       validator = opened.value;
     }
     const pick = below(10);
@@ -82,7 +85,8 @@ test('100,000 random and mutated entries each get a known verdict', () => {
     assert.ok(REASONS.includes(verdict.reason), `unknown reason ${verdict.reason}`);
     assert.is(verdict.code, REASONS.indexOf(verdict.reason));
     assert.is(verdict.reason === 'malformed', !decodedOk, 'malformed exactly when the decoder fails');
-    if (verdict.reason !== 'accept') assert.ok(verdict.detail.length > 0);
+    assert.is(verdict.fault === null, verdict.reason === 'accept', 'a fault exactly when rejected');
+    if (verdict.fault !== null) assert.match(describeVerdict(verdict, entry), /^"[a-zA-Z.]+" at offset \d+: ./);
     counts.set(verdict.reason, (counts.get(verdict.reason) ?? 0) + 1);
   }
   // The mix must reach every rule, not only the format check (signatures are not checked here).

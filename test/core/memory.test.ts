@@ -6,6 +6,7 @@ import { openUnit, type UnitValidator } from '../../firmware/core/validator.ts';
 import { nobleDigest, nobleSha512 } from '../../firmware/digest/noble.ts';
 import { createVerifier } from '../../firmware/sig/ed25519.ts';
 import { exampleEntry, exampleLedger, exampleTx } from '../../protocol/example.ts';
+import { describeDecodeError } from '../../protocol/messages.ts';
 import { encodeHeader } from '../../protocol/unit.ts';
 
 /** Everything reachable from `root`: one line per property (path and kind), and buffer bytes. */
@@ -51,7 +52,7 @@ function runUnit(entryCount: number, snapshotAfter: number): Retained[] {
     checks: ['proof', 'rules', 'signature'], difficulty: 1, minFee: 1n, deadline: 1000, entryCount,
   });
   const opened = openUnit(header, { digest: nobleDigest, verify });
-  if (!opened.ok) throw new Error(opened.error.message);
+  if (!opened.ok) throw new Error(describeDecodeError(opened.error));
   const validator: UnitValidator = opened.value;
   const snapshots = [retained(validator)];
   for (let i = 0; i < snapshotAfter; i++) {

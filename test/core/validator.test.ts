@@ -3,6 +3,7 @@
 // and verifies, and the unit-level refusals (tier, misuse) are clear.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { FIELD_HEADER_CHECKS } from '../../firmware/core/layout.ts';
 import { frontierAdd, frontierRoot } from '../../firmware/core/merkle.ts';
 import { REASONS, reasonCode, reasonOf, type Reason } from '../../firmware/core/reasons.ts';
 import { sealResult } from '../../firmware/core/result.ts';
@@ -12,6 +13,7 @@ import { nobleDigest, nobleSha512 } from '../../firmware/digest/noble.ts';
 import { createVerifier } from '../../firmware/sig/ed25519.ts';
 import { nodeDigest, sha256 } from '../../protocol/digest.ts';
 import { exampleEntry, exampleLedger, exampleTx } from '../../protocol/example.ts';
+import { describeDecodeError, describeVerdict } from '../../protocol/messages.ts';
 import { acceptedRoot, verdictChain, verifyResult } from '../../protocol/result.ts';
 import { txId } from '../../protocol/tx.ts';
 import { encodeHeader, headerHash, type Check } from '../../protocol/unit.ts';
@@ -32,7 +34,7 @@ function header(entryCount: number, checks: readonly Check[] = ['proof', 'rules'
 
 function open(bytes: Uint8Array, withSignatures = true): UnitValidator {
   const opened = openUnit(bytes, { digest: nobleDigest, verify: withSignatures ? verify : null });
-  if (!opened.ok) throw new Error(opened.error.message);
+  if (!opened.ok) throw new Error(describeDecodeError(opened.error));
   return opened.value;
 }
 
@@ -83,10 +85,11 @@ test('a unit with one entry per reason code gives exactly those verdicts, and th
   assert.equal(verdicts.map((v) => v.reason), unit.expected);
   for (const v of verdicts) {
     assert.is(v.code, reasonCode(v.reason));
-    if (v.reason === 'accept') assert.is(v.detail, '');
-    else assert.match(v.detail, /^"[a-zA-Z.]+" at offset \d+: /);
+    if (v.reason === 'accept') assert.is(v.fault, null);
+    else assert.match(describeVerdict(v), /^"[a-zA-Z.]+" at offset \d+: /);
   }
-  assert.is(verdicts[5].detail, `"tx.nonce" at offset 85: expected ${ledger.accounts[order[5]].nonce}, got ${ledger.accounts[order[5]].nonce + 1}`);
+  const nonce = ledger.accounts[order[5]].nonce;
+  assert.is(describeVerdict(verdicts[5], unit.entries[5]), `"tx.nonce" at offset 85: expected ${nonce}, got ${nonce + 1}`);
 
   const pending = validator.finish(deviceId, 77);
   const search = startShareSearch(pending.digest, pending.difficulty);
@@ -95,7 +98,7 @@ test('a unit with one entry per reason code gives exactly those verdicts, and th
   const result = sealResult(nobleDigest, pending.bytes, pending.digest, search.found!, deviceKey);
   const context = { headerHash: headerHash(bytes), deviceId, deviceKey, difficulty: 6 };
   const verified = verifyResult(result, context);
-  if (!verified.ok) throw new Error(verified.error.message);
+  if (!verified.ok) throw new Error(describeDecodeError(verified.error));
   const accepted = unit.ids.filter((id): id is Uint8Array => id !== null);
   assert.is(verified.value.unitId, 41);
   assert.is(verified.value.counter, 77);
@@ -124,7 +127,7 @@ test('without the signature check the forged entry is accepted; a hash-tier devi
   assert.not.ok(refused.ok);
   if (!refused.ok) {
     assert.is(refused.error.code, 'tier');
-    assert.is(refused.error.field, 'header.checks');
+    assert.is(refused.error.field, FIELD_HEADER_CHECKS);
   }
 });
 

@@ -7,6 +7,7 @@ import * as assert from 'uvu/assert';
 import { openUnit } from '../../firmware/core/validator.ts';
 import { nodeDigest, sha256 } from '../../protocol/digest.ts';
 import { exampleEntry, exampleLedger, exampleTx } from '../../protocol/example.ts';
+import { describeDecodeError } from '../../protocol/messages.ts';
 import { encodeHeader } from '../../protocol/unit.ts';
 import { bundleBench } from '../../tools/measure/core-cost.ts';
 import { OP } from '../../tools/measure/ops.ts';
@@ -63,7 +64,7 @@ test('XS gives the same verdicts as Node for a unit of good and bad entries', as
     exampleEntry(ledger, e, exampleTx(ledger, e, a)),
   ];
   const opened = openUnit(header, { digest: nodeDigest, verify: () => true });
-  if (!opened.ok) throw new Error(opened.error.message);
+  if (!opened.ok) throw new Error(describeDecodeError(opened.error));
   const onNode = entries.map((entry) => opened.value.check(entry).code);
   await run(OP.openSigNative, header);
   const onXs: number[] = [];

@@ -4,6 +4,7 @@ import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeTx } from '../../firmware/core/tx.ts';
+import { describeDecodeError } from '../../protocol/messages.ts';
 import { publicKeyOf, verifyTxSignature } from '../../protocol/tx.ts';
 import { toHex } from '../../trusted-node/bytes.ts';
 import { demoSecretKey } from '../../trusted-node/ledger/genesis.ts';
@@ -38,7 +39,7 @@ test('each defect changes exactly what it names', () => {
   const context = { chainId: 1, minFee: 10n, nextNonce: 4, available: 1_000n };
   const fields = (tx: Uint8Array) => {
     const d = decodeTx(tx);
-    if (!d.ok) throw new Error(d.error.message);
+    if (!d.ok) throw new Error(describeDecodeError(d.error));
     return { chainId: d.value.chainId, nonce: d.value.nonce, fee: d.value.feeLow, amount: d.value.amountLow };
   };
   const plain = buildTransfer({ from, to, amount: 5n }, context);

@@ -5,6 +5,7 @@ import { ExampleDevice, MemoryHost, exampleIdentity, exampleUnit, registryOf, ru
 import { MAX_LINE, WIRE_ERROR_CODES, type WireError } from '../../protocol/wire.ts';
 import { createClient, helloRequest, pullRequest, submitRequest } from '../../firmware/core/wire/client.ts';
 import { nodeDigest } from '../../protocol/digest.ts';
+import { describeDecodeError } from '../../protocol/messages.ts';
 import { hexToBytes } from '../../firmware/core/hex.ts';
 import { isShare } from '../../firmware/core/share.ts';
 import { sealResult } from '../../firmware/core/result.ts';
@@ -171,7 +172,7 @@ test('a sig-tier unit is never assigned to a hash-tier device', async () => {
 
 function decoded(header: Uint8Array) {
   const opened = openUnit(header, { digest: nodeDigest, verify: null });
-  if (!opened.ok) throw new Error(opened.error.message);
+  if (!opened.ok) throw new Error(describeDecodeError(opened.error));
   const { unitId, chainId, height, previousHash, stateRoot, difficulty, deadline, entryCount } = opened.value.header;
   return { unitId, chainId, height, previousHash, stateRoot, difficulty, deadline, entryCount, minFee: 5n, checks: [] as never };
 }

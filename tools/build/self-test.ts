@@ -10,6 +10,7 @@ import type { SelfTestVector } from '../../firmware/app/self-test.ts';
 import type { Tier } from '../manifests/index.ts';
 import { nodeDigest } from '../../protocol/digest.ts';
 import { exampleEntry, exampleLedger, exampleSecretKey, exampleTx } from '../../protocol/example.ts';
+import { describeDecodeError } from '../../protocol/messages.ts';
 import { publicKeyOf } from '../../protocol/tx.ts';
 import { HASH_TIER_CHECKS, SIG_TIER_CHECKS, encodeHeader } from '../../protocol/unit.ts';
 
@@ -32,7 +33,7 @@ export function selfTestVector(tier: Tier): SelfTestVector {
   const options = { digest: nodeDigest, verify: tier === 'sig' ? createVerifier(nobleSha512) : null };
   const judge = (bytes: Uint8Array) => {
     const opened = openUnit(header, options);
-    if (!opened.ok) throw new Error(`self-test header does not open: ${opened.error.message}`);
+    if (!opened.ok) throw new Error(`self-test header does not open: ${describeDecodeError(opened.error, header)}`);
     return { validator: opened.value, code: opened.value.check(bytes).code };
   };
   const accepted = judge(entry);

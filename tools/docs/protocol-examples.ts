@@ -15,6 +15,7 @@ import { createVerifier } from '../../firmware/sig/ed25519.ts';
 import { nobleSha512 } from '../../firmware/digest/noble.ts';
 import { nodeDigest, sha256 } from '../../protocol/digest.ts';
 import { exampleEntry, exampleLedger, exampleTx } from '../../protocol/example.ts';
+import { describeDecodeError, describeVerdict } from '../../protocol/messages.ts';
 import { txId } from '../../protocol/tx.ts';
 import { encodeHeader, headerHash } from '../../protocol/unit.ts';
 
@@ -51,7 +52,7 @@ export function protocolExamples(): string {
   const entry = exampleEntry(ledger, first, tx);
   const stale = exampleEntry(ledger, second, exampleTx(ledger, second, first, { nonce: ledger.accounts[second].nonce + 1 }));
   const opened = openUnit(header, { digest: nodeDigest, verify: createVerifier(nobleSha512) });
-  if (!opened.ok) throw new Error(opened.error.message);
+  if (!opened.ok) throw new Error(describeDecodeError(opened.error, header));
   const verdicts = [opened.value.check(entry), opened.value.check(stale)];
   const deviceId = Uint8Array.from([0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef]);
   const deviceKey = sha256(new TextEncoder().encode('micromine example device key'));
@@ -99,7 +100,7 @@ export function protocolExamples(): string {
     '',
     `Transaction id: \`${hex(txId(tx))}\``,
     '',
-    `Verdicts: entry 0 \`${verdicts[0].reason}\` (code ${verdicts[0].code}); entry 1 \`${verdicts[1].reason}\` (code ${verdicts[1].code}): ${verdicts[1].detail}.`,
+    `Verdicts: entry 0 \`${verdicts[0].reason}\` (code ${verdicts[0].code}); entry 1 \`${verdicts[1].reason}\` (code ${verdicts[1].code}): ${describeVerdict(verdicts[1], stale)}.`,
     '',
     `### Result (112 bytes, share nonce ${search.found} at difficulty 8)`,
     '',

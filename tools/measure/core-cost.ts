@@ -20,6 +20,7 @@ import * as layout from '../../firmware/core/layout.ts';
 import { openUnit } from '../../firmware/core/validator.ts';
 import { nodeDigest, sha256 } from '../../protocol/digest.ts';
 import { exampleEntry, exampleLedger, exampleTx } from '../../protocol/example.ts';
+import { describeDecodeError } from '../../protocol/messages.ts';
 import { encodeHeader, type Check } from '../../protocol/unit.ts';
 import { createHash } from 'node:crypto';
 import { OP, QUERY_SHA512 } from './ops.ts';
@@ -67,7 +68,7 @@ export async function measureCoreCosts(): Promise<CoreCosts> {
   const counting: Digest = { sha256: (data) => (calls++, nodeDigest.sha256(data)) };
   const callsPerEntry = (checks: Uint8Array) => {
     const opened = openUnit(checks, { digest: counting, verify: () => true });
-    if (!opened.ok) throw new Error(opened.error.message);
+    if (!opened.ok) throw new Error(describeDecodeError(opened.error, checks));
     calls = 0;
     for (const entry of entries) if (opened.value.check(entry).code !== 0) throw new Error('measurement entries must be accepted');
     return calls / ENTRIES;

@@ -6,6 +6,7 @@
  */
 import { hashes, sign, verify as libraryVerify } from '@noble/ed25519';
 import { hmacSha256 } from '../../firmware/core/digest.ts';
+import { errorText } from '../../firmware/core/errors.ts';
 import { searchShare, startShareSearch } from '../../firmware/core/share.ts';
 import { openUnit, type UnitValidator } from '../../firmware/core/validator.ts';
 import { nobleDigest, nobleSha512 } from '../../firmware/digest/noble.ts';
@@ -34,7 +35,7 @@ hashes.sha512 = nobleSha512;
 
 function open(header: Uint8Array, digest: Digest, sha512: Sha512 | null): Uint8Array {
   const opened = openUnit(header, { digest, verify: sha512 === null ? null : createVerifier(sha512) });
-  if (!opened.ok) throw new Error(opened.error.message);
+  if (!opened.ok) throw new Error('the header does not open: ' + errorText(opened.error));
   validator = opened.value;
   return new Uint8Array(0);
 }

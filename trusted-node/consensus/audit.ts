@@ -16,6 +16,7 @@ import type { VerifySignature } from '../../firmware/core/digest.ts';
 import { openUnit } from '../../firmware/core/validator.ts';
 import { reasonCode } from '../../firmware/core/reasons.ts';
 import { nodeDigest } from '../../protocol/digest.ts';
+import { describeDecodeError } from '../../protocol/messages.ts';
 import { verifyTxSignature } from '../../protocol/tx.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { checkTransaction, decodeTransaction, isRefusal } from '../ledger/rules.ts';
@@ -58,7 +59,7 @@ export class Auditor {
   /** The verdict code a correct device gives entry `index` of `unit`. */
   inContext(unit: Unit, index: number): number {
     const opened = openUnit(unit.header, { digest: nodeDigest, verify: unit.signatures ? verifyEd25519 : null });
-    if (!opened.ok) throw new RangeError(`unit ${unit.id} has a header the core refuses: ${opened.error.message}`);
+    if (!opened.ok) throw new RangeError(`unit ${unit.id} has a header the core refuses: ${describeDecodeError(opened.error, unit.header)}`);
     return opened.value.check(unit.entries[index]!).code;
   }
 

@@ -9,6 +9,7 @@
 import { decodeTx } from '../../firmware/core/tx.ts';
 import type { Reason } from '../../firmware/core/reasons.ts';
 import { joinU64 } from '../../protocol/fields.ts';
+import { describeDecodeError } from '../../protocol/messages.ts';
 import { txId, verifyTxSignature } from '../../protocol/tx.ts';
 import { toHex } from '../bytes.ts';
 
@@ -58,7 +59,7 @@ export interface RuleContext {
 /** Decodes a signed transaction, or refuses it as malformed with the decoder's message. */
 export function decodeTransaction(bytes: Uint8Array): DecodedTx | Refusal {
   const decoded = decodeTx(bytes);
-  if (!decoded.ok) return { reason: 'malformed', message: decoded.error.message };
+  if (!decoded.ok) return { reason: 'malformed', message: describeDecodeError(decoded.error, bytes) };
   const t = decoded.value;
   const id = txId(bytes);
   return {

@@ -13,6 +13,7 @@ import { TX_SIZE } from '../../firmware/core/layout.ts';
 import { openUnit } from '../../firmware/core/validator.ts';
 import { asciiBytes } from '../../firmware/core/bytes.ts';
 import { nodeDigest, sha256 } from '../../protocol/digest.ts';
+import { describeDecodeError } from '../../protocol/messages.ts';
 import { encodeTxBody, joinTx, txId } from '../../protocol/tx.ts';
 import { encodeEntry } from '../../protocol/unit.ts';
 import { toHex } from '../bytes.ts';
@@ -86,6 +87,6 @@ export class ProbeSet {
 /** The core validator's verdict on one entry under `header`; a probe never reaches the signature check. */
 function expectedVerdict(header: Uint8Array, entry: Uint8Array): number {
   const opened = openUnit(header, { digest: nodeDigest, verify: null });
-  if (!opened.ok) throw new RangeError(`probe header: ${opened.error.message}`);
+  if (!opened.ok) throw new RangeError(`probe header: ${describeDecodeError(opened.error, header)}`);
   return opened.value.check(entry).code;
 }

@@ -1,0 +1,144 @@
+/**
+ * Words for what devices report as numbers. An image carries decode errors and verdict faults as
+ * a code, a field id and an offset (firmware/core/errors.ts), because every byte of text costs
+ * flash on an appliance; the node, the simulator, the tools and the tests name them here, the
+ * one place those words live. Field names come from the FIELD_* ids of firmware/core/layout.ts
+ * (FIELD_HEADER_ENTRY_COUNT is `header.entryCount`), so there is no second list to drift.
+ * @module
+ */
+import { readU16, readU32 } from '../firmware/core/bytes.ts';
+import type { DecodeError } from '../firmware/core/errors.ts';
+import type { UnitHeader } from '../firmware/core/header.ts';
+import * as layout from '../firmware/core/layout.ts';
+import type { Verdict } from '../firmware/core/validator.ts';
+
+/** `FIELD_PROOF_SIBLINGS` → `proof.siblings`: the structure, a dot, then the field in camel case. */
+function nameOf(constant: string): string {
+  const words = constant.slice('FIELD_'.length).toLowerCase().split('_');
+  const field = words.slice(1).map((word, i) => (i === 0 ? word : word.charAt(0).toUpperCase() + word.slice(1))).join('');
+  return field === '' ? words[0]! : `${words[0]}.${field}`;
+}
+
+const FIELD_NAMES = new Map<number, string>(
+  Object.entries(layout).filter(([name]) => name.startsWith('FIELD_')).map(([name, id]) => [id as number, nameOf(name)]),
+);
+
+/** The name of a field id, e.g. `tx.nonce`; an id no version defines reads `field <id>`. */
+export function fieldName(field: number): string {
+  return FIELD_NAMES.get(field) ?? `field ${field}`;
+}
+
+/** The id of a field name (the inverse of {@link fieldName}); throws RangeError for an unknown name. */
+export function fieldId(name: string): number {
+  for (const [id, known] of FIELD_NAMES) if (known === name) return id;
+  throw new RangeError(`"name" expected a field name (${[...FIELD_NAMES.values()].join(', ')}), got ${name}`);
+}
+
+/** Fixed sizes of the structures a size error can name. */
+const SIZES = new Map<number, number>([
+  [layout.FIELD_TX, layout.TX_SIZE], [layout.FIELD_HEADER, layout.HEADER_SIZE],
+  [layout.FIELD_RESULT, layout.RESULT_SIZE], [layout.FIELD_LEAF, layout.LEAF_SIZE],
+]);
+
+/** Width in bytes of the integer fields whose value an error can quote. */
+const WIDTHS = new Map<number, number>([
+  [layout.FIELD_TX_VERSION, 1], [layout.FIELD_TX_CHAIN_ID, 4], [layout.FIELD_TX_NONCE, 4], [layout.FIELD_PROOF_INDEX, 4],
+  [layout.FIELD_PROOF_DEPTH, 1], [layout.FIELD_HEADER_VERSION, 1], [layout.FIELD_HEADER_CHECKS, 1],
+  [layout.FIELD_HEADER_DIFFICULTY, 1], [layout.FIELD_HEADER_DEADLINE, 4], [layout.FIELD_HEADER_ENTRY_COUNT, 2],
+  [layout.FIELD_RESULT_ENTRY_COUNT, 2], [layout.FIELD_RESULT_ACCEPTED_COUNT, 2],
+]);
+
+/** What the decoders reject, by field and code, when no bytes are at hand to say more. */
+const PROBLEMS: { [field: number]: string } = {
+  [layout.FIELD_TX_VERSION]: `expected ${layout.FORMAT_VERSION}`,
+  [layout.FIELD_TX_AMOUNT]: 'must not be zero',
+  [layout.FIELD_TX_RECIPIENT]: 'equals the sender',
+  [layout.FIELD_PROOF_DEPTH]: `expected at most ${layout.MAX_PROOF_DEPTH}`,
+  [layout.FIELD_PROOF_INDEX]: 'expected below 2^depth',
+  [layout.FIELD_PROOF_SIBLINGS]: 'shorter than the proof\'s depth needs',
+  [layout.FIELD_HEADER_VERSION]: `expected ${layout.FORMAT_VERSION}`,
+  [layout.FIELD_HEADER_DIFFICULTY]: `expected at most ${layout.MAX_DIFFICULTY}`,
+  [layout.FIELD_HEADER_DEADLINE]: 'must not be zero',
+  [layout.FIELD_HEADER_ENTRY_COUNT]: 'must not be zero',
+  [layout.FIELD_RESULT_ENTRY_COUNT]: 'must not be zero',
+  [layout.FIELD_RESULT_ACCEPTED_COUNT]: 'expected at most the entry count',
+};
+
+/** The integer of `field` at `offset` in `data`, or undefined when it is not all there. */
+function valueAt(data: Uint8Array | undefined, field: number, offset: number): number | undefined {
+  const width = WIDTHS.get(field);
+  if (data === undefined || width === undefined || offset + width > data.length) return undefined;
+  return width === 1 ? data[offset] : width === 2 ? readU16(data, offset) : readU32(data, offset);
+}
+
+function checksProblem(code: DecodeError['code'], checks: number | undefined): string {
+  if (code === 'unsupported') return 'unknown check bits';
+  if (code === 'tier') return 'the unit asks for signature checks, which a hash-tier device cannot do';
+  if (checks === undefined) return 'the format bit (1) is mandatory, and the rules bit (4) needs the proof bit (2)';
+  return (checks & layout.CHECK_FORMAT) === 0 ? 'the format bit (1) is mandatory' : 'the rules bit (4) needs the proof bit (2)';
+}
+
+/** What is wrong, without the field and offset; `data` (the decoded bytes) adds the values found. */
+function problemOf(error: DecodeError, data?: Uint8Array): string {
+  const { code, field, offset } = error;
+  const got = data === undefined ? '' : `, got ${data.length}`;
+  if (code === 'truncated' || code === 'oversized') {
+    const size = SIZES.get(field);
+    if (size !== undefined) return `expected ${size} bytes${got}`;
+    if (field === layout.FIELD_ENTRY) {
+      return code === 'truncated' ? `expected at least ${layout.ENTRY_MIN_SIZE} bytes${got}` : `expected at most ${layout.ENTRY_MAX_SIZE} bytes${got}`;
+    }
+    if (field === layout.FIELD_PROOF) return code === 'truncated' ? `expected at least ${layout.PROOF_SIBLINGS_AT} bytes` : 'longer than its depth needs';
+  }
+  const value = valueAt(data, field, offset);
+  if (field === layout.FIELD_HEADER_CHECKS) return checksProblem(code, value) + (value === undefined ? '' : `, got ${value}`);
+  if (field === layout.FIELD_PROOF_INDEX && value !== undefined && data !== undefined && offset + 4 < data.length) {
+    return `expected below 2^${data[offset + layout.PROOF_DEPTH_AT - layout.PROOF_INDEX_AT]}, got ${value}`;
+  }
+  if (field === layout.FIELD_RESULT_ACCEPTED_COUNT && value !== undefined && data !== undefined) {
+    return `expected at most ${readU16(data, offset + layout.RESULT_ENTRIES_AT - layout.RESULT_ACCEPTED_AT)}, got ${value}`;
+  }
+  const problem = PROBLEMS[field] ?? code;
+  return value === undefined || problem === 'must not be zero' ? problem : `${problem}, got ${value}`;
+}
+
+/**
+ * A decode error in words, e.g. `"proof.depth" at offset 201: expected at most 24, got 30`.
+ * Pass the decoded bytes as `data` to quote the values found.
+ */
+export function describeDecodeError(error: DecodeError, data?: Uint8Array): string {
+  return `"${fieldName(error.field)}" at offset ${error.offset}: ${problemOf(error, data)}`;
+}
+
+/** What each rule a verdict can fail on means, by reason (`bad-proof` has two, by field). */
+const RULES: { [reason: string]: string } = {
+  'duplicate': 'not above the previous entry\'s sender',
+  'wrong-chain': 'differs from the unit\'s chain',
+  'bad-nonce': 'differs from the nonce of the proven account',
+  'fee-too-low': 'below the unit\'s minimum fee',
+  'insufficient-funds': 'amount + fee exceeds the balance',
+  'bad-signature': 'does not verify under the sender\'s key',
+};
+
+/**
+ * A verdict in words: '' for `accept`, else the field at fault, e.g.
+ * `"tx.nonce" at offset 85: expected 3, got 5`. The entry (and for `wrong-chain` the unit's
+ * header) let it quote the values that differ.
+ */
+export function describeVerdict(verdict: Verdict, entry?: Uint8Array, header?: UnitHeader): string {
+  const fault = verdict.fault;
+  if (fault === null) return '';
+  if (verdict.reason === 'malformed') return describeDecodeError(fault, entry);
+  const at = `"${fieldName(fault.field)}" at offset ${fault.offset}: `;
+  const whole = entry !== undefined && entry.length >= layout.ENTRY_MIN_SIZE;
+  if (verdict.reason === 'bad-nonce' && whole) {
+    return `${at}expected ${readU32(entry, layout.ENTRY_PROOF_AT + layout.LEAF_NONCE_AT)}, got ${readU32(entry, layout.TX_NONCE_AT)}`;
+  }
+  if (verdict.reason === 'wrong-chain' && whole && header !== undefined) {
+    return `${at}expected ${header.chainId}, got ${readU32(entry, layout.TX_CHAIN_AT)}`;
+  }
+  if (verdict.reason === 'bad-proof') {
+    return at + (fault.field === layout.FIELD_PROOF_LEAF ? 'the leaf is not the sender\'s account' : 'the proof does not lead to the state root');
+  }
+  return at + (RULES[verdict.reason] ?? verdict.reason);
+}
