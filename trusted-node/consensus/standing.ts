@@ -3,8 +3,8 @@
  * and up by one for every verdict an audit confirms; below `suspendBelow` the device is
  * suspended (its connection closed, authentication refused from then on). A proven-wrong
  * verdict also voids the unpaid rewards of the unit it was given in: the share and any verdict
- * rewards of that work. Changes are written to the store at once; the reputation is read from
- * the store the first time a device is seen.
+ * rewards of that work. Changes are written to the store at once, in the node's lane; the
+ * reputation is read from the store the first time a device is seen.
  * @module
  */
 import type { Logger } from '../log.ts';
@@ -97,8 +97,8 @@ export class Standing {
 
   #set(deviceId: string, reputation: number, suspend: boolean): Promise<unknown> {
     this.#reputation.set(deviceId, reputation);
-    return this.#store
-      .updateDevice(deviceId, suspend ? { reputation, suspended: true } : { reputation })
+    return this.#lane
+      .run(() => this.#store.updateDevice(deviceId, suspend ? { reputation, suspended: true } : { reputation }))
       .catch((error: unknown) => this.#logger.error('standing_not_stored', { deviceId, error }));
   }
 }

@@ -6,9 +6,13 @@
  * each waiting submit resolves and its ack goes out. While a batch is being written (on the
  * writer thread: devices/result-writer.ts) the next one gathers. Under light load a batch is a
  * single result and adds no delay; under heavy load batches grow by themselves, up to `maxBatch`.
+ * Batches take their turn in the node's lane, like blocks and intake, so the writer thread's
+ * connection and the main one never wait on each other's write lock: SQLite would have the
+ * main thread sleep through such a wait.
  * @module
  */
 import type { Histogram, MetricsRegistry } from '../metrics.ts';
+import type { SerialLane } from '../serial.ts';
 import type { ResultOutcome, ResultRecord } from '../store/types.ts';
 import type { ResultWriter } from './result-writer.ts';
 
@@ -21,6 +25,7 @@ interface Waiting {
 /** See the module comment. */
 export class GroupCommit {
   readonly #writer: ResultWriter;
+  readonly #lane: SerialLane;
   readonly #maxBatch: number;
   readonly #batchSize: Histogram;
   readonly #commitSeconds: Histogram;
@@ -28,8 +33,9 @@ export class GroupCommit {
   #writing: Promise<void> | null = null;
   #scheduled = false;
 
-  constructor(writer: ResultWriter, maxBatch: number, metrics: MetricsRegistry) {
+  constructor(writer: ResultWriter, lane: SerialLane, maxBatch: number, metrics: MetricsRegistry) {
     this.#writer = writer;
+    this.#lane = lane;
     this.#maxBatch = maxBatch;
     this.#batchSize = metrics.histogram({
       name: 'mm_result_batch_size', help: 'Device results written per store transaction (group commit)', buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048],
@@ -66,7 +72,7 @@ export class GroupCommit {
     this.#scheduled = true;
     setImmediate(() => {
       this.#scheduled = false;
-      if (this.#queue.length > 0) this.#writing = this.#flush().finally(() => {
+      if (this.#queue.length > 0) this.#writing = this.#lane.run(() => this.#flush()).finally(() => {
         this.#writing = null;
         if (this.#queue.length > 0) this.#schedule();
       });

@@ -82,9 +82,9 @@ export class DeviceService {
     this.logger = parts.logger;
     const { store, ledger, mempool, producer, lane, metrics, logger } = parts;
     const now = options.now;
-    this.#commit = new GroupCommit(writer, options.commit.maxBatch, metrics);
+    this.#commit = new GroupCommit(writer, lane, options.commit.maxBatch, metrics);
     this.standing = new Standing({ store, lane, rules: options.standing, metrics, logger, onSuspend: (id) => this.#suspended(id) });
-    this.rewards = new RewardBook(store, options.rewards, now, metrics, logger);
+    this.rewards = new RewardBook(store, lane, options.rewards, now, metrics, logger);
     this.scheduler = new Scheduler({
       ledger, mempool, board: this.#board, catalog: new ProfileCatalog(), probes: new ProbeSet(ledger), rules: options.scheduling,
       replicas: options.consensus.replicas, sigDevices: () => this.#sigDevices.size, now, metrics,

@@ -3,12 +3,13 @@
  * seeded from the store the first time a device is seen in an hour (so a restart does not
  * reset it). A share reward is granted before its result is stored and written in the result's
  * own transaction; verdict rewards are credited when consensus settles, batched into one store
- * transaction per turn of the event loop. Either way a reward row is then paid exactly once, by
+ * transaction per turn of the event loop, written in the node's lane. Either way a reward row is then paid exactly once, by
  * the block whose credits include it (the store refuses to settle a paid or voided reward).
  * @module
  */
 import type { Logger } from '../log.ts';
 import type { Counter, MetricsRegistry } from '../metrics.ts';
+import type { SerialLane } from '../serial.ts';
 import type { LedgerStore, NewReward } from '../store/types.ts';
 import { HOUR_MS, hourOf, scaledReward, underCap, type RewardRules } from './rules.ts';
 
@@ -29,6 +30,7 @@ interface HourUse {
 /** See the module comment. */
 export class RewardBook {
   readonly #store: LedgerStore;
+  readonly #lane: SerialLane;
   readonly #rules: RewardRules;
   readonly #now: () => number;
   readonly #logger: Logger;
@@ -38,8 +40,9 @@ export class RewardBook {
   readonly #hours = new Map<string, { readonly hour: number; readonly use: Promise<HourUse> }>();
   #pending: { credit: VerdictCredit; reward: NewReward }[] = [];
 
-  constructor(store: LedgerStore, rules: RewardRules, now: () => number, metrics: MetricsRegistry, logger: Logger) {
+  constructor(store: LedgerStore, lane: SerialLane, rules: RewardRules, now: () => number, metrics: MetricsRegistry, logger: Logger) {
     this.#store = store;
+    this.#lane = lane;
     this.#rules = rules;
     this.#now = now;
     this.#logger = logger;
@@ -87,7 +90,7 @@ export class RewardBook {
     this.#pending = [];
     if (batch.length === 0) return;
     try {
-      await this.#store.creditRewards(batch.map((p) => p.reward));
+      await this.#lane.run(() => this.#store.creditRewards(batch.map((p) => p.reward)));
       for (const p of batch) this.#credited.inc({ kind: 'verdict' }, Number(p.reward.amount));
     } catch (error) {
       this.#logger.error('rewards_not_credited', { count: batch.length, error });
