@@ -260,6 +260,8 @@ export class DeviceService {
     switch (event.type) {
       case 'error':
         this.#wireErrors.inc({ error: event.error });
+        // 20 is the node's own failure (storage, a unit gone): the operator must hear of it.
+        if (event.error === 'other') this.logger.error('device_request_failed', { deviceId: connection.session.deviceId, message: event.message });
         return;
       case 'authenticated':
         return this.#authenticated(connection, event.deviceId);
