@@ -6,6 +6,9 @@ import type { Baseline } from './baseline.ts';
 import { budgetOf, figuresOf, type Figure, type TargetFigures } from './figures.ts';
 import { measureWorkload, type WorkloadFigures } from './workload.ts';
 
+/** Runs the workload of one target on its image in `distDir`. */
+export type WorkloadRunner = (target: string, runtime: 'xs' | 'espruino', tier: 'hash' | 'sig', distDir: string) => Promise<WorkloadFigures>;
+
 /** Options of {@link measure}. */
 export interface MeasureOptions {
   /** targets to measure (all when empty) */
@@ -15,8 +18,10 @@ export interface MeasureOptions {
   readonly baseline: Baseline;
   /** told as each step starts: `done` of `total`, and what runs */
   readonly onStep?: (done: number, total: number, note: string) => void;
-  /** the workload runner (tests may pass a smaller one); default the standard workload */
-  readonly workload?: (target: string, runtime: 'xs' | 'espruino', tier: 'hash' | 'sig') => Promise<WorkloadFigures>;
+  /** where the images are built (default dist/) */
+  readonly distDir?: string;
+  /** the workload runner; default the standard workload */
+  readonly workload?: WorkloadRunner;
 }
 
 /** Builds, runs and measures; the targets' figures in target order. */
@@ -25,7 +30,8 @@ export async function measure(options: MeasureOptions): Promise<TargetFigures[]>
   const targets = options.targets.length > 0 ? [...options.targets] : listTargets(dir);
   const total = targets.length + 1;
   options.onStep?.(0, total, `building ${targets.length} image${targets.length === 1 ? '' : 's'}`);
-  const built = await build({ targets, manifestsDir: options.manifestsDir });
+  const distDir = options.distDir ?? 'dist';
+  const built = await build({ targets, manifestsDir: options.manifestsDir, outDir: distDir });
   const run = options.workload ?? measureWorkload;
   const measured: TargetFigures[] = [];
   for (const [index, target] of targets.entries()) {
@@ -33,7 +39,7 @@ export async function measure(options: MeasureOptions): Promise<TargetFigures[]>
     const profile = loadProfile(target, dir);
     const budget = loadBudget(target, dir);
     const image = built.targets.find((t) => t.target === target)!;
-    const workload = await run(target, profile.runtime, profile.tier);
+    const workload = await run(target, profile.runtime, profile.tier, distDir);
     const values: Partial<Record<string, number>> = { 'image.rawBytes': image.raw, 'image.gzipBytes': image.gzip, ...workload.figures };
     const figures: Figure[] = figuresOf(profile.runtime, profile.tier).map((name) => ({
       name, value: values[name] ?? null, budget: budgetOf(budget, name) ?? null, baseline: options.baseline[target]?.[name] ?? null,
@@ -44,6 +50,5 @@ export async function measure(options: MeasureOptions): Promise<TargetFigures[]>
       ...(workload.workload === undefined ? {} : { workload: workload.workload }),
     });
   }
-  options.onStep?.(total, total, 'done');
   return measured;
 }

@@ -2,7 +2,9 @@
 // depend on which other targets are measured), runs a fixed number of units against the
 // simulator's in-process trusted node, with a fixed seed. Everything it measures is a count of
 // the engine (computrons, slots, chunk bytes, variables), so the figures repeat exactly.
+import { join } from 'node:path';
 import { runFleet } from '../../host-sim/fleet.ts';
+import { loadImage } from '../../host-sim/image.ts';
 import type { DeviceReport } from '../../host-sim/report.ts';
 import type { Runtime, Tier } from '../manifests/index.ts';
 import type { FigureName, Workload } from './figures.ts';
@@ -56,9 +58,12 @@ export function figuresOfDevice(device: DeviceReport, runtime: Runtime, tier: Ti
   return { figures, workload: { units: device.unitsDone, entries: counts.entries, shareAttempts: counts.shareAttempts, shareMs: device.phases.share?.ms ?? 0 } };
 }
 
-/** Runs the standard workload on `target` and returns its figures. */
-export async function measureWorkload(target: string, runtime: Runtime, tier: Tier): Promise<WorkloadFigures> {
-  const report = await runFleet({ profiles: [target], devices: 1, units: STANDARD_WORKLOAD.units, entries: STANDARD_WORKLOAD.entries, seed: STANDARD_WORKLOAD.seed });
+/** Runs the standard workload on `target`'s image in `distDir/<target>/` and returns its figures. */
+export async function measureWorkload(target: string, runtime: Runtime, tier: Tier, distDir: string): Promise<WorkloadFigures> {
+  const report = await runFleet({
+    profiles: [target], devices: 1, units: STANDARD_WORKLOAD.units, entries: STANDARD_WORKLOAD.entries, seed: STANDARD_WORKLOAD.seed,
+    images: { [target]: loadImage(target, runtime, join(distDir, target)) },
+  });
   const device = report.devices[0];
   if (device === undefined) return { figures: {}, problem: 'the fleet reported no device' };
   return figuresOfDevice(device, runtime, tier);

@@ -31,7 +31,7 @@ export async function main(args: string[], terminal: Terminal = processTerminal(
     const summaryFile = join(summary.dataDir, 'summary.md');
     writeFilesAtomically({ [summaryFile]: summaryMarkdown(summary), [join(summary.dataDir, 'summary.json')]: JSON.stringify(summary, null, 2) + '\n' });
     if (values.json === true) terminal.out(JSON.stringify(summary, null, 2) + '\n');
-    else terminal.out(formatSummary({ ...summary, dataDir: shown(summary.dataDir) }, { summary: shown(summaryFile), reports: [] }, terminal));
+    else terminal.out(formatSummary({ ...summary, dataDir: shown(summary.dataDir) }, { summary: shown(summaryFile), reports: summary.report?.files ?? [] }, terminal));
     return summary.problems.length === 0 ? EXIT.ok : EXIT.failed;
   } catch (error) {
     return reportError(asCliError(error) ?? error, terminal);

@@ -5,7 +5,8 @@
 import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { build } from '../../build/index.ts';
-import { loadBudget, loadProfile } from '../../manifests/index.ts';
+import { defaultManifestsDir, loadBudget, loadProfile } from '../../manifests/index.ts';
+import { runReport } from '../../report/run.ts';
 import { runFleet } from '../../../host-sim/fleet.ts';
 import type { DeviceReport, FleetReport } from '../../../host-sim/report.ts';
 import { TOKEN_FILE } from '../../../trusted-node/datadir.ts';
@@ -33,13 +34,15 @@ export interface StartOptions {
   readonly units: number;
   /** time between blocks (ms of wall time) */
   readonly blockIntervalMs: number;
+  /** where the budget report goes; null builds the images without the report (tests) */
+  readonly reportDir: string | null;
   /** told when a step starts (`step` of `steps`) and as the fleet works */
   readonly onStep?: (step: number, steps: number, note: string) => void;
 }
 
 /** Defaults of `micromine start`: two devices of each tier. */
 export const START_DEFAULTS: Omit<StartOptions, 'dataDir' | 'fresh' | 'onStep'> = {
-  blocks: 3, port: 0, httpPort: 0, profiles: ['moddable-esp32', 'espruino-esp32'], devices: 4, units: 3, blockIntervalMs: 1_000,
+  blocks: 3, port: 0, httpPort: 0, profiles: ['moddable-esp32', 'espruino-esp32'], devices: 4, units: 8, blockIntervalMs: 250, reportDir: 'reports',
 };
 
 /** A figure of a device against its limit and its budget. */
@@ -85,6 +88,8 @@ export interface StartSummary {
   readonly httpUrl: string;
   readonly devicePort: number;
   readonly images: { target: string; raw: number; gzip: number; budget: number }[];
+  /** the budget report: its files and how many figures fail its check */
+  readonly report: { files: string[]; findings: number } | null;
   readonly blocks: BlockSummary[];
   readonly transfers: (DemoTransfer & { status: 'committed' | 'pending' | 'rejected'; height: number | null })[];
   /** transactions decided by device quorum and audit during the run */
@@ -145,17 +150,34 @@ export async function runStart(options: StartOptions): Promise<StartSummary> {
   const step = (n: number, note: string): void => options.onStep?.(n, STEPS, note);
   const dir = openStartDir(options.dataDir, options.fresh);
 
-  step(0, 'building the images');
-  const built = await build({ targets: [...new Set(options.profiles)] });
-  const images = built.targets.map((t) => ({ target: t.target, raw: t.raw, gzip: t.gzip, budget: t.budget.rawBytes }));
+  let images: StartSummary['images'];
+  let report: StartSummary['report'] = null;
+  if (options.reportDir === null) {
+    step(0, 'building the images');
+    const built = await build({ targets: [...new Set(options.profiles)] });
+    images = built.targets.map((t) => ({ target: t.target, raw: t.raw, gzip: t.gzip, budget: t.budget.rawBytes }));
+  } else {
+    step(0, 'building the images and measuring them against their budgets');
+    const run = await runReport({
+      targets: [], manifestsDir: defaultManifestsDir, outDir: options.reportDir, requireBaseline: false,
+      onStep: (_done, _total, note) => step(0, note),
+    });
+    const figure = (name: string, t: (typeof run.measured)[number]) => t.figures.find((f) => f.name === name);
+    images = run.measured.map((t) => ({
+      target: t.target, raw: figure('image.rawBytes', t)?.value ?? 0, gzip: figure('image.gzipBytes', t)?.value ?? 0, budget: figure('image.rawBytes', t)?.budget ?? 0,
+    }));
+    report = { files: [run.files.md, run.files.svg, run.files.json], findings: run.findings.length };
+  }
 
   step(1, 'starting the trusted node');
   let log: WriteStream | undefined = createWriteStream(join(dir.path, 'node.log'), { flags: 'a' });
   const node = await startNode({
     dataDir: dir.nodeDir, port: options.port, httpPort: options.httpPort, blockIntervalMs: options.blockIntervalMs,
     logger: createLogger(log, { level: 'info' }),
-    // Probe units keep devices busy between the demo's transfers (trusted-node/scheduler/probes.ts).
-    deviceServer: deviceServer({ scheduling: { probes: true } }),
+    // Probe units keep devices busy between the demo's transfers (trusted-node/scheduler/probes.ts);
+    // shares are steered to 100 ms of device time, as in the simulator's own node, so a demo of a
+    // minute sees shares and rewards instead of waiting for the default share time.
+    deviceServer: deviceServer({ scheduling: { probes: true }, rewards: { targetShareMs: 100, initialDifficulty: 6, maxDifficulty: 16 } }),
   }).catch((error: unknown) => {
     log?.end();
     log = undefined;
@@ -186,7 +208,8 @@ export async function runStart(options: StartOptions): Promise<StartSummary> {
     let open = accepted.length;
     const poll = setInterval(() => void Promise.all(accepted.map((t) => statusOf(t.id))).then((s) => (open = s.filter((x) => x.status === 'pending').length)), 500);
     try {
-      await settle(node, heightBefore, options.blocks, () => open > 0, 20_000);
+      // The devices are gone once the fleet ends: wait only for the blocks already due.
+      await settle(node, heightBefore, options.blocks, () => open > 0, 5_000);
     } finally {
       clearInterval(poll);
     }
@@ -218,7 +241,7 @@ export async function runStart(options: StartOptions): Promise<StartSummary> {
     if (stuck.length > 0) problems.push(`${stuck.length} valid transfer${stuck.length === 1 ? '' : 's'} not yet in a block`);
     for (const d of devices) if (d.verdict !== 'ok') problems.push(`device ${d.name} (${d.profile}) stopped: ${d.verdict}`);
     return {
-      run: dir.run, dataDir: dir.path, httpUrl, devicePort: node.port!, images, blocks, transfers,
+      run: dir.run, dataDir: dir.path, httpUrl, devicePort: node.port!, images, report, blocks, transfers,
       consensus: { accepted: decided('accept'), rejected: decided('reject') }, devices,
       fleet: { virtualMs: fleet.totals.virtualMs, computrons: fleet.totals.computrons, engineCpuMs: fleet.wall.engineCpuMs, simulatorCpuMs: fleet.wall.simulatorCpuMs },
       wallMs: Date.now() - started, problems,
