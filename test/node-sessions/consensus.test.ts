@@ -155,7 +155,7 @@ test('a silent device\'s unit expires at its deadline and the transaction goes t
     assert.is(fleet.devices.service.consensus.accepted.length, 0, 'one verdict is not a quorum');
     fleet.devices.service.sweep();
     assert.is(metric(fleet, 'mm_units_assigned_total{kind="consensus"}'), 2, 'the job is out to two devices already');
-    clock.advance(60_000); // past the unit's deadline (about 34 s at difficulty 8), within the idle timeout
+    clock.advance(90_000); // past the unit's deadline (56 s at difficulty 8, plus 2 s of grace), within the idle timeout
     fleet.devices.service.sweep();
     await eventually(() => fleet.devices.service.consensus.accepted.length === 1 && late.acks.length === 1, 'the late device completes the quorum');
     assert.is(metric(fleet, 'mm_units_released_total{why="expired"}'), 1);
@@ -194,7 +194,7 @@ test('a device that disconnects mid-unit keeps it until its deadline; then the j
     await late.connect();
     fleet.devices.service.sweep();
     assert.is(metric(fleet, 'mm_units_assigned_total{kind="consensus"}'), 2, 'the unit is kept for the device that left');
-    clock.advance(60_000);
+    clock.advance(90_000); // past the kept unit's deadline
     fleet.devices.service.sweep();
     await eventually(() => fleet.devices.service.consensus.accepted.length === 1 && late.acks.length === 1, 'the late device completes the quorum');
     assert.is(metric(fleet, 'mm_units_released_total{why="expired"}'), 1);

@@ -43,11 +43,12 @@ test('variable difficulty steps toward the target share time, within the bounds'
 test('units are sized from the profile budget and get a deadline from the CPU rate and network latency', () => {
   const limits = { maxEntries: 0xffff, minDeadlineMs: 1 };
   const plan = (target: string, signatures: boolean, difficulty: number) => planUnit(loadProfile(target), loadBudget(target), signatures, difficulty, limits);
-  // moddable-esp32: 25,000,000 per unit, 1,300,000 per sig entry, 150,000 per hash entry, 4,000 computrons/ms, 30 ms latency.
-  assert.equal(plan('moddable-esp32', true, 8), { entries: 19, deadlineMs: Math.ceil((4 * (19 * 1_300_000 + 256 * 120_000)) / 4000 + 21 * 30) });
+  // moddable-esp32: 25,000,000 per unit, 1,300,000 per sig entry, 150,000 per hash entry,
+  // 4,000 computrons/ms in slices of 20 ms, 30 ms latency: 55,420,000 computrons in 693 slices.
+  assert.equal(plan('moddable-esp32', true, 8), { entries: 19, deadlineMs: 4 * 693 * 20 + 21 * 30 });
   assert.is(plan('moddable-esp32', false, 8).entries, 166);
-  // espruino-esp32c3: 4,000,000 per unit, 150,000 per entry, 250 computrons/ms.
-  assert.equal(plan('espruino-esp32c3', false, 4), { entries: 26, deadlineMs: Math.ceil((4 * (26 * 150_000 + 16 * 40_000)) / 250 + 28 * 30) });
+  // espruino-esp32c3: 4,000,000 per unit, 150,000 per entry, 250 computrons/ms: 4,540,000 in 908 slices.
+  assert.equal(plan('espruino-esp32c3', false, 4), { entries: 26, deadlineMs: 4 * 908 * 20 + 28 * 30 });
   assert.throws(() => plan('espruino-esp32', true, 4), /no "computrons.sigEntry"/);
   assert.is(planUnit(loadProfile('moddable-esp32'), loadBudget('moddable-esp32'), true, 8, { maxEntries: 2, minDeadlineMs: 1 }).entries, 2);
   assert.is(planUnit(loadProfile('moddable-esp32'), loadBudget('moddable-esp32'), true, 0, { maxEntries: 1, minDeadlineMs: 60_000 }).deadlineMs, 60_000);

@@ -5,11 +5,12 @@
  * - **entries** = `floor(budget.computrons.unit / cost per entry)`, the cost per entry being
  *   `computrons.sigEntry` for a unit with signature checks and `computrons.hashEntry` otherwise;
  *   at least 1, at most 65,535 and at most the operator's cap.
- * - **deadline** = `2 · 2 · work / rate + (entries + 2) · latency`, at least the minimum, where
+ * - **deadline** = `4 · slices · sliceMs + (entries + 2) · latency`, at least the minimum, where
+ *   `slices = ceil(work / (rate · sliceMs))` is how many of the profile's slices the work takes,
  *   `work = entries · cost per entry + 2^difficulty · computrons.shareAttempt` (computrons),
  *   `rate = cpu.computronsPerMs`, and `latency = network.latencyMs` (one round trip per pull
- *   plus the notify and the submit). One factor 2 is the appliance's own share of the CPU: the
- *   device works in slices of `sliceMs` and yields as long between them; the other is margin.
+ *   plus the notify and the submit). Of the factor 4, 2 is the appliance's own share of the CPU
+ *   (the device yields as long as it worked after every slice) and 2 is margin.
  *
  * Profiles and budgets are read once per target and kept: they do not change while a node runs.
  * @module
@@ -40,9 +41,9 @@ export function planUnit(profile: Profile, budget: Budget, signatures: boolean, 
   if (perEntry === undefined) throw new RangeError(`target ${profile.target} has no "computrons.sigEntry": it cannot do signature checks`);
   const entries = Math.max(1, Math.min(MAX_ENTRIES, limits.maxEntries, Math.floor(budget.computrons.unit / perEntry)));
   const work = entries * perEntry + 2 ** difficulty * budget.computrons.shareAttempt;
-  const computeMs = (4 * work) / profile.cpu.computronsPerMs.value;
+  const slices = Math.ceil(work / (profile.cpu.computronsPerMs.value * profile.sliceMs));
   const networkMs = (entries + 2) * profile.network.latencyMs.value;
-  const deadlineMs = Math.min(MAX_DEADLINE_MS, Math.max(limits.minDeadlineMs, Math.ceil(computeMs + networkMs)));
+  const deadlineMs = Math.min(MAX_DEADLINE_MS, Math.max(limits.minDeadlineMs, Math.ceil(4 * slices * profile.sliceMs + networkMs)));
   return { entries, deadlineMs };
 }
 
