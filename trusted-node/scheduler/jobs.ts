@@ -69,11 +69,6 @@ export class JobBoard {
     return this.#jobs.get(key);
   }
 
-  /** Every job. */
-  all(): IterableIterator<Job> {
-    return this.#jobs.values();
-  }
-
   get size(): number {
     return this.#jobs.size;
   }

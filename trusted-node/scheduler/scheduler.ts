@@ -79,11 +79,6 @@ export class Scheduler {
     return this.#deps.board.refresh(this.#deps.mempool, this.#deps.ledger);
   }
 
-  /** Whether some job wants more devices. */
-  hasWork(): boolean {
-    return this.#deps.board.open().some((job) => job.wanted(this.#deps.replicas) > 0);
-  }
-
   /** The unit with this id, while it is out. */
   unit(id: number): Unit | undefined {
     return this.#units.get(id);
