@@ -17,10 +17,10 @@ import { REASONS } from '../firmware/core/reasons.ts';
 import { sealResult } from '../firmware/core/result.ts';
 import { searchShare, startShareSearch } from '../firmware/core/share.ts';
 import { openUnit, type UnitValidator } from '../firmware/core/validator.ts';
+import { createClient, parseNodeLine, type NodeMessage, type WireClient } from '../firmware/core/wire/client.ts';
 import {
-  authRequest, createClient, helloRequest, parseNodeLine, pingRequest, pullRequest, refuseRequest, submitRequest,
-  type HelloFields, type NodeMessage, type WireClient,
-} from '../firmware/core/wire/client.ts';
+  authRequest, helloRequest, pingRequest, pullRequest, refuseRequest, submitRequest, type HelloFields,
+} from './device-requests.ts';
 import { nodeDigest } from './digest.ts';
 import { StateTree } from './state.ts';
 import { publicKeyOf, signTx } from './tx.ts';

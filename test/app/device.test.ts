@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createDevice, type Device, type DeviceOptions } from '../../firmware/app/device.ts';
 import { CHECK_SIGNATURE, HEADER_CHECKS_AT, TX_SIGNATURE_AT } from '../../firmware/core/layout.ts';
+import { LINE_UNKNOWN_NOTIFICATION } from '../../firmware/core/wire/protocol.ts';
 import { createVerifier } from '../../firmware/sig/ed25519.ts';
 import { exampleIdentity, exampleUnit } from '../../protocol/wire-example.ts';
 import { FAST, configFor, nodeHal, startNode, until, type Flash, type NodeHal } from './support.ts';
@@ -178,7 +179,7 @@ test('a line no node may send makes the device reconnect; a missing configuratio
     d.start();
     await until(() => d.status().acked === 1, 'the unit done on the second connection');
     assert.is(d.status().connects, 2);
-    assert.ok(hal.lines.some((line) => line.includes('invalid line: unknown notification "mm.surprise"')), hal.lines.join('\n'));
+    assert.ok(hal.lines.some((line) => line.includes(`invalid line ${LINE_UNKNOWN_NOTIFICATION};`)), hal.lines.join('\n'));
   } finally {
     d.stop();
     await node.close();

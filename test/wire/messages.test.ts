@@ -1,13 +1,19 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { createClient, parseNodeLine, request, type NodeMessage } from '../../firmware/core/wire/client.ts';
 import {
-  authRequest, createClient, helloRequest, parseNodeLine, pingRequest, pullRequest, refuseRequest, submitRequest, type NodeMessage,
-} from '../../firmware/core/wire/client.ts';
+  LINE_ERROR_SHAPE, LINE_NOT_JSON, LINE_NOT_NOTIFICATION, LINE_NOTIFY_MISMATCH, LINE_PARAMS, LINE_RESULT_AND_ERROR,
+  LINE_RESULT_SHAPE, LINE_SHAPE, LINE_UNKNOWN_NOTIFICATION, LINE_UNSOLICITED,
+} from '../../firmware/core/wire/protocol.ts';
+import {
+  authRequest, helloRequest, pingRequest, pullRequest, refuseRequest, submitRequest,
+} from '../../protocol/device-requests.ts';
 import {
   MAX_LINE, WIRE_ERROR_CODES, authResult, encodeDifficulty, encodeError, encodeNotify, encodeResult, helloResult,
   parseDeviceLine, pullResult, submitResult, wireErrorOf, type DeviceMethod, type WireError,
 } from '../../protocol/wire.ts';
 import { ENTRY_MAX_SIZE, RESULT_SIZE } from '../../firmware/core/layout.ts';
+import { describeInvalidLine } from '../../protocol/messages.ts';
 import { exampleSecret, exampleUnit } from '../../protocol/wire-example.ts';
 
 const hello = { deviceId: '0123456789abcdef', firmware: '1.2.3-rc.1+espruino', profile: 'espruino-esp32c3', tier: 'hash', counter: 41 } as const;
@@ -55,7 +61,7 @@ test('every node line survives the round trip through the device parser', () => 
   assert.equal(answer('mm.refuse', 7, encodeResult(7, true)), { kind: 'refused' });
   assert.equal(answer('mm.ping', 8, encodeResult(8, true)), { kind: 'pong' });
   assert.equal(answer('mm.submit', 9, encodeError(9, 'low-difficulty', 'not a share of 12 bits')),
-    { kind: 'error', method: 'mm.submit', error: 'low-difficulty', code: 23, message: 'not a share of 12 bits' });
+    { kind: 'error', method: 'mm.submit', code: WIRE_ERROR_CODES['low-difficulty'], message: 'not a share of 12 bits' });
   const idle = createClient();
   assert.equal(parseNodeLine(idle, encodeNotify(unit.header).slice(0, -1)), { kind: 'notify', unitId: 9, header: unit.header, difficulty: 12 });
   assert.equal(parseNodeLine(idle, encodeDifficulty(20).slice(0, -1)), { kind: 'difficulty', difficulty: 20 });
@@ -75,7 +81,7 @@ test('error codes: Stratum 20-25 then ours from 30, names and numbers in both di
   const client = createClient();
   client.waiting = 'mm.ping';
   client.waitingId = 3;
-  assert.equal(parseNodeLine(client, '{"id":3,"result":null,"error":[99,"future",null]}'), { kind: 'error', method: 'mm.ping', error: 'unknown', code: 99, message: 'future' });
+  assert.equal(parseNodeLine(client, '{"id":3,"result":null,"error":[99,"future",null]}'), { kind: 'error', method: 'mm.ping', code: 99, message: 'future' });
 });
 
 test('the node parser names what is wrong with every malformed request', () => {
@@ -114,27 +120,29 @@ test('the node parser names what is wrong with every malformed request', () => {
 });
 
 test('the device parser classifies every line a node may not send as invalid', () => {
-  const lines = [
-    'garbage',
-    '{"id":1,"result":true}',
-    '{"id":2,"result":true,"error":null}',
-    '{"id":1,"result":true,"error":[20,"x",null]}',
-    '{"id":1,"result":null,"error":[20,"x"]}',
-    '{"id":1,"result":{"counter":1},"error":null}',
-    '{"id":1,"method":"mm.notify","params":[]}',
-    '{"id":null,"method":"mm.reboot","params":[]}',
-    '{"id":null,"method":"mm.difficulty","params":[29]}',
-    '{"id":null,"method":"mm.notify","params":[1,"00",1]}',
+  const unit = exampleUnit(9, 1, 4, 12);
+  const lying = encodeNotify(unit.header).slice(0, -1).replace('"mm.notify","params":[9,', '"mm.notify","params":[10,');
+  const lines: [string, number][] = [
+    ['garbage', LINE_NOT_JSON],
+    ['{"id":1,"result":true}', LINE_SHAPE],
+    ['{"id":2,"result":true,"error":null}', LINE_UNSOLICITED],
+    ['{"id":1,"result":true,"error":[20,"x",null]}', LINE_RESULT_AND_ERROR],
+    ['{"id":1,"result":null,"error":[20,"x"]}', LINE_ERROR_SHAPE],
+    ['{"id":1,"result":{"counter":1},"error":null}', LINE_RESULT_SHAPE],
+    ['{"id":1,"method":"mm.notify","params":[]}', LINE_NOT_NOTIFICATION],
+    ['{"id":null,"method":"mm.reboot","params":[]}', LINE_UNKNOWN_NOTIFICATION],
+    ['{"id":null,"method":"mm.difficulty","params":[29]}', LINE_PARAMS],
+    ['{"id":null,"method":"mm.notify","params":[1,"00",1]}', LINE_PARAMS],
+    [lying, LINE_NOTIFY_MISMATCH],
   ];
-  for (const line of lines) {
+  for (const [line, problem] of lines) {
     const client = createClient();
     client.waiting = 'mm.hello';
     client.waitingId = 1;
-    assert.is(parseNodeLine(client, line).kind, 'invalid', line);
+    assert.equal(parseNodeLine(client, line), { kind: 'invalid', problem }, line);
+    assert.not.match(describeInvalidLine(problem), /^line problem/, 'every code has its words');
   }
-  const unit = exampleUnit(9, 1, 4, 12);
-  const lying = encodeNotify(unit.header).replace('"mm.notify","params":[9,', '"mm.notify","params":[10,');
-  assert.equal(parseNodeLine(createClient(), lying), { kind: 'invalid', problem: 'mm.notify unit id or difficulty differs from its header' });
+  assert.is(describeInvalidLine(LINE_NOTIFY_MISMATCH), 'mm.notify unit id or difficulty differs from its header');
   const client = createClient();
   client.waiting = 'mm.submit';
   client.waitingId = 1;
@@ -143,7 +151,7 @@ test('the device parser classifies every line a node may not send as invalid', (
   }
 });
 
-test('device builders refuse bad arguments by name and a second outstanding request', () => {
+test('the checked builders refuse bad arguments by name; a second outstanding request is refused', () => {
   const client = createClient();
   assert.throws(() => helloRequest(client, { ...hello, deviceId: 'xyz' }), /"deviceId" expected 16 lowercase hex/);
   assert.throws(() => helloRequest(client, { ...hello, counter: -1 }), /"counter" expected u32, got -1/);
@@ -152,7 +160,8 @@ test('device builders refuse bad arguments by name and a second outstanding requ
   assert.throws(() => submitRequest(client, 7, new Uint8Array(5)), /"result" expected 112 bytes, got 5/);
   assert.throws(() => refuseRequest(client, 7, 'toString' as WireError), /"why" expected a wire error name/);
   pingRequest(client);
-  assert.throws(() => pingRequest(client), /"mm.ping" sent while request 1 \(mm.ping\) awaits its answer/);
+  assert.throws(() => pingRequest(client), /"mm.ping" sent while mm.ping awaits its answer/);
+  assert.throws(() => request(client, 'mm.pull', [1, 0, null]), /"mm.pull" sent while mm.ping awaits its answer/);
 });
 
 test('node encoders keep lines ASCII and refuse what mm/1 cannot carry', () => {

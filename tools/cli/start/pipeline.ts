@@ -2,10 +2,11 @@
 // own, send the demo wallet's transfers (valid and broken), run a small mixed fleet of simulated
 // devices (Moddable XS sig tier and Espruino hash tier, each under its real profile, in the real
 // XS engine) against the node until blocks settle, and gather what happened into a summary.
-import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from '../../build/index.ts';
 import { defaultManifestsDir, loadBudget, loadProfile } from '../../manifests/index.ts';
+import type { Figure, FigureName, TargetFigures } from '../../report/figures.ts';
 import { runReport } from '../../report/run.ts';
 import { runFleet } from '../../../host-sim/fleet.ts';
 import type { DeviceReport, FleetReport } from '../../../host-sim/report.ts';
@@ -95,7 +96,8 @@ export interface StartSummary {
   /** transactions decided by device quorum and audit during the run */
   readonly consensus: { accepted: number; rejected: number };
   readonly devices: DeviceSummary[];
-  readonly fleet: { virtualMs: number; computrons: number; engineCpuMs: number; simulatorCpuMs: number };
+  /** the fleet, over its rounds (a new fleet runs when the first finished before the blocks settled) */
+  readonly fleet: { rounds: number; virtualMs: number; computrons: number; engineCpuMs: number; simulatorCpuMs: number };
   readonly wallMs: number;
   /** what went wrong, when the run did not settle what it should */
   readonly problems: string[];
@@ -135,13 +137,35 @@ async function summarizeDevice(device: DeviceReport, node: NodeHandle, paid: Rea
   };
 }
 
-/** Waits until `node` has committed `count` blocks after `from` and nothing the demo sent is pending, or `ms` passed. */
-async function settle(node: NodeHandle, from: number, count: number, pending: () => boolean, ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (node.ledger.head.header.height >= from + count && !pending()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+/** Rounds of the fleet at most, before the run reports what did not settle. */
+const MAX_ROUNDS = 5;
+
+/** Resolves once `done()` holds, or after `ms`. */
+async function until(done: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!done() && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+const sum = <T>(items: readonly T[], of: (item: T) => number): number => items.reduce((total, item) => total + of(item), 0);
+
+/** Builds the images, with the budget report when `options.reportDir` is set. */
+async function buildImages(options: StartOptions, note: (text: string) => void): Promise<Pick<StartSummary, 'images' | 'report'>> {
+  if (options.reportDir === null) {
+    note('building the images');
+    const built = await build({ targets: [...new Set(options.profiles)] });
+    return { images: built.targets.map((t) => ({ target: t.target, raw: t.raw, gzip: t.gzip, budget: t.budget.rawBytes })), report: null };
   }
+  note('building the images and measuring them against their budgets');
+  const run = await runReport({
+    targets: [], manifestsDir: defaultManifestsDir, outDir: options.reportDir, requireBaseline: false, onStep: (_done, _total, text) => note(text),
+  });
+  const value = (t: TargetFigures, name: FigureName): Figure | undefined => t.figures.find((f) => f.name === name);
+  return {
+    images: run.measured.map((t) => ({
+      target: t.target, raw: value(t, 'image.rawBytes')?.value ?? 0, gzip: value(t, 'image.gzipBytes')?.value ?? 0, budget: value(t, 'image.rawBytes')?.budget ?? 0,
+    })),
+    report: { files: [run.files.md, run.files.svg, run.files.json], findings: run.findings.length },
+  };
 }
 
 /** Runs the main job; the summary says what happened, including what did not settle. */
@@ -150,27 +174,10 @@ export async function runStart(options: StartOptions): Promise<StartSummary> {
   const step = (n: number, note: string): void => options.onStep?.(n, STEPS, note);
   const dir = openStartDir(options.dataDir, options.fresh);
 
-  let images: StartSummary['images'];
-  let report: StartSummary['report'] = null;
-  if (options.reportDir === null) {
-    step(0, 'building the images');
-    const built = await build({ targets: [...new Set(options.profiles)] });
-    images = built.targets.map((t) => ({ target: t.target, raw: t.raw, gzip: t.gzip, budget: t.budget.rawBytes }));
-  } else {
-    step(0, 'building the images and measuring them against their budgets');
-    const run = await runReport({
-      targets: [], manifestsDir: defaultManifestsDir, outDir: options.reportDir, requireBaseline: false,
-      onStep: (_done, _total, note) => step(0, note),
-    });
-    const figure = (name: string, t: (typeof run.measured)[number]) => t.figures.find((f) => f.name === name);
-    images = run.measured.map((t) => ({
-      target: t.target, raw: figure('image.rawBytes', t)?.value ?? 0, gzip: figure('image.gzipBytes', t)?.value ?? 0, budget: figure('image.rawBytes', t)?.budget ?? 0,
-    }));
-    report = { files: [run.files.md, run.files.svg, run.files.json], findings: run.findings.length };
-  }
-
-  step(1, 'starting the trusted node');
-  let log: WriteStream | undefined = createWriteStream(join(dir.path, 'node.log'), { flags: 'a' });
+  // The node first: a port in use or a foreign data directory fails before minutes of work.
+  step(0, 'starting the trusted node');
+  const log = createWriteStream(join(dir.path, 'node.log'), { flags: 'a' });
+  const closeLog = (): Promise<void> => new Promise((resolve) => log.end(resolve));
   const node = await startNode({
     dataDir: dir.nodeDir, port: options.port, httpPort: options.httpPort, blockIntervalMs: options.blockIntervalMs,
     logger: createLogger(log, { level: 'info' }),
@@ -178,41 +185,41 @@ export async function runStart(options: StartOptions): Promise<StartSummary> {
     // shares are steered to 100 ms of device time, as in the simulator's own node, so a demo of a
     // minute sees shares and rewards instead of waiting for the default share time.
     deviceServer: deviceServer({ scheduling: { probes: true }, rewards: { targetShareMs: 100, initialDifficulty: 6, maxDifficulty: 16 } }),
-  }).catch((error: unknown) => {
-    log?.end();
-    log = undefined;
+  }).catch(async (error: unknown) => {
+    await closeLog();
     throw error;
   });
   try {
     const httpUrl = `http://${node.host}:${node.httpPort}`;
+    const { images, report } = await buildImages(options, (note) => step(1, note));
     const heightBefore = node.ledger.head.header.height;
     const metricsBefore = node.metrics.render();
 
     step(2, 'the demo wallet sends transfers, some broken on purpose');
     const sent = await sendDemoTransfers(httpUrl);
 
-    step(3, `running ${options.devices} devices (${options.profiles.join(', ')}) in the XS engine`);
-    const fleet: FleetReport = await runFleet({
-      profiles: [...options.profiles], devices: options.devices, units: options.units, seed: dir.run,
-      node: `${node.host}:${node.port}`, nodeAdmin: { url: httpUrl, token: readToken(node) },
-      onProgress: (p) => step(3, `fleet: ${p.done}/${p.devices} devices done, ${p.acknowledged} results acknowledged, ${(p.virtualMs / 1000).toFixed(0)} s device time`),
-    });
+    // A transfer waits for its sender's previous one to be in a block, so settling takes a few
+    // block rounds; if the devices finish their units first, a new fleet (new identities) goes on.
+    const settled = (): boolean => node.ledger.head.header.height >= heightBefore + options.blocks && node.mempool.size === 0;
+    const fleets: FleetReport[] = [];
+    for (let round = 0; round < MAX_ROUNDS && (round === 0 || !settled()); round++) {
+      step(3, `running ${options.devices} devices (${options.profiles.join(', ')}) in the XS engine${round === 0 ? '' : `, round ${round + 1}`}`);
+      fleets.push(await runFleet({
+        profiles: [...options.profiles], devices: options.devices, units: options.units, seed: dir.run * 1000 + round,
+        node: `${node.host}:${node.port}`, nodeAdmin: { url: httpUrl, token: readToken(node) },
+        onProgress: (p) => step(3, `fleet: ${p.done}/${p.devices} devices done, ${p.acknowledged} results acknowledged, ${(p.virtualMs / 1000).toFixed(0)} s device time`),
+      }));
+      // The block the last verdicts made due.
+      await until(settled, 2 * options.blockIntervalMs + 1_000);
+    }
 
     step(4, `settling ${options.blocks} blocks`);
+    await until(settled, 2 * options.blockIntervalMs + 1_000);
     const client = new NodeClient(httpUrl);
-    const accepted = sent.filter((t) => t.accepted);
     const statusOf = async (id: string): Promise<{ status: 'committed' | 'pending'; height: number | null }> => {
       const tx = await client.transaction(id);
       return tx?.status === 'committed' ? { status: 'committed', height: Number(tx.height) } : { status: 'pending', height: null };
     };
-    let open = accepted.length;
-    const poll = setInterval(() => void Promise.all(accepted.map((t) => statusOf(t.id))).then((s) => (open = s.filter((x) => x.status === 'pending').length)), 500);
-    try {
-      // The devices are gone once the fleet ends: wait only for the blocks already due.
-      await settle(node, heightBefore, options.blocks, () => open > 0, 5_000);
-    } finally {
-      clearInterval(poll);
-    }
 
     step(5, 'collecting the summary');
     const heightAfter = node.ledger.head.header.height;
@@ -230,7 +237,7 @@ export async function runStart(options: StartOptions): Promise<StartSummary> {
       const series = `mm_consensus_decisions_total{outcome="${outcome}"}`;
       return metricValue(metricsAfter, series) - metricValue(metricsBefore, series);
     };
-    const devices = await Promise.all(fleet.devices.map((d) => summarizeDevice(d, node, paid)));
+    const devices = await Promise.all(fleets.flatMap((f) => f.devices).map((d) => summarizeDevice(d, node, paid)));
     const problems: string[] = [];
     if (blocks.length < options.blocks) problems.push(`only ${blocks.length} of ${options.blocks} blocks settled`);
     const wronglyAccepted = transfers.filter((t) => t.defect !== null && t.accepted);
@@ -243,12 +250,16 @@ export async function runStart(options: StartOptions): Promise<StartSummary> {
     return {
       run: dir.run, dataDir: dir.path, httpUrl, devicePort: node.port!, images, report, blocks, transfers,
       consensus: { accepted: decided('accept'), rejected: decided('reject') }, devices,
-      fleet: { virtualMs: fleet.totals.virtualMs, computrons: fleet.totals.computrons, engineCpuMs: fleet.wall.engineCpuMs, simulatorCpuMs: fleet.wall.simulatorCpuMs },
+      fleet: {
+        rounds: fleets.length,
+        virtualMs: sum(fleets, (f) => f.totals.virtualMs), computrons: sum(fleets, (f) => f.totals.computrons),
+        engineCpuMs: sum(fleets, (f) => f.wall.engineCpuMs), simulatorCpuMs: sum(fleets, (f) => f.wall.simulatorCpuMs),
+      },
       wallMs: Date.now() - started, problems,
     };
   } finally {
     await node.stop();
-    await new Promise<void>((resolve) => (log === undefined ? resolve() : log.end(resolve)));
+    await closeLog();
   }
 }
 

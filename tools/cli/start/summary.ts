@@ -80,7 +80,7 @@ export function formatSummary(summary: StartSummary, files: SummaryFiles, termin
     '',
     ...table(deviceRows(summary.devices)).map((line) => `  ${line}`),
     '',
-    `fleet: ${(summary.fleet.virtualMs / 1000).toFixed(1)} s of device time, ${formatValue({ kind: 'computrons', unit: 'computrons', label: '' }, summary.fleet.computrons)} computrons; host CPU ${(summary.fleet.engineCpuMs / 1000).toFixed(1)} s in the XS engines, ${(summary.fleet.simulatorCpuMs / 1000).toFixed(1)} s in the simulator`,
+    `fleet${summary.fleet.rounds > 1 ? ` (${summary.fleet.rounds} rounds: each ended its units before the blocks settled)` : ''}: ${(summary.fleet.virtualMs / 1000).toFixed(1)} s of device time, ${formatValue({ kind: 'computrons', unit: 'computrons', label: '' }, summary.fleet.computrons)} computrons; host CPU ${(summary.fleet.engineCpuMs / 1000).toFixed(1)} s in the XS engines, ${(summary.fleet.simulatorCpuMs / 1000).toFixed(1)} s in the simulator`,
   ];
   if (summary.problems.length > 0) {
     lines.push('', paint(terminal, 'red', bold('problems:')));
