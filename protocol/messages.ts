@@ -1,8 +1,9 @@
 /**
  * Words for what devices report as numbers. An image carries decode errors and verdict faults as
- * a code, a field id and an offset (firmware/core/errors.ts), because every byte of text costs
- * flash on an appliance; the node, the simulator, the tools and the tests name them here, the
- * one place those words live. Field names come from the FIELD_* ids of firmware/core/layout.ts
+ * a code, a field id and an offset (firmware/core/errors.ts), and a node line it refuses as a
+ * LINE_* code (firmware/core/wire/protocol.ts), because every byte of text costs flash on an
+ * appliance; the node, the simulator, the tools and the tests name them here, the one place
+ * those words live. Field names come from the FIELD_* ids of firmware/core/layout.ts
  * (FIELD_HEADER_ENTRY_COUNT is `header.entryCount`), so there is no second list to drift.
  * @module
  */
@@ -11,6 +12,7 @@ import type { DecodeError } from '../firmware/core/errors.ts';
 import type { UnitHeader } from '../firmware/core/header.ts';
 import * as layout from '../firmware/core/layout.ts';
 import type { Verdict } from '../firmware/core/validator.ts';
+import * as wire from '../firmware/core/wire/protocol.ts';
 
 /** `FIELD_PROOF_SIBLINGS` → `proof.siblings`: the structure, a dot, then the field in camel case. */
 function nameOf(constant: string): string {
@@ -141,4 +143,23 @@ export function describeVerdict(verdict: Verdict, entry?: Uint8Array, header?: U
     return at + (fault.field === layout.FIELD_PROOF_LEAF ? 'the leaf is not the sender\'s account' : 'the proof does not lead to the state root');
   }
   return at + (RULES[verdict.reason] ?? verdict.reason);
+}
+
+/** What each LINE_* code of firmware/core/wire/protocol.ts means. */
+const LINE_PROBLEMS: { [problem: number]: string } = {
+  [wire.LINE_NOT_JSON]: 'not JSON',
+  [wire.LINE_SHAPE]: 'expected {"id","result","error"} or {"id":null,"method","params"}',
+  [wire.LINE_NOT_NOTIFICATION]: 'a node request must be a notification ("id": null)',
+  [wire.LINE_UNKNOWN_NOTIFICATION]: 'unknown notification',
+  [wire.LINE_PARAMS]: `notification params must be [difficulty 0-${layout.MAX_DIFFICULTY}] (mm.difficulty) or [unit id, header hex, difficulty] (mm.notify)`,
+  [wire.LINE_NOTIFY_MISMATCH]: 'mm.notify unit id or difficulty differs from its header',
+  [wire.LINE_UNSOLICITED]: 'an answer to a request that is not awaiting one',
+  [wire.LINE_RESULT_AND_ERROR]: 'an answer carries "result" or "error", not both',
+  [wire.LINE_ERROR_SHAPE]: '"error" must be [code, message, null]',
+  [wire.LINE_RESULT_SHAPE]: 'the result does not have the shape of the awaited method\'s answer (docs/protocol-wire.md)',
+};
+
+/** Why the device refused a node line, from its LINE_* code, e.g. `not JSON`. */
+export function describeInvalidLine(problem: number): string {
+  return LINE_PROBLEMS[problem] ?? `line problem ${problem}`;
 }

@@ -11,15 +11,16 @@
  * @module
  */
 import { readU32 } from '../core/bytes.ts';
+import { bytesToHex } from '../core/hex.ts';
 import type { VerifySignature } from '../core/digest.ts';
 import { RESULT_UNIT_AT } from '../core/layout.ts';
 import { authProof } from '../core/wire/auth.ts';
-import {
-  authRequest, createClient, helloRequest, parseNodeLine, pingRequest, pullRequest, refuseRequest, submitRequest,
-  type NodeMessage, type WireClient,
-} from '../core/wire/client.ts';
+import { createClient, parseNodeLine, request, type NodeMessage, type WireClient } from '../core/wire/client.ts';
 import { createFramer, feedFramer, type Framer } from '../core/wire/framer.ts';
-import { MAX_LINE, type Tier, type WireError } from '../core/wire/protocol.ts';
+import {
+  ERROR_DUPLICATE, ERROR_EXPIRED, ERROR_OTHER, ERROR_RATE_LIMITED, ERROR_REPLAYED, ERROR_STALE, ERROR_TIER_MISMATCH,
+  ERROR_UNAUTHORIZED, ERROR_UNSUPPORTED_VERSION, MAX_LINE, PROTOCOL_VERSION, type Tier,
+} from '../core/wire/protocol.ts';
 import type { Connection, Hal, TimerHandle } from '../hal/hal.ts';
 import { createBackoff, nextDelay, resetBackoff, type Backoff } from './backoff.ts';
 import { checkConfig, type DeviceConfig } from './config.ts';
@@ -87,8 +88,8 @@ export interface Device {
   status(): DeviceStatus;
 }
 
-/** Answers after which the connection goes on; any other error makes the device reconnect. */
-const BENIGN: string[] = ['stale', 'duplicate', 'expired', 'replayed', 'other', 'rate-limited'];
+/** Wire errors after which the connection goes on; any other makes the device reconnect. */
+const BENIGN = [ERROR_STALE, ERROR_DUPLICATE, ERROR_EXPIRED, ERROR_REPLAYED, ERROR_OTHER, ERROR_RATE_LIMITED];
 /** Authentication failures in a row after which the device stops (its key was revoked). */
 const MAX_AUTH_FAILURES = 3;
 
@@ -105,7 +106,8 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
   let framer: Framer = createFramer(MAX_LINE);
   let timer: TimerHandle | null = null;
   let work: Work | null = null;
-  let refusal: { unitId: number; why: WireError } | null = null;
+  /** a unit to decline, with the wire error code why */
+  let refusal: { unitId: number; why: number } | null = null;
   /** queue slots already sent on this connection */
   let sent: boolean[] = [];
   let submitting = -1;
@@ -151,7 +153,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
   function armTimer(): void {
     if (connection === null) return;
     if (stage !== 'ready' || client.waiting !== null) setTimer(() => drop('no answer'), options.timing.answerTimeoutMs);
-    else setTimer(() => send(pingRequest(client)), options.timing.idlePingMs);
+    else setTimer(() => send(request(client, 'mm.ping', [])), options.timing.idlePingMs);
   }
 
   function send(line: string): void {
@@ -171,7 +173,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
       opened = hal.connect(config.host, config.port, {
         onConnect: () => connection === opened && guarded(() => {
           stage = 'handshake';
-          send(helloRequest(client, { deviceId: config.id, firmware: options.firmware, profile: config.profile, tier: config.tier, counter: state.counter }));
+          send(request(client, 'mm.hello', [PROTOCOL_VERSION, config.id, options.firmware, config.profile, config.tier, state.counter]));
         }),
         onData: (chunk) => connection === opened && guarded(() => receive(chunk)),
         onClose: () => connection === opened && lost('connection closed'),
@@ -225,7 +227,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     const message = parseNodeLine(client, line);
     switch (message.kind) {
       case 'challenge':
-        return send(authRequest(client, authProof(hal.digest, config.key, message.challenge, config.idBytes)));
+        return send(request(client, 'mm.auth', [bytesToHex(authProof(hal.digest, config.key, message.challenge, config.idBytes))]));
       case 'authorized':
         return authorized(message.counter, message.unit);
       case 'notify':
@@ -239,7 +241,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
       case 'error':
         return failed(message);
       case 'invalid':
-        return drop('invalid line: ' + message.problem);
+        return drop('invalid line ' + message.problem);
       default:
         // pong, refused, difficulty: nothing to do but go on
         return next();
@@ -254,11 +256,11 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     // The node keeps a unit across connections until its deadline; one it let go is lost, and
     // one it kept that this device lost (a restart) is refused as stale (docs/protocol-wire.md).
     if (work !== null && work.unitId !== openUnit) work = null;
-    if (openUnit !== null && work === null && queuedFor(state, openUnit) < 0) refusal = { unitId: openUnit, why: 'stale' };
+    if (openUnit !== null && work === null && queuedFor(state, openUnit) < 0) refusal = { unitId: openUnit, why: ERROR_STALE };
     next();
   }
 
-  function refuse(unitId: number, why: WireError, reason: string): void {
+  function refuse(unitId: number, why: number, reason: string): void {
     refusal = { unitId: unitId, why: why };
     log('unit ' + unitId + ' refused: ' + reason);
   }
@@ -266,7 +268,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
   function notified(unitId: number, header: Uint8Array): void {
     // A notify replaces the unit in progress: the node has made it stale.
     work = null;
-    if (queuedCount(state) >= QUEUE_SLOTS) refuse(unitId, 'other', 'no free result slot');
+    if (queuedCount(state) >= QUEUE_SLOTS) refuse(unitId, ERROR_OTHER, 'no free result slot');
     else {
       const opened = openWork(unitId, header, hal.digest, verify, hal.now());
       if (opened.ok) work = opened.work;
@@ -333,22 +335,22 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
   }
 
   function failed(message: Extract<NodeMessage, { kind: 'error' }>): void {
-    const error = message.error;
+    const code = message.code;
     const method = message.method;
-    problem = method + ': ' + message.code + ' ' + message.message;
+    problem = method + ': ' + code + ' ' + message.message;
     log(problem);
-    if (error === 'unsupported-version') return halt('protocol version refused');
-    if (error === 'tier-mismatch' && method === 'mm.auth') return halt('registered with another profile or tier');
-    if (error === 'unauthorized' && method === 'mm.auth') {
+    if (code === ERROR_UNSUPPORTED_VERSION) return halt('protocol version refused');
+    if (code === ERROR_TIER_MISMATCH && method === 'mm.auth') return halt('registered with another profile or tier');
+    if (code === ERROR_UNAUTHORIZED && method === 'mm.auth') {
       return ++authFailures >= MAX_AUTH_FAILURES ? halt('key refused ' + authFailures + ' times') : drop('key refused');
     }
-    const retry = error === 'other' || error === 'rate-limited';
+    const retry = code === ERROR_OTHER || code === ERROR_RATE_LIMITED;
     if (method === 'mm.submit') {
       if (retry) sent[submitting] = false;
       else answered(submitting);
     }
     if (method === 'mm.pull' && !retry) work = null;
-    if (BENIGN.indexOf(error) < 0) drop(problem);
+    if (BENIGN.indexOf(code) < 0) drop(problem);
     else if (retry) setTimer(next, options.timing.retryMs);
     else next();
   }
@@ -359,19 +361,19 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     if (refusal !== null) {
       const owed = refusal;
       refusal = null;
-      return send(refuseRequest(client, owed.unitId, owed.why));
+      return send(request(client, 'mm.refuse', [owed.unitId, owed.why]));
     }
     const slot = oldestQueued(state, sent);
     if (slot >= 0) {
       const result = state.queue[slot] as Uint8Array;
       sent[slot] = true;
       submitting = slot;
-      return send(submitRequest(client, readU32(result, RESULT_UNIT_AT), result));
+      return send(request(client, 'mm.submit', [readU32(result, RESULT_UNIT_AT), bytesToHex(result)]));
     }
     if (work !== null && isPulling(work)) {
       const index = work.validator.index;
       pulledUnit = work.unitId;
-      return send(pullRequest(client, work.unitId, index, index === 0 ? null : work.lastVerdict));
+      return send(request(client, 'mm.pull', [work.unitId, index, index === 0 ? null : work.lastVerdict]));
     }
     armTimer();
   }

@@ -9,7 +9,7 @@ import { errorText } from '../core/errors.ts';
 import { sealResult } from '../core/result.ts';
 import { searchShare, startShareSearch, type ShareSearch } from '../core/share.ts';
 import { openUnit, type PendingResult, type UnitValidator } from '../core/validator.ts';
-import type { WireError } from '../core/wire/protocol.ts';
+import { ERROR_MALFORMED, ERROR_TIER_MISMATCH, ERROR_UNSUPPORTED_VERSION } from '../core/wire/protocol.ts';
 
 /** Bounds of one slice of share search. */
 export interface SliceBounds {
@@ -32,15 +32,15 @@ export interface Work {
   search: ShareSearch | null;
 }
 
-/** A unit to work on, or why the device declines it. */
-export type Opened = { ok: true; work: Work } | { ok: false; why: WireError; problem: string };
+/** A unit to work on, or why the device declines it (`why`: a wire error code). */
+export type Opened = { ok: true; work: Work } | { ok: false; why: number; problem: string };
 
 /** Opens the unit of a notify; a unit this device cannot work on is declined with the wire reason. */
 export function openWork(unitId: number, header: Uint8Array, digest: Digest, verify: VerifySignature | null, now: number): Opened {
   const opened = openUnit(header, { digest: digest, verify: verify });
   if (!opened.ok) {
     const code = opened.error.code;
-    const why: WireError = code === 'tier' ? 'tier-mismatch' : code === 'unsupported' ? 'unsupported-version' : 'malformed';
+    const why = code === 'tier' ? ERROR_TIER_MISMATCH : code === 'unsupported' ? ERROR_UNSUPPORTED_VERSION : ERROR_MALFORMED;
     return { ok: false, why: why, problem: errorText(opened.error) };
   }
   return { ok: true, work: { unitId: unitId, validator: opened.value, receivedAt: now, lastVerdict: null, pending: null, search: null } };

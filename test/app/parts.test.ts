@@ -16,6 +16,7 @@ import type { Store } from '../../firmware/hal/hal.ts';
 import { nodeDigest } from '../../protocol/digest.ts';
 import { encodeEspruinoConfig, encodeModdablePreferences } from '../../protocol/device-config.ts';
 import { exampleIdentity, exampleUnit } from '../../protocol/wire-example.ts';
+import { wireErrorOf } from '../../protocol/wire.ts';
 import { selfTestVector } from '../../tools/build/self-test.ts';
 
 function memoryStore(flash = new Map<string, string>()): Store & { flash: Map<string, string> } {
@@ -145,13 +146,13 @@ test('units the device cannot work on are declined with the wire reason', () => 
   const sig = header.slice();
   sig[HEADER_CHECKS_AT] |= CHECK_SIGNATURE;
   const declined = openWork(3, sig, nodeDigest, null, 0);
-  assert.ok(!declined.ok && declined.why === 'tier-mismatch');
+  assert.ok(!declined.ok && wireErrorOf(declined.why) === 'tier-mismatch');
   const future = header.slice();
   future[HEADER_VERSION_AT] = 2;
   const version = openWork(3, future, nodeDigest, null, 0);
-  assert.ok(!version.ok && version.why === 'unsupported-version');
+  assert.ok(!version.ok && wireErrorOf(version.why) === 'unsupported-version');
   const truncated = openWork(3, header.subarray(0, 50), nodeDigest, null, 0);
-  assert.ok(!truncated.ok && truncated.why === 'malformed' && truncated.problem === `truncated ${FIELD_HEADER}@50`);
+  assert.ok(!truncated.ok && wireErrorOf(truncated.why) === 'malformed' && truncated.problem === `truncated ${FIELD_HEADER}@50`);
   assert.ok(openWork(3, sig, nodeDigest, createVerifier(nobleSha512), 0).ok, 'a sig-tier device takes it');
 });
 

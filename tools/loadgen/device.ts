@@ -16,16 +16,16 @@ import {
 import { resultDigest, sealResult } from '../../firmware/core/result.ts';
 import { searchShare, startShareSearch } from '../../firmware/core/share.ts';
 import { openUnit, type UnitValidator } from '../../firmware/core/validator.ts';
-import {
-  authRequest, createClient, helloRequest, parseNodeLine, pingRequest, pullRequest, refuseRequest, submitRequest, type NodeMessage,
-  type WireClient,
-} from '../../firmware/core/wire/client.ts';
+import { createClient, parseNodeLine, type NodeMessage, type WireClient } from '../../firmware/core/wire/client.ts';
 import { createFramer, feedFramer } from '../../firmware/core/wire/framer.ts';
 import { verify } from '@noble/ed25519';
+import {
+  authRequest, helloRequest, pingRequest, pullRequest, refuseRequest, submitRequest,
+} from '../../protocol/device-requests.ts';
 import { nodeDigest, sha256 } from '../../protocol/digest.ts';
 import { describeDecodeError } from '../../protocol/messages.ts';
 import { acceptedRoot, verdictChain } from '../../protocol/result.ts';
-import { authProof, MAX_LINE, type Tier } from '../../protocol/wire.ts';
+import { authProof, ERROR_RATE_LIMITED, MAX_LINE, wireErrorOf, type Tier } from '../../protocol/wire.ts';
 
 /** Who a simulated device is. */
 export interface SimIdentity {
@@ -247,7 +247,7 @@ export class SimDevice {
     const message = parseNodeLine(this.#client, line);
     if (this.#options.keep !== false) this.messages.push(message);
     if (message.kind === 'authorized') this.#authorized = true;
-    if (message.kind === 'error') this.errors.push(message.error);
+    if (message.kind === 'error') this.errors.push(wireErrorOf(message.code) ?? `error ${message.code}`);
     const next = this.#react(message);
     if (next !== null) this.#write(next);
     this.#wake();
@@ -287,7 +287,7 @@ export class SimDevice {
       }
       case 'error':
         // Refused for the rate: send the same request again, paced (the node never processed it).
-        if (message.error === 'rate-limited' && this.#last !== null) return this.#again(this.#last);
+        if (message.code === ERROR_RATE_LIMITED && this.#last !== null) return this.#again(this.#last);
         if (message.method === 'mm.submit' || message.method === 'mm.pull') this.#working = null;
         return this.#start();
       default:

@@ -50,24 +50,45 @@ export type WireError =
   | 'unsupported-version'
   | 'rate-limited';
 
+/**
+ * The numbers of the wire errors, for code that must not carry their names (an image decides by
+ * number; WIRE_ERROR_CODES names them once for everything else).
+ */
+export const ERROR_OTHER = 20;
+export const ERROR_STALE = 21;
+export const ERROR_DUPLICATE = 22;
+export const ERROR_LOW_DIFFICULTY = 23;
+export const ERROR_UNAUTHORIZED = 24;
+export const ERROR_NOT_SUBSCRIBED = 25;
+export const ERROR_MALFORMED = 30;
+export const ERROR_LINE_TOO_LONG = 31;
+export const ERROR_UNKNOWN_METHOD = 32;
+export const ERROR_OUT_OF_ORDER = 33;
+export const ERROR_BAD_MAC = 34;
+export const ERROR_REPLAYED = 35;
+export const ERROR_EXPIRED = 36;
+export const ERROR_TIER_MISMATCH = 37;
+export const ERROR_UNSUPPORTED_VERSION = 38;
+export const ERROR_RATE_LIMITED = 39;
+
 /** Numeric code of every wire error. */
 export const WIRE_ERROR_CODES: { readonly [name in WireError]: number } = {
-  'other': 20,
-  'stale': 21,
-  'duplicate': 22,
-  'low-difficulty': 23,
-  'unauthorized': 24,
-  'not-subscribed': 25,
-  'malformed': 30,
-  'line-too-long': 31,
-  'unknown-method': 32,
-  'out-of-order': 33,
-  'bad-mac': 34,
-  'replayed': 35,
-  'expired': 36,
-  'tier-mismatch': 37,
-  'unsupported-version': 38,
-  'rate-limited': 39,
+  'other': ERROR_OTHER,
+  'stale': ERROR_STALE,
+  'duplicate': ERROR_DUPLICATE,
+  'low-difficulty': ERROR_LOW_DIFFICULTY,
+  'unauthorized': ERROR_UNAUTHORIZED,
+  'not-subscribed': ERROR_NOT_SUBSCRIBED,
+  'malformed': ERROR_MALFORMED,
+  'line-too-long': ERROR_LINE_TOO_LONG,
+  'unknown-method': ERROR_UNKNOWN_METHOD,
+  'out-of-order': ERROR_OUT_OF_ORDER,
+  'bad-mac': ERROR_BAD_MAC,
+  'replayed': ERROR_REPLAYED,
+  'expired': ERROR_EXPIRED,
+  'tier-mismatch': ERROR_TIER_MISMATCH,
+  'unsupported-version': ERROR_UNSUPPORTED_VERSION,
+  'rate-limited': ERROR_RATE_LIMITED,
 };
 
 /** The wire error a numeric code stands for, or undefined for a code mm/1 does not define. */
@@ -107,3 +128,27 @@ export function isPlainName(text: string, max: number): boolean {
 export function isU32(value: unknown): value is number {
   return typeof value === 'number' && value >= 0 && value <= 0xffffffff && value % 1 === 0;
 }
+
+// Why the device's parser refused a node line, one that no node may send. The device carries the
+// number; protocol/messages.ts words each.
+
+/** not JSON */
+export const LINE_NOT_JSON = 1;
+/** neither an answer `{"id","result","error"}` nor a notification `{"id":null,"method","params"}` */
+export const LINE_SHAPE = 2;
+/** a node request with an id: the node only sends notifications */
+export const LINE_NOT_NOTIFICATION = 3;
+/** a notification mm/1 does not define */
+export const LINE_UNKNOWN_NOTIFICATION = 4;
+/** a notification whose params do not have its shape */
+export const LINE_PARAMS = 5;
+/** an `mm.notify` whose unit id or difficulty differs from its header */
+export const LINE_NOTIFY_MISMATCH = 6;
+/** an answer to a request that is not awaiting one */
+export const LINE_UNSOLICITED = 7;
+/** an answer that carries both a result and an error */
+export const LINE_RESULT_AND_ERROR = 8;
+/** an `"error"` that is not `[code, message, null]` */
+export const LINE_ERROR_SHAPE = 9;
+/** a result that does not have the shape of the awaited method's answer */
+export const LINE_RESULT_SHAPE = 10;
