@@ -27,7 +27,7 @@ export function processTerminal(): Terminal {
     err: (text) => void process.stderr.write(text),
     interactive,
     color: colorAllowed(process.env, interactive),
-    columns: process.stdout.columns ?? 80,
+    columns: process.stdout.columns || 80,
   };
 }
 

@@ -93,7 +93,7 @@ export function formatSummary(summary: StartSummary, files: SummaryFiles, termin
     const failing = summary.report?.findings ?? 0;
     lines.push(`budget report: ${files.reports.join(', ')} (${failing === 0 ? 'every figure within budget' : `${plural(failing, 'figure')} over budget or regressed`})`);
   }
-  lines.push(`next: micromine node verify --data ${summary.dataDir}/node   (replays the chain this run extended)`);
+  lines.push(`next: npx micromine node verify --data ${summary.dataDir}/node   (replays the chain this run extended)`);
   return lines.join('\n') + '\n';
 }
 
