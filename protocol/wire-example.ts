@@ -124,7 +124,7 @@ export class ExampleDevice {
         this.queued = message.header;
         return this.client.waiting === null ? this.startQueued() : null;
       case 'entry':
-        return message.entry === null ? this.finish() : this.judge(message.entry);
+        return message.entry === null ? this.finish() : this.judge(hexToBytes(message.entry)!);
       case 'ack':
       case 'refused':
         this.working = null;

@@ -12,7 +12,7 @@
  */
 import { readU32 } from '../core/bytes.ts';
 import { bytesToHex } from '../core/hex.ts';
-import type { VerifySignature } from '../core/digest.ts';
+import type { SignatureVerifier } from '../core/digest.ts';
 import { RESULT_UNIT_AT } from '../core/layout.ts';
 import { authProof } from '../core/wire/auth.ts';
 import { createClient, parseNodeLine, request, type NodeMessage, type WireClient } from '../core/wire/client.ts';
@@ -27,7 +27,9 @@ import { checkConfig, type DeviceConfig } from './config.ts';
 import {
   QUEUE_SLOTS, dequeue, enqueue, loadState, oldestQueued, queuedCount, queuedFor, raiseCounter, reserveCounter, type DeviceState,
 } from './state.ts';
-import { beginShare, isExpired, isPulling, judge, openWork, seal, searchSlice, type SliceBounds, type Work } from './work.ts';
+import {
+  beginShare, entrySlice, isExpired, isPulling, openWork, seal, searchSlice, takeEntry, type SliceBounds, type Work,
+} from './work.ts';
 
 /** Timing of the connection, in milliseconds of the device's clock. */
 export interface Timing {
@@ -46,7 +48,7 @@ export interface Timing {
 /** Timing used by the images. */
 export const DEFAULT_TIMING: Timing = { backoffBaseMs: 2000, backoffMaxMs: 120000, answerTimeoutMs: 30000, idlePingMs: 60000, retryMs: 5000 };
 
-/** What the image brings: its identity as built, its share slice bounds and its verifier. */
+/** What the image brings: its identity as built, its slice bounds and its verifier. */
 export interface DeviceOptions {
   /** firmware version announced in `mm.hello` */
   firmware: string;
@@ -55,8 +57,8 @@ export interface DeviceOptions {
   tier: Tier;
   slice: SliceBounds;
   timing: Timing;
-  /** Ed25519 verification on sig-tier images, null on hash-tier ones */
-  verify: VerifySignature | null;
+  /** Ed25519 verification in steps on sig-tier images, null on hash-tier ones */
+  verify: SignatureVerifier | null;
 }
 
 /** Where the device stands. */
@@ -116,11 +118,14 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
   let acked = 0;
   let connects = 0;
   const inner = options.verify;
-  const verify: VerifySignature | null = inner === null ? null : (signature, message, publicKey) => {
-    hal.mark('signature');
-    const valid = inner(signature, message, publicKey);
-    hal.mark('checks');
-    return valid;
+  const verify: SignatureVerifier | null = inner === null ? null : {
+    begin: (signature, message, publicKey) => inner.begin(signature, message, publicKey),
+    step: (budget) => {
+      hal.mark('signature');
+      const valid = inner.step(budget);
+      hal.mark('checks');
+      return valid;
+    },
   };
 
   const log = (text: string) => hal.log('micromine: ' + text);
@@ -277,18 +282,34 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     next();
   }
 
-  function entry(bytes: Uint8Array | null): void {
+  function entry(hex: string | null): void {
     const current = work;
     if (current === null || current.unitId !== pulledUnit) return next();
     const validator = current.validator;
     const complete = validator.index >= validator.header.entryCount;
-    if ((bytes === null) !== complete) return drop('entry count differs from the header');
-    if (bytes !== null) {
-      hal.mark('checks');
-      judge(current, bytes);
-    } else if (share(current)) {
-      shareLater(current);
+    if ((hex === null) !== complete) return drop('entry count differs from the header');
+    if (hex === null) {
+      if (share(current)) shareLater(current);
+    } else if (takeEntry(current, hex)) {
+      entryLater(current);
+    } else {
+      return drop('invalid line: an entry of ' + hex.length + ' hex digits');
     }
+    next();
+  }
+
+  function entryLater(current: Work): void {
+    hal.yieldThen(() => guarded(() => entryStep(current)));
+  }
+
+  /** One slice of decoding or judging the entry of `current`, then a yield, until its verdict goes out with the next pull. */
+  function entryStep(current: Work): void {
+    if (work !== current || stage === 'stopped' || stage === 'halted') return;
+    hal.mark(current.hex === null ? 'checks' : 'decode');
+    const verdict = entrySlice(current, options.slice, hal.now);
+    if (verdict === null) return entryLater(current);
+    // The unit stays: the same pull goes out again on the next connection.
+    if (verdict < 0 && connection !== null) return drop('invalid line: an entry not in lowercase hex');
     next();
   }
 

@@ -5,7 +5,7 @@
  * its Hal and calls {@link createImage}.
  * @module
  */
-import type { VerifySignature } from '../core/digest.ts';
+import type { SignatureVerifier } from '../core/digest.ts';
 import type { Tier } from '../core/wire/protocol.ts';
 import type { Hal } from '../hal/hal.ts';
 import { DEFAULT_TIMING, createDevice, type DeviceStatus } from './device.ts';
@@ -38,7 +38,7 @@ export interface Micromine {
 }
 
 /** The image API over `hal`, with the build's facts (or `build` in tests, which run no build). */
-export function createImage(hal: Hal, verify: VerifySignature | null, build?: BuildInfo): Micromine {
+export function createImage(hal: Hal, verify: SignatureVerifier | null, build?: BuildInfo): Micromine {
   const info = build === undefined ? MM_BUILD : build;
   const device = createDevice(hal, {
     firmware: info.firmware, profile: info.target, tier: info.tier, slice: info.slice, timing: DEFAULT_TIMING, verify: verify,

@@ -6,7 +6,7 @@
  * @module
  */
 import { asciiBytes } from '../core/bytes.ts';
-import { hmacSha256, type Digest, type VerifySignature } from '../core/digest.ts';
+import { hmacSha256, type Digest, type SignatureVerifier } from '../core/digest.ts';
 import { bytesToHex, hexToBytes } from '../core/hex.ts';
 import { openUnit } from '../core/validator.ts';
 
@@ -40,7 +40,7 @@ const DIGEST_VECTORS: [string, string, string | null, string][] = [
 ];
 
 /** Runs every check; never throws (a check that throws has failed). */
-export function selfTest(digest: Digest, verify: VerifySignature | null, vector: SelfTestVector): SelfTestReport {
+export function selfTest(digest: Digest, verify: SignatureVerifier | null, vector: SelfTestVector): SelfTestReport {
   const failed: string[] = [];
   function check(name: string, run: () => boolean): void {
     let ok = false;

@@ -1,20 +1,29 @@
 /**
- * One work unit on the device: judging its entries as they arrive, then searching the share in
- * slices and sealing the result. Pure steps over plain state; the device (device.ts) decides when
- * each runs and what goes on the wire.
+ * One work unit on the device: decoding and judging its entries as they arrive, then searching
+ * the share, all in slices bounded by the build's counts and the device's clock, and sealing the
+ * result. Pure steps over plain state; the device (device.ts) decides when each runs and what goes
+ * on the wire.
  * @module
  */
-import type { Digest, VerifySignature } from '../core/digest.ts';
+import type { Digest, SignatureVerifier } from '../core/digest.ts';
 import { errorText } from '../core/errors.ts';
 import { sealResult } from '../core/result.ts';
 import { searchShare, startShareSearch, type ShareSearch } from '../core/share.ts';
-import { openUnit, type PendingResult, type UnitValidator } from '../core/validator.ts';
+import { decodeHexInto } from '../core/hex.ts';
+import { ENTRY_MAX_SIZE } from '../core/layout.ts';
+import { openUnit, type PendingResult, type StepBounds, type UnitValidator } from '../core/validator.ts';
 import { ERROR_MALFORMED, ERROR_TIER_MISMATCH, ERROR_UNSUPPORTED_VERSION } from '../core/wire/protocol.ts';
 
-/** Bounds of one slice of share search. */
-export interface SliceBounds {
-  /** most nonces tried in one slice (from the profile's CPU rate at build time) */
+/**
+ * Bounds of one slice, per kind of work: counts the build computes from the profile's CPU rate
+ * and measured costs (tools/build/slices.ts), and the profile's slice bound on the device's clock.
+ * A validator step does at most `levels` proof levels or `verifierSteps` signature steps.
+ */
+export interface SliceBounds extends StepBounds {
+  /** most share nonces tried in one slice */
   attempts: number;
+  /** most entry bytes decoded from hex in one slice */
+  hexBytes: number;
   /** most milliseconds one slice may take on the device's clock */
   ms: number;
 }
@@ -30,25 +39,42 @@ export interface Work {
   /** the result awaiting its share, once every entry is judged */
   pending: PendingResult | null;
   search: ShareSearch | null;
+  /** the hex of the entry being decoded, null when none is */
+  hex: string | null;
+  /** bytes of it decoded so far */
+  decoded: number;
+  /** from an entry's arrival to its verdict: no pull goes out meanwhile */
+  judging: boolean;
+  /** where entries are decoded: the largest entry's size, once per unit, so entries never allocate */
+  readonly entryBytes: Uint8Array;
 }
 
 /** A unit to work on, or why the device declines it (`why`: a wire error code). */
 export type Opened = { ok: true; work: Work } | { ok: false; why: number; problem: string };
 
 /** Opens the unit of a notify; a unit this device cannot work on is declined with the wire reason. */
-export function openWork(unitId: number, header: Uint8Array, digest: Digest, verify: VerifySignature | null, now: number): Opened {
+export function openWork(unitId: number, header: Uint8Array, digest: Digest, verify: SignatureVerifier | null, now: number): Opened {
   const opened = openUnit(header, { digest: digest, verify: verify });
   if (!opened.ok) {
     const code = opened.error.code;
     const why = code === 'tier' ? ERROR_TIER_MISMATCH : code === 'unsupported' ? ERROR_UNSUPPORTED_VERSION : ERROR_MALFORMED;
     return { ok: false, why: why, problem: errorText(opened.error) };
   }
-  return { ok: true, work: { unitId: unitId, validator: opened.value, receivedAt: now, lastVerdict: null, pending: null, search: null } };
+  return {
+    ok: true,
+    work: {
+      unitId: unitId, validator: opened.value, receivedAt: now, lastVerdict: null, pending: null, search: null,
+      hex: null, decoded: 0, judging: false, entryBytes: new Uint8Array(ENTRY_MAX_SIZE),
+    },
+  };
 }
 
-/** True while entries remain to be pulled (including the final pull that reports the last verdict). */
+/**
+ * True when the next pull may go out: entries remain to be pulled (including the final pull that
+ * reports the last verdict) and none is being judged.
+ */
 export function isPulling(work: Work): boolean {
-  return work.search === null;
+  return work.search === null && !work.judging;
 }
 
 /** True once the unit's deadline has passed on the device's clock. */
@@ -56,10 +82,53 @@ export function isExpired(work: Work, now: number): boolean {
   return now - work.receivedAt > work.validator.header.deadline;
 }
 
-/** Judges the next entry and returns its verdict code. */
-export function judge(work: Work, entry: Uint8Array): number {
-  work.lastVerdict = work.validator.check(entry).code;
-  return work.lastVerdict;
+/**
+ * Takes the next entry as the node sent it, lowercase hex, to be decoded and judged by
+ * {@link entrySlice}. False when its length cannot be an entry's: odd, or past the largest entry.
+ */
+export function takeEntry(work: Work, hex: string): boolean {
+  if (hex.length % 2 !== 0 || hex.length > 2 * ENTRY_MAX_SIZE) return false;
+  work.hex = hex;
+  work.decoded = 0;
+  work.judging = true;
+  return true;
+}
+
+/** Entry bytes decoded between two looks at the clock inside a slice. */
+const HEX_STRIDE = 32;
+
+/**
+ * One slice of the entry taken: at most `bounds.hexBytes` bytes decoded (no more once `bounds.ms`
+ * have passed on `now`), or one validator step within `bounds`. Returns the verdict code once the
+ * entry is judged, null while work remains, or -1 when its hex is not lowercase hex (a line no node
+ * may send: the entry is dropped unjudged).
+ */
+export function entrySlice(work: Work, bounds: SliceBounds, now: () => number): number | null {
+  const hex = work.hex;
+  if (hex === null) {
+    const verdict = work.validator.step(bounds);
+    if (verdict === null) return null;
+    work.judging = false;
+    work.lastVerdict = verdict.code;
+    return verdict.code;
+  }
+  const size = hex.length / 2;
+  const end = Math.min(size, work.decoded + bounds.hexBytes);
+  const started = now();
+  while (work.decoded < end) {
+    const to = Math.min(end, work.decoded + HEX_STRIDE);
+    if (!decodeHexInto(hex, work.entryBytes, work.decoded, to)) {
+      work.hex = null;
+      work.judging = false;
+      return -1;
+    }
+    work.decoded = to;
+    if (now() - started >= bounds.ms) break;
+  }
+  if (work.decoded < size) return null;
+  work.hex = null;
+  work.validator.begin(work.entryBytes.subarray(0, size));
+  return null;
 }
 
 /** Builds the result under `counter` (already durable) and starts the share search over it. */

@@ -10,8 +10,27 @@ export interface Digest {
   sha256(data: Uint8Array): Uint8Array;
 }
 
-/** Ed25519 verification, injected by sig-tier targets only. Must return false, not throw, on bad input. */
+/** Ed25519 verification in one call, as the node does it natively. Must return false, not throw, on bad input. */
 export type VerifySignature = (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => boolean;
+
+/**
+ * Ed25519 verification in bounded steps, injected by sig-tier devices (firmware/sig): `begin`
+ * takes a signature, then each `step(budget)` does at most `budget` steps of bounded cost and
+ * returns the verdict once it is known, else null. The arrays must not change until the verdict.
+ * Bad input gives false, never an exception.
+ */
+export interface SignatureVerifier {
+  begin(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): void;
+  step(budget: number): boolean | null;
+}
+
+/** A stepped verifier run to its verdict in one call, for code that needs no slicing (the node, tests). */
+export function verifyAtOnce(verifier: SignatureVerifier): VerifySignature {
+  return function (signature, message, publicKey) {
+    verifier.begin(signature, message, publicKey);
+    return verifier.step(Infinity) as boolean;
+  };
+}
 
 const BLOCK = 64;
 

@@ -13,14 +13,25 @@ import { prefixedHash } from './proof.ts';
  * bytes per level and `scratch` at least 65 bytes.
  */
 export function frontierAdd(digest: Digest, frontier: Uint8Array, count: number, id: Uint8Array, scratch: Uint8Array): void {
-  let node = prefixedHash(digest, scratch, 0, id, null);
-  let level = 0;
+  frontierMerge(digest, frontier, count, copy32(prefixedHash(digest, scratch, 0, id, null)), 0, FRONTIER_MERGES, scratch);
+}
+
+/** More merges than any count below 2^32 needs. */
+const FRONTIER_MERGES = 32;
+
+/**
+ * Merges `node` (32 bytes, updated in place: at first the new leaf's hash, leaf number `count`)
+ * with the waiting subtrees from `level` up, at most `merges` of them, one SHA-256 each. Returns
+ * the level to resume from, or -1 once the node is stored in `frontier`: a resumable step.
+ */
+export function frontierMerge(digest: Digest, frontier: Uint8Array, count: number, node: Uint8Array, level: number, merges: number, scratch: Uint8Array): number {
   // Each set low bit of count is a finished subtree of that size waiting for its right sibling.
-  while ((count >> level) & 1) {
-    node = prefixedHash(digest, scratch, 1, frontier.subarray(level * 32, level * 32 + 32), node);
-    level++;
+  for (let n = 0; n < merges && (count >> level) & 1; n++, level++) {
+    node.set(prefixedHash(digest, scratch, 1, frontier.subarray(level * 32, level * 32 + 32), node));
   }
+  if ((count >> level) & 1) return level;
   frontier.set(node, level * 32);
+  return -1;
 }
 
 /** The RFC 6962 root of the `count` leaves accumulated in `frontier`, as a fresh 32-byte array. */

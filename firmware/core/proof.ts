@@ -5,7 +5,7 @@
  * @module
  */
 import { readU32 } from './bytes.ts';
-import type { Digest } from './digest.ts';
+import { copy32, type Digest } from './digest.ts';
 import { failure, type Decoded } from './errors.ts';
 import {
   FIELD_PROOF, FIELD_PROOF_DEPTH, FIELD_PROOF_INDEX, FIELD_PROOF_SIBLINGS, LEAF_BALANCE_AT, LEAF_NONCE_AT, LEAF_SIZE,
@@ -74,19 +74,21 @@ export function prefixedHash(digest: Digest, scratch: Uint8Array, prefix: number
 }
 
 /**
- * The state root a proof leads to: depth+1 SHA-256 calls. `scratch` is at least 65 bytes; the
- * result is the digest's own output (copy it to keep it).
+ * Climbs `proof` from level `from` to level `to`: `node` (32 bytes) holds the hash at `from` and
+ * is updated in place, one SHA-256 per level. A resumable step: a device climbs a few levels per
+ * slice, and nothing but `node` carries over between them. `scratch` is at least 65 bytes.
  */
-export function proofRoot(digest: Digest, proof: StateProof, scratch: Uint8Array): Uint8Array {
-  let node = prefixedHash(digest, scratch, 0, proof.leaf, null);
-  let index = proof.index;
-  for (let level = 0; level < proof.depth; level++) {
+export function climbProof(digest: Digest, proof: StateProof, node: Uint8Array, from: number, to: number, scratch: Uint8Array): void {
+  for (let level = from; level < to; level++) {
     const sibling = proof.siblings.subarray(level * 32, level * 32 + 32);
-    // The node is copied into scratch before the sibling is, so reusing the digest's buffer is safe.
-    node = index % 2 === 0
-      ? prefixedHash(digest, scratch, 1, node, sibling)
-      : prefixedHash(digest, scratch, 1, sibling, node);
-    index = Math.floor(index / 2);
+    // The node is copied into scratch before set() overwrites it with the digest's output.
+    node.set((proof.index >>> level) & 1 ? prefixedHash(digest, scratch, 1, sibling, node) : prefixedHash(digest, scratch, 1, node, sibling));
   }
+}
+
+/** The state root a proof leads to, as a fresh 32-byte array: depth+1 SHA-256 calls. `scratch` is at least 65 bytes. */
+export function proofRoot(digest: Digest, proof: StateProof, scratch: Uint8Array): Uint8Array {
+  const node = copy32(prefixedHash(digest, scratch, 0, proof.leaf, null));
+  climbProof(digest, proof, node, 0, proof.depth, scratch);
   return node;
 }

@@ -3,23 +3,29 @@
  * entry is judged and folded in as it arrives. Between entries the validator keeps only fixed
  * state (counters, the last sender key, the verdict chain, the accepted-ids frontier), so its
  * memory does not grow with the unit.
+ *
+ * An entry is judged in steps (`begin`, then `step` until the verdict), each of bounded cost, so
+ * that a device can yield between them: one step decodes the entry and runs the cheap checks,
+ * proof steps climb at most `levels` levels of the state proof, signature steps run at most
+ * `verifierSteps` steps of the verifier, and fold steps chain the verdict and merge an accepted
+ * id into the frontier, at most `levels` merges a step. `check` runs them all at once.
  * @module
  */
 import { bytes, u32 } from './assert.ts';
 import { compareBytes, writeU16, writeU32 } from './bytes.ts';
-import { copy32, type Digest, type VerifySignature } from './digest.ts';
-import { decodeEntry } from './entry.ts';
+import { copy32, type Digest, type SignatureVerifier, type VerifySignature } from './digest.ts';
+import { decodeEntry, type Entry } from './entry.ts';
 import { failure, type DecodeError, type Decoded } from './errors.ts';
 import { decodeHeader, type UnitHeader } from './header.ts';
 import {
   CHECK_PROOF, CHECK_RULES, CHECK_SIGNATURE, DEVICE_ID_SIZE, ENTRY_PROOF_AT, FIELD_HEADER_CHECKS, FIELD_PROOF_LEAF,
   FIELD_PROOF_SIBLINGS, FIELD_TX_AMOUNT, FIELD_TX_CHAIN_ID, FIELD_TX_FEE, FIELD_TX_NONCE, FIELD_TX_SENDER,
-  FIELD_TX_SIGNATURE, FRONTIER_LEVELS, HEADER_CHECKS_AT, PROOF_SIBLINGS_AT, RESULT_ACCEPTED_AT, RESULT_ACCEPTED_ROOT_AT, RESULT_CHAIN_AT, RESULT_COUNTER_AT,
+  FIELD_TX_SIGNATURE, FRONTIER_LEVELS, HEADER_CHECKS_AT, MAX_PROOF_DEPTH, PROOF_SIBLINGS_AT, RESULT_ACCEPTED_AT, RESULT_ACCEPTED_ROOT_AT, RESULT_CHAIN_AT, RESULT_COUNTER_AT,
   RESULT_ENTRIES_AT, RESULT_SIZE, RESULT_UNIT_AT, TX_AMOUNT_AT, TX_BODY_SIZE, TX_CHAIN_AT, TX_FEE_AT, TX_NONCE_AT,
   TX_SENDER_AT, TX_SIGNATURE_AT,
 } from './layout.ts';
-import { frontierAdd, frontierRoot } from './merkle.ts';
-import { proofRoot } from './proof.ts';
+import { frontierMerge, frontierRoot } from './merkle.ts';
+import { climbProof, prefixedHash } from './proof.ts';
 import { reasonCode, type Reason } from './reasons.ts';
 import { resultDigest } from './result.ts';
 import { addU64, compareU64 } from './u64.ts';
@@ -27,9 +33,23 @@ import { addU64, compareU64 } from './u64.ts';
 /** What a device brings to validation: its digest, and on sig-tier devices an Ed25519 verifier. */
 export interface ValidatorOptions {
   digest: Digest;
-  /** null on hash-tier devices: units that ask for signature checks are then refused */
-  verify: VerifySignature | null;
+  /**
+   * A stepped verifier on sig-tier devices; a one-shot function where nothing needs slicing (the
+   * node); null on hash-tier devices, which then refuse units that ask for signature checks.
+   */
+  verify: SignatureVerifier | VerifySignature | null;
 }
+
+/** How much work of variable size one {@link UnitValidator.step} may do. */
+export interface StepBounds {
+  /** state proof levels or frontier merges, one SHA-256 of 65 bytes each */
+  levels: number;
+  /** steps of the stepped signature verifier */
+  verifierSteps: number;
+}
+
+/** What the entry being judged waits for: the validator's next stage, or `noEntry` between entries. */
+type Stage = (bounds: StepBounds) => Verdict | null;
 
 /** The verdict on one entry. */
 export interface Verdict {
@@ -83,7 +103,7 @@ export class UnitValidator {
   /** entries accepted so far (read only) */
   accepted: number;
   private readonly digest: Digest;
-  private readonly verify: VerifySignature | null;
+  private readonly verify: SignatureVerifier | VerifySignature | null;
   /** whether lastSender holds a well-formed entry's sender yet */
   private hasSender: boolean;
   private readonly lastSender: Uint8Array;
@@ -91,6 +111,13 @@ export class UnitValidator {
   private readonly frontier: Uint8Array;
   private readonly scratch: Uint8Array;
   private readonly sum: Uint32Array;
+  /** the entry being judged, its stage and what the stages pass on: the decoded entry, a proof or frontier node and its level, the verdict */
+  private entryBytes: Uint8Array | null;
+  private nextStage: Stage;
+  private decoded: Entry | null;
+  private readonly hashNode: Uint8Array;
+  private level: number;
+  private verdict: Verdict | null;
 
   /** Use openUnit, which copies, decodes and checks the header first. */
   constructor(headerBytes: Uint8Array, header: UnitHeader, options: ValidatorOptions) {
@@ -107,30 +134,45 @@ export class UnitValidator {
     this.frontier = new Uint8Array(FRONTIER_LEVELS * 32);
     this.scratch = new Uint8Array(SCRATCH_SIZE);
     this.sum = new Uint32Array(2);
+    this.entryBytes = this.decoded = this.verdict = null;
+    this.nextStage = this.noEntry;
+    this.hashNode = new Uint8Array(32);
+    this.level = 0;
   }
 
   /**
-   * Judges the next entry, folds its verdict into the chain (and its id into the accepted root
-   * when accepted) and returns the verdict. Throws RangeError when called past the header's
-   * entry count: the caller must stop pulling there.
+   * Judges the next entry at once: its verdict, folded into the chain (and its id into the
+   * accepted root when accepted). Throws as {@link begin} does.
    */
   check(entry: Uint8Array): Verdict {
+    this.begin(entry);
+    const unbounded: StepBounds = { levels: MAX_PROOF_DEPTH, verifierSteps: Infinity };
+    let verdict: Verdict | null = null;
+    while (verdict === null) verdict = this.step(unbounded);
+    return verdict;
+  }
+
+  /**
+   * Starts judging the next entry; {@link step} takes it to its verdict. Its bytes must not
+   * change until then. Throws RangeError past the header's entry count (the caller must stop
+   * pulling there) or while another entry is being judged.
+   */
+  begin(entry: Uint8Array): void {
     if (this.index >= this.header.entryCount) {
       throw new RangeError('"entry" expected at most ' + this.header.entryCount + ' entries, got one more');
     }
-    bytes('entry', entry, -1);
-    const verdict = this.judge(entry);
-    if (verdict.code === 0) {
-      frontierAdd(this.digest, this.frontier, this.accepted, this.digest.sha256(entry.subarray(0, TX_BODY_SIZE)), this.scratch);
-      this.accepted++;
-    }
-    const scratch = this.scratch;
-    scratch.set(this.chain);
-    writeU16(scratch, 32, this.index);
-    scratch[34] = verdict.code;
-    this.chain.set(this.digest.sha256(scratch.subarray(0, 35)));
-    this.index++;
-    return verdict;
+    if (this.nextStage !== this.noEntry) throw new RangeError('"entry" ' + this.index + ' is still being judged');
+    this.entryBytes = bytes('entry', entry, -1);
+    this.nextStage = this.unpack;
+  }
+
+  /**
+   * Does the next stage of the entry begun, within `bounds`, and returns its verdict once it is
+   * folded into the chain (and its id into the accepted root when accepted), else null. Throws
+   * RangeError when no entry is begun.
+   */
+  step(bounds: StepBounds): Verdict | null {
+    return this.nextStage(bounds);
   }
 
   /**
@@ -153,44 +195,118 @@ export class UnitValidator {
     return { bytes: result, digest: resultDigest(this.digest, this.headerHash, deviceId, result), difficulty: this.header.difficulty };
   }
 
-  /** The rules, cheapest first; the first that fails names the verdict. */
-  private judge(entry: Uint8Array): Verdict {
-    const decoded = decodeEntry(entry);
-    if (!decoded.ok) return verdict('malformed', decoded.error);
+  // The checks run cheapest first, except that the proof comes before the rules so that a
+  // rule is never judged on an unproven balance or nonce; the first that fails names the verdict.
+
+  private noEntry(): Verdict | null {
+    throw new RangeError('"entry" expected begin() before step()');
+  }
+
+  /** Decodes the entry and runs the checks that need no hashing; starts the proof. */
+  private unpack(): Verdict | null {
+    const decoded = decodeEntry(this.entryBytes as Uint8Array);
+    if (!decoded.ok) return this.conclude('malformed', decoded.error);
+    this.decoded = decoded.value;
     const tx = decoded.value.tx;
-    const proof = decoded.value.proof;
     const header = this.header;
     // Senders ascend strictly, so remembering the last one catches repeats in O(1) memory.
     if (this.hasSender && compareBytes(tx.sender, 0, this.lastSender, 0, 32) <= 0) {
-      return verdict('duplicate', fault(FIELD_TX_SENDER, TX_SENDER_AT));
+      return this.conclude('duplicate', fault(FIELD_TX_SENDER, TX_SENDER_AT));
     }
     this.hasSender = true;
     this.lastSender.set(tx.sender);
-    if (tx.chainId !== header.chainId) {
-      return verdict('wrong-chain', fault(FIELD_TX_CHAIN_ID, TX_CHAIN_AT));
+    if (tx.chainId !== header.chainId) return this.conclude('wrong-chain', fault(FIELD_TX_CHAIN_ID, TX_CHAIN_AT));
+    if ((header.checks & CHECK_PROOF) === 0) return this.applyRules();
+    const proof = decoded.value.proof;
+    if (compareBytes(proof.publicKey, 0, tx.sender, 0, 32) !== 0) return this.conclude('bad-proof', fault(FIELD_PROOF_LEAF, ENTRY_PROOF_AT));
+    this.hashNode.set(prefixedHash(this.digest, this.scratch, 0, proof.leaf, null));
+    this.level = 0;
+    this.nextStage = this.climb;
+    return null;
+  }
+
+  /** Climbs at most `levels` levels of the proof; at the top, compares the root and runs the rules. */
+  private climb(bounds: StepBounds): Verdict | null {
+    const proof = (this.decoded as Entry).proof;
+    const to = Math.min(this.level + bounds.levels, proof.depth);
+    climbProof(this.digest, proof, this.hashNode, this.level, to, this.scratch);
+    this.level = to;
+    if (to < proof.depth) return null;
+    if (compareBytes(this.hashNode, 0, this.header.stateRoot, 0, 32) !== 0) {
+      return this.conclude('bad-proof', fault(FIELD_PROOF_SIBLINGS, ENTRY_PROOF_AT + PROOF_SIBLINGS_AT));
     }
-    if ((header.checks & CHECK_PROOF) !== 0) {
-      if (compareBytes(proof.publicKey, 0, tx.sender, 0, 32) !== 0) {
-        return verdict('bad-proof', fault(FIELD_PROOF_LEAF, ENTRY_PROOF_AT));
-      }
-      if (compareBytes(proofRoot(this.digest, proof, this.scratch), 0, header.stateRoot, 0, 32) !== 0) {
-        return verdict('bad-proof', fault(FIELD_PROOF_SIBLINGS, ENTRY_PROOF_AT + PROOF_SIBLINGS_AT));
-      }
-    }
+    return this.applyRules();
+  }
+
+  /** Nonce, fee and balance; then the signature is begun, or judged at once by a one-shot verifier. */
+  private applyRules(): Verdict | null {
+    const tx = (this.decoded as Entry).tx;
+    const proof = (this.decoded as Entry).proof;
+    const header = this.header;
     if ((header.checks & CHECK_RULES) !== 0) {
-      if (tx.nonce !== proof.nonce) return verdict('bad-nonce', fault(FIELD_TX_NONCE, TX_NONCE_AT));
+      if (tx.nonce !== proof.nonce) return this.conclude('bad-nonce', fault(FIELD_TX_NONCE, TX_NONCE_AT));
       if (compareU64(tx.feeLow, tx.feeHigh, header.minFeeLow, header.minFeeHigh) < 0) {
-        return verdict('fee-too-low', fault(FIELD_TX_FEE, TX_FEE_AT));
+        return this.conclude('fee-too-low', fault(FIELD_TX_FEE, TX_FEE_AT));
       }
       const carry = addU64(tx.amountLow, tx.amountHigh, tx.feeLow, tx.feeHigh, this.sum);
       if (carry !== 0 || compareU64(this.sum[0], this.sum[1], proof.balanceLow, proof.balanceHigh) > 0) {
-        return verdict('insufficient-funds', fault(FIELD_TX_AMOUNT, TX_AMOUNT_AT));
+        return this.conclude('insufficient-funds', fault(FIELD_TX_AMOUNT, TX_AMOUNT_AT));
       }
     }
-    if ((header.checks & CHECK_SIGNATURE) !== 0 && this.verify !== null && !this.verify(tx.signature, tx.body, tx.sender)) {
-      return verdict('bad-signature', fault(FIELD_TX_SIGNATURE, TX_SIGNATURE_AT));
-    }
-    return verdict('accept', null);
+    const verify = this.verify;
+    if ((header.checks & CHECK_SIGNATURE) === 0 || verify === null) return this.conclude('accept', null);
+    if (typeof verify === 'function') return this.signed(verify(tx.signature, tx.body, tx.sender));
+    verify.begin(tx.signature, tx.body, tx.sender);
+    this.nextStage = this.verifySteps;
+    return null;
+  }
+
+  /** At most `verifierSteps` steps of the signature's verification. */
+  private verifySteps(bounds: StepBounds): Verdict | null {
+    const valid = (this.verify as SignatureVerifier).step(bounds.verifierSteps);
+    return valid === null ? null : this.signed(valid);
+  }
+
+  private signed(valid: boolean): Verdict | null {
+    return this.conclude(valid ? 'accept' : 'bad-signature', valid ? null : fault(FIELD_TX_SIGNATURE, TX_SIGNATURE_AT));
+  }
+
+  /** Settles the verdict; the next steps fold it in. */
+  private conclude(reason: Reason, why: DecodeError | null): Verdict | null {
+    this.verdict = verdict(reason, why);
+    this.nextStage = this.fold;
+    return null;
+  }
+
+  /** Folds the verdict in: an accepted id's leaf goes up the frontier (see merge), then the chain. */
+  private fold(bounds: StepBounds): Verdict | null {
+    if ((this.verdict as Verdict).code !== 0) return this.chainVerdict();
+    this.hashNode.set(prefixedHash(this.digest, this.scratch, 0, this.digest.sha256((this.entryBytes as Uint8Array).subarray(0, TX_BODY_SIZE)), null));
+    this.level = 0;
+    this.nextStage = this.merge;
+    return this.merge(bounds);
+  }
+
+  /** At most `levels` merges of the accepted id's node with the frontier's waiting subtrees. */
+  private merge(bounds: StepBounds): Verdict | null {
+    this.level = frontierMerge(this.digest, this.frontier, this.accepted, this.hashNode, this.level, bounds.levels, this.scratch);
+    if (this.level >= 0) return null;
+    this.accepted++;
+    return this.chainVerdict();
+  }
+
+  /** Folds the verdict into the chain and lets go of the entry: the verdict's last step. */
+  private chainVerdict(): Verdict {
+    const done = this.verdict as Verdict;
+    const scratch = this.scratch;
+    scratch.set(this.chain);
+    writeU16(scratch, 32, this.index);
+    scratch[34] = done.code;
+    this.chain.set(this.digest.sha256(scratch.subarray(0, 35)));
+    this.index++;
+    this.entryBytes = this.decoded = this.verdict = null;
+    this.nextStage = this.noEntry;
+    return done;
   }
 }
 

@@ -7,7 +7,7 @@ import { createVerifier } from '../../firmware/sig/ed25519.ts';
 import { exampleIdentity, exampleUnit } from '../../protocol/wire-example.ts';
 import { FAST, configFor, nodeHal, startNode, until, type Flash, type NodeHal } from './support.ts';
 
-const options: DeviceOptions = { firmware: '0.1.0', profile: 'espruino-esp32', tier: 'hash', slice: { attempts: 16, ms: 20 }, timing: FAST, verify: null };
+const options: DeviceOptions = { firmware: '0.1.0', profile: 'espruino-esp32', tier: 'hash', slice: { attempts: 16, hexBytes: 64, levels: 4, verifierSteps: 8, ms: 20 }, timing: FAST, verify: null };
 
 function device(flash: Flash, port: number): { device: Device; hal: NodeHal } {
   const hal = nodeHal(flash, configFor(exampleIdentity(), port));

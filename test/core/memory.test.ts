@@ -74,10 +74,10 @@ test('the validator retains the same structure after 0, 16 and 256 entries', () 
   assert.equal(after256.shape, after16.shape);
   assert.is(after256.bufferBytes, after16.bufferBytes);
   assert.is(after256.properties, after16.properties);
-  // header copy 93 + header hash 32 + last sender 32 + chain 32 + frontier 16*32 + scratch 65 + sum 8
-  assert.is(after256.bufferBytes, 93 + 32 + 32 + 32 + 512 + 65 + 8);
-  // 12 validator fields (the digest object adds 1) and 11 header fields
-  assert.is(after256.properties, 24);
+  // header copy 93 + header hash 32 + last sender 32 + chain 32 + frontier 16*32 + scratch 65 + sum 8 + proof or frontier node 32
+  assert.is(after256.bufferBytes, 93 + 32 + 32 + 32 + 512 + 65 + 8 + 32);
+  // 18 validator fields (the digest object adds 1, the stepped verifier 2) and 11 header fields
+  assert.is(after256.properties, 32);
 });
 
 test('the walk sees what a validator holds: a retained array would show', () => {

@@ -54,7 +54,7 @@ test('every node line survives the round trip through the device parser', () => 
   assert.equal(answer('mm.hello', 1, encodeResult(1, helloResult(challenge))), { kind: 'challenge', challenge });
   assert.equal(answer('mm.auth', 2, encodeResult(2, authResult(4_000_000_000, null))), { kind: 'authorized', counter: 4_000_000_000, unit: null });
   assert.equal(answer('mm.auth', 2, encodeResult(2, authResult(3, 7))), { kind: 'authorized', counter: 3, unit: 7 });
-  assert.equal(answer('mm.pull', 3, encodeResult(3, pullResult(unit.entries[0]))), { kind: 'entry', entry: unit.entries[0] });
+  assert.equal(answer('mm.pull', 3, encodeResult(3, pullResult(unit.entries[0]))), { kind: 'entry', entry: Buffer.from(unit.entries[0]).toString('hex') });
   assert.equal(answer('mm.pull', 4, encodeResult(4, pullResult(null))), { kind: 'entry', entry: null });
   assert.equal(answer('mm.submit', 5, encodeResult(5, submitResult(true, 18446744073709551615n))), { kind: 'ack', accepted: true, credited: '18446744073709551615' });
   assert.equal(answer('mm.submit', 6, encodeResult(6, submitResult(false, null))), { kind: 'ack', accepted: false, credited: null });

@@ -19,10 +19,13 @@ export const INTERNAL_PROPERTIES = [
   'amountLow', 'amountHigh', 'feeLow', 'feeHigh', 'nonce', 'leaf', 'publicKey', 'balanceLow', 'balanceHigh',
   'siblings', 'field', 'found', 'nextNonce', 'judge', 'finish', 'sha256', 'body', 'offset', 'detail', 'reason',
   'verify', 'ok',
+  // firmware/core: the validator's and the verifier's steps
+  'begin', 'step', 'entryBytes', 'nextStage', 'decoded', 'hashNode', 'level', 'verdict', 'noEntry', 'unpack', 'climb',
+  'applyRules', 'verifySteps', 'signed', 'conclude', 'fold', 'merge', 'chainVerdict',
   // firmware/core/wire: client and framer state, parsed messages
   'partial', 'discarding', 'maxLine', 'nextId', 'waitingId',
   // firmware/app and firmware/hal
-  'validator', 'receivedAt', 'lastVerdict', 'pending', 'queue', 'failures', 'baseMs', 'maxMs', 'backoffBaseMs',
+  'validator', 'receivedAt', 'lastVerdict', 'pending', 'hex', 'judging', 'queue', 'failures', 'baseMs', 'maxMs', 'backoffBaseMs',
   'backoffMaxMs', 'answerTimeoutMs', 'idlePingMs', 'retryMs', 'timing', 'idBytes', 'why', 'setTimer', 'clearTimer',
   'yieldThen', 'readConfig', 'mark', 'onData', 'onClose',
 ];

@@ -5,7 +5,7 @@
  * @module
  */
 import { hashes, sign, verify as libraryVerify } from '@noble/ed25519';
-import { hmacSha256 } from '../../firmware/core/digest.ts';
+import { hmacSha256, verifyAtOnce } from '../../firmware/core/digest.ts';
 import { errorText } from '../../firmware/core/errors.ts';
 import { searchShare, startShareSearch } from '../../firmware/core/share.ts';
 import { openUnit, type UnitValidator } from '../../firmware/core/validator.ts';
@@ -29,7 +29,7 @@ const hostDigest: Digest = { sha256: (data) => hostHash(QUERY_SHA256, data) };
 const hostSha512 = (data: Uint8Array) => hostHash(QUERY_SHA512, data);
 
 let validator: UnitValidator | undefined;
-const verify = createVerifier(nobleSha512);
+const verify = verifyAtOnce(createVerifier(nobleSha512));
 // For signing and for the library's own verify (measured for comparison).
 hashes.sha512 = nobleSha512;
 

@@ -66,7 +66,8 @@ export type NodeMessage =
   | { kind: 'challenge'; challenge: Uint8Array }
   /** `unit`: the unit the node kept open from the previous connection, to resume or submit (else null) */
   | { kind: 'authorized'; counter: number; unit: number | null }
-  | { kind: 'entry'; entry: Uint8Array | null }
+  /** `entry`: lowercase hex as sent, its spelling checked as the device decodes it in slices (firmware/app/work.ts) */
+  | { kind: 'entry'; entry: string | null }
   | { kind: 'ack'; accepted: boolean; credited: string | null }
   | { kind: 'refused' }
   | { kind: 'pong' }
@@ -130,9 +131,8 @@ function success(method: DeviceMethod, result: unknown): NodeMessage | null {
       ? { kind: 'authorized', counter: result.counter, unit: result.unit } : null;
   }
   if (method === 'mm.pull') {
-    if (!hasExactly(result, ['entry'])) return null;
-    const entry = result.entry === null ? null : typeof result.entry === 'string' ? hexToBytes(result.entry) : undefined;
-    return entry === undefined || (entry === null && result.entry !== null) ? null : { kind: 'entry', entry: entry };
+    return hasExactly(result, ['entry']) && (result.entry === null || typeof result.entry === 'string')
+      ? { kind: 'entry', entry: result.entry } : null;
   }
   if (method === 'mm.submit') {
     return hasExactly(result, ['accepted', 'credited']) && typeof result.accepted === 'boolean' && (result.credited === null || isDecimalAmount(result.credited))
