@@ -38,11 +38,6 @@ export const PROOF_SIBLINGS_AT = 49;
 /** Deepest state tree a proof may describe: 2^24 accounts, 817-byte proofs. */
 export const MAX_PROOF_DEPTH = 24;
 
-/** Size of a state proof of `depth` levels. */
-export function proofSize(depth: number): number {
-  return PROOF_SIBLINGS_AT + depth * 32;
-}
-
 /** Work unit entry: signed transaction 153 | sender's state proof. */
 export const ENTRY_PROOF_AT = TX_SIZE;
 /** Smallest and largest well-formed entry (proof depth 0 and MAX_PROOF_DEPTH). */
@@ -138,3 +133,10 @@ export const FIELD_RESULT_ENTRY_COUNT = 24;
 export const FIELD_RESULT_ACCEPTED_COUNT = 25;
 export const FIELD_RESULT_NONCE = 26;
 export const FIELD_RESULT_MAC = 27;
+
+// Functions come after every constant: esbuild inlines only the constants declared before them.
+
+/** Size of a state proof of `depth` levels. */
+export function proofSize(depth: number): number {
+  return PROOF_SIBLINGS_AT + depth * 32;
+}

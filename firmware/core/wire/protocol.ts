@@ -91,14 +91,6 @@ export const WIRE_ERROR_CODES: { readonly [name in WireError]: number } = {
   'rate-limited': ERROR_RATE_LIMITED,
 };
 
-/** The wire error a numeric code stands for, or undefined for a code mm/1 does not define. */
-export function wireErrorOf(code: number): WireError | undefined {
-  for (const name in WIRE_ERROR_CODES) {
-    if (WIRE_ERROR_CODES[name as WireError] === code) return name as WireError;
-  }
-  return undefined;
-}
-
 /** Size of the authentication challenge and of the proof answering it, in bytes. */
 export const CHALLENGE_SIZE = 32;
 export const AUTH_PROOF_SIZE = 32;
@@ -107,27 +99,6 @@ export const AUTH_PROOF_SIZE = 32;
 export const MAX_FIRMWARE_LENGTH = 32;
 /** Longest profile (target) name a device may announce. */
 export const MAX_PROFILE_LENGTH = 32;
-
-/**
- * True when `text` is 1..`max` characters, each a letter, digit or one of `-._+`. Firmware
- * versions and profile names are held to this so that nothing a device announces can carry
- * control characters or non-ASCII into the node's logs. Written as a loop: Espruino's regular
- * expressions lack counted repetition.
- */
-export function isPlainName(text: string, max: number): boolean {
-  if (text.length < 1 || text.length > max) return false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    const plain = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45 || c === 46 || c === 95 || c === 43;
-    if (!plain) return false;
-  }
-  return true;
-}
-
-/** True when `value` is an integer in [0, 2^32). */
-export function isU32(value: unknown): value is number {
-  return typeof value === 'number' && value >= 0 && value <= 0xffffffff && value % 1 === 0;
-}
 
 // Why the device's parser refused a node line, one that no node may send. The device carries the
 // number; protocol/messages.ts words each.
@@ -152,3 +123,34 @@ export const LINE_RESULT_AND_ERROR = 8;
 export const LINE_ERROR_SHAPE = 9;
 /** a result that does not have the shape of the awaited method's answer */
 export const LINE_RESULT_SHAPE = 10;
+
+// Functions come after every constant: esbuild inlines only the constants declared before them.
+
+/** The wire error a numeric code stands for, or undefined for a code mm/1 does not define. */
+export function wireErrorOf(code: number): WireError | undefined {
+  for (const name in WIRE_ERROR_CODES) {
+    if (WIRE_ERROR_CODES[name as WireError] === code) return name as WireError;
+  }
+  return undefined;
+}
+
+/**
+ * True when `text` is 1..`max` characters, each a letter, digit or one of `-._+`. Firmware
+ * versions and profile names are held to this so that nothing a device announces can carry
+ * control characters or non-ASCII into the node's logs. Written as a loop: Espruino's regular
+ * expressions lack counted repetition.
+ */
+export function isPlainName(text: string, max: number): boolean {
+  if (text.length < 1 || text.length > max) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const plain = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45 || c === 46 || c === 95 || c === 43;
+    if (!plain) return false;
+  }
+  return true;
+}
+
+/** True when `value` is an integer in [0, 2^32). */
+export function isU32(value: unknown): value is number {
+  return typeof value === 'number' && value >= 0 && value <= 0xffffffff && value % 1 === 0;
+}
