@@ -45,7 +45,7 @@ export function deviceFigures(targets: readonly TargetFigures[]): BenchFigure[] 
     const w = t.workload;
     figures.push({
       key: `shareAttemptsPerSecond.${t.target}`, label: `${t.target}: share attempts per virtual second`,
-      value: w === undefined || w.shareMs === 0 ? null : Math.round((w.shareAttempts / w.shareMs) * 1000), unit: 'attempts/s',
+      value: w === undefined || w.shareMs === 0 || w.shareAttempts === null ? null : Math.round((w.shareAttempts / w.shareMs) * 1000), unit: 'attempts/s',
       how: 'attempts / device time in the share phase (computrons at the profile\'s rate plus native SHA-256 at its cost)', higherIsBetter: true,
     });
     figures.push({ key: `image.rawBytes.${t.target}`, label: `${t.target}: image bytes (raw)`, value: value('image.rawBytes'), unit: 'bytes', how: 'micromine build: the image\'s code files, minified', higherIsBetter: false });

@@ -78,8 +78,9 @@ export interface TargetFigures {
 /** What the standard workload did on one device, from which the per-item figures are divided. */
 export interface Workload {
   readonly units: number;
-  readonly entries: number;
-  readonly shareAttempts: number;
+  /** null when the simulator does not count them */
+  readonly entries: number | null;
+  readonly shareAttempts: number | null;
   /** device time spent searching shares (virtual ms), for the bench's attempts per second */
   readonly shareMs: number;
 }

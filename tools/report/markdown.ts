@@ -49,7 +49,7 @@ export function budgetsMarkdown(targets: readonly TargetFigures[], found: readon
   const workloads = targets.filter((t) => t.workload !== undefined);
   if (workloads.length > 0) {
     lines.push('', '<details><summary>Standard workload</summary>', '');
-    for (const t of workloads) lines.push(`- ${t.target}: ${t.workload!.units} units, ${t.workload!.entries} entries, ${t.workload!.shareAttempts} share attempts`);
+    for (const t of workloads) lines.push(`- ${t.target}: ${t.workload!.units} units, ${t.workload!.entries ?? 'uncounted'} entries, ${t.workload!.shareAttempts ?? 'uncounted'} share attempts`);
     lines.push('', '</details>');
   }
   if (notes.length > 0) {
