@@ -40,7 +40,9 @@ export type Verdict =
   | { kind: 'out-of-memory'; phase: string; message: string }
   | { kind: 'cpu-budget'; phase: string; message: string }
   | { kind: 'crashed'; phase: string; message: string }
-  | { kind: 'threw'; phase: string; message: string };
+  | { kind: 'threw'; phase: string; message: string }
+  /** the fleet ended it: it sent the node lines that are not mm/1 */
+  | { kind: 'garbage'; phase: string; message: string };
 
 /** Computrons and virtual ms spent in one phase. */
 export interface PhaseCost {
@@ -88,7 +90,7 @@ export class SimDevice {
   computrons = 0;
   /** longest delivery, virtual ms, and the phase it ended in */
   longestSlice = { ms: 0, phase: '' };
-  peaks = { slots: 0, chunks: 0, stack: 0, variables: 0 };
+  peaks = { slots: 0, chunks: 0, stack: 0, variables: 0, allocated: 0 };
   limits = { slots: 0, chunks: 0, stack: 0, variables: 0 };
   deliveries = 0;
   boots = 0;
@@ -219,6 +221,13 @@ export class SimDevice {
     return usage;
   }
 
+  /** Ends the device with `verdict` (the fleet's judgement, e.g. garbage on the wire). */
+  async halt(verdict: Exclude<Verdict, { kind: 'running' }>): Promise<void> {
+    if (this.verdict.kind !== 'running') return;
+    this.verdict = verdict;
+    await this.powerOff();
+  }
+
   /** Stops the engine as a power cut does: nothing more runs, the flash keeps what was written. */
   async powerOff(): Promise<void> {
     const engine = this.engine;
@@ -254,6 +263,10 @@ export class SimDevice {
     this.peaks.slots = Math.max(this.peaks.slots, usage.slots.current);
     this.peaks.chunks = Math.max(this.peaks.chunks, usage.chunks.current);
     this.peaks.stack = Math.max(this.peaks.stack, call.stack.peak);
+    // Heaps that grow (ESP32-C3: inside one static block) report their size so far.
+    this.limits.slots = Math.max(this.limits.slots, usage.slots.limit);
+    this.limits.chunks = Math.max(this.limits.chunks, usage.chunks.limit);
+    this.peaks.allocated = Math.max(this.peaks.allocated, usage.allocated);
     const variables = this.profile.variables;
     if (variables === null) return;
     const used = variablesOfUsage(usage.slots.current, usage.chunks.current, variables.bytesEach);

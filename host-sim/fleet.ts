@@ -136,7 +136,12 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
       entry.count++;
       errors.set(key, entry);
     },
-    garbage: (device) => void members[device]!.garbage++,
+    garbage: (device, line) => {
+      const member = members[device]!;
+      member.garbage++;
+      const shown = line.length > 60 ? `${line.slice(0, 60)}...` : line;
+      void member.device.halt({ kind: 'garbage', phase: member.device.phase, message: `sent a line that is not mm/1 JSON-RPC: ${JSON.stringify(shown)}` });
+    },
     activity: () => {
       for (const wake of waiting.splice(0)) wake();
     },
@@ -346,7 +351,10 @@ function deviceReport(member: Member, lost: number): DeviceReport {
     verdictPhase: verdict.kind === 'running' ? '' : verdict.phase,
     verdictMessage: verdict.kind === 'running' ? '' : verdict.message,
     memory: xs
-      ? { slots: { peak: device.peaks.slots, limit: device.limits.slots }, chunkBytes: { peak: device.peaks.chunks, limit: device.limits.chunks }, stackSlots: { peak: device.peaks.stack, limit: device.limits.stack } }
+      ? {
+        slots: { peak: device.peaks.slots, limit: device.limits.slots }, chunkBytes: { peak: device.peaks.chunks, limit: device.limits.chunks }, stackSlots: { peak: device.peaks.stack, limit: device.limits.stack },
+        ...(member.profile.creation.static > 0 ? { staticBytes: { peak: device.peaks.allocated, limit: member.profile.creation.static } } : {}),
+      }
       : { variables: { peak: device.peaks.variables, limit: device.limits.variables } },
     phases: Object.fromEntries(Object.entries(device.phases).map(([name, cost]) => [name, { computrons: cost.computrons, ms: round(cost.ms) }])),
     computrons: device.computrons,

@@ -23,7 +23,8 @@ export interface DeviceReport {
   /** the phase the device was in when it stopped, and the engine's message */
   verdictPhase: string;
   verdictMessage: string;
-  memory: { slots?: Measured; chunkBytes?: Measured; stackSlots?: Measured; variables?: Measured };
+  /** live after each delivery (the stack: highest during one); `staticBytes` for one-block creations (ESP32-C3) */
+  memory: { slots?: Measured; chunkBytes?: Measured; stackSlots?: Measured; staticBytes?: Measured; variables?: Measured };
   /** computrons and virtual ms per phase (decode, checks, signature, share, mac, io, boot) */
   phases: Record<string, { computrons: number; ms: number }>;
   computrons: number;
@@ -88,7 +89,7 @@ export function formatReport(report: FleetReport): string {
     lines.push(`${device.name} ${device.id} ${device.profile}: ${verdict}`);
     const memory = device.runtime === 'espruino'
       ? `variables ${pct(device.memory.variables)}`
-      : `slots ${pct(device.memory.slots)}, chunk bytes ${pct(device.memory.chunkBytes)}, stack ${pct(device.memory.stackSlots)}`;
+      : `slots ${pct(device.memory.slots)}, chunk bytes ${pct(device.memory.chunkBytes)}, stack ${pct(device.memory.stackSlots)}${device.memory.staticBytes ? `, static block ${pct(device.memory.staticBytes)}` : ''}`;
     lines.push(`  memory: ${memory}`);
     lines.push(`  units ${device.unitsDone}, results acknowledged ${device.resultsAcknowledged}, last counter ${device.lastCounter}, boots ${device.boots}, connects ${device.connects}`);
     lines.push(`  cpu: ${device.computrons} computrons, ${device.virtualMs.toFixed(0)} virtual ms; longest slice ${device.longestSliceMs.peak.toFixed(1)} ms (${device.longestSliceMs.phase}) against ${device.longestSliceMs.limit} ms`);
