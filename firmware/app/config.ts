@@ -24,11 +24,14 @@ export interface DeviceConfig {
   tier: Tier;
 }
 
-/** The configuration, or what is wrong with it (naming the field). */
+/**
+ * The configuration, or what is wrong with it: `no config`, or `config "<field>"` naming the field
+ * (docs/firmware.md says what each must hold; provisioning explains in words).
+ */
 export type ConfigResult = { ok: true; config: DeviceConfig } | { ok: false; problem: string };
 
-function fail(field: string, expected: string): ConfigResult {
-  return { ok: false, problem: '"' + field + '" expected ' + expected };
+function wrong(field: string): ConfigResult {
+  return { ok: false, problem: 'config "' + field + '"' };
 }
 
 /**
@@ -55,17 +58,18 @@ function portNumber(text: string): number {
  * bytes (Moddable Preference) or lowercase hex (Espruino `mm.cfg`).
  */
 export function checkConfig(stored: StoredConfig | null, profile: string, tier: Tier): ConfigResult {
-  if (stored === null) return { ok: false, problem: 'no configuration stored: provision the device' };
+  if (stored === null) return { ok: false, problem: 'no config' };
   const node = typeof stored.node === 'string' ? stored.node : '';
   const colon = node.lastIndexOf(':');
   const host = node.substring(0, colon);
   const port = portNumber(node.substring(colon + 1));
-  if (colon < 1 || !isHost(host) || port === 0) return fail('node', 'host:port, got ' + stored.node);
+  if (colon < 1 || !isHost(host) || port === 0) return wrong('node');
   const id = stored.id;
-  if (typeof id !== 'string' || id.length !== 16 || !isHex(id)) return fail('id', '16 lowercase hex characters');
+  if (typeof id !== 'string' || id.length !== 16 || !isHex(id)) return wrong('id');
   const key = typeof stored.key === 'string' ? hexToBytes(stored.key) : stored.key;
-  if (!(key instanceof Uint8Array) || key.length !== 32) return fail('key', '32 bytes');
-  if (stored.profile !== profile) return fail('profile', profile + ' (this image), got ' + stored.profile);
-  if (stored.tier !== tier) return fail('tier', tier + ' (this image), got ' + stored.tier);
+  if (!(key instanceof Uint8Array) || key.length !== 32) return wrong('key');
+  // The image serves one profile and tier: a configuration for another means the wrong image.
+  if (stored.profile !== profile) return wrong('profile');
+  if (stored.tier !== tier) return wrong('tier');
   return { ok: true, config: { host: host, port: port, id: id, idBytes: hexToBytes(id) as Uint8Array, key: key, profile: profile, tier: tier } };
 }

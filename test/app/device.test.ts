@@ -185,7 +185,7 @@ test('a line no node may send makes the device reconnect; a missing configuratio
     await node.close();
   }
   const unprovisioned = createDevice(nodeHal(new Map(), null), options);
-  assert.is(unprovisioned.start(), 'no configuration stored: provision the device');
+  assert.is(unprovisioned.start(), 'no config');
   assert.is(unprovisioned.status().stage, 'stopped');
 });
 

@@ -123,15 +123,15 @@ test('every bad configuration field is named', () => {
   assert.is(problem({}), 'accepted');
   assert.is(problem({ node: 'node.local:443' }), 'accepted');
   for (const node of ['10.0.0.2', ':7070', '10.0.0.2:0', '10.0.0.2:70000', '10.0.0.2:07070', '10.0.0.2:+80', '10.0.0.2:80x', 'bad host:7070', '-a.b:7070', 7070]) {
-    assert.ok(problem({ node }).startsWith('"node"'), String(node));
+    assert.is(problem({ node }), 'config "node"', String(node));
   }
-  assert.ok(problem({ id: '00112233AABBCCDD' }).startsWith('"id"'));
-  assert.ok(problem({ key: 'ab'.repeat(31) }).startsWith('"key"'));
-  assert.ok(problem({ key: 'zz'.repeat(32) }).startsWith('"key"'));
-  assert.is(problem({ profile: 'moddable-esp32' }), '"profile" expected espruino-esp32 (this image), got moddable-esp32');
-  assert.ok(problem({ tier: 'sig' }).startsWith('"tier"'));
+  assert.is(problem({ id: '00112233AABBCCDD' }), 'config "id"');
+  assert.is(problem({ key: 'ab'.repeat(31) }), 'config "key"');
+  assert.is(problem({ key: 'zz'.repeat(32) }), 'config "key"');
+  assert.is(problem({ profile: 'moddable-esp32' }), 'config "profile"');
+  assert.is(problem({ tier: 'sig' }), 'config "tier"');
   const none = checkConfig(null, 'espruino-esp32', 'hash');
-  assert.ok(!none.ok && none.problem.includes('provision'));
+  assert.ok(!none.ok && none.problem === 'no config');
 });
 
 test('store keys and values are held to the limits every runtime can keep', () => {

@@ -64,6 +64,7 @@ test('options are checked by name and type', async () => {
   await fails({ target: ['espruino-esp32'] } as BuildOptions, 'unknown-option', ['unknown option "target"']);
   await fails({ check: 'yes' } as unknown as BuildOptions, 'bad-option', ['"check" expected a boolean']);
   await fails({ tcp: 'udp' } as unknown as BuildOptions, 'bad-option', ['"tcp"']);
+  await fails({ debug: true, check: true }, 'bad-option', ['"debug" images are not checked against budgets']);
 });
 
 test('an unknown target names the profile file it looked for and the known targets', async () => {
@@ -128,7 +129,7 @@ test('a lint finding fails the build, naming the feature, the emitted and the so
   const bundled = await bundleCode({
     entry: 'test/build/fixtures/loop-closure.ts', file: 'fixture.js', format: 'cjs', target: 'es2020', external: [],
     supported: lowering.espruino.supported, useDefineForClassFields: false,
-  }, info);
+  }, info, false);
   try {
     lintImageFile({ name: 'fixture.js', code: bundled.code, map: bundled.map }, 'espruino', 'dist/espruino-esp32/fixture.js', join(process.cwd(), 'dist/espruino-esp32/fixture.js'));
     assert.unreachable('the lint passed a loop closure');

@@ -99,14 +99,14 @@ interface Made {
   modules: ModuleSize[];
 }
 
-async function makeEspruino(info: BuildInfo): Promise<Made> {
-  const bundled = await bundleEspruino(info);
+async function makeEspruino(info: BuildInfo, debug: boolean): Promise<Made> {
+  const bundled = await bundleEspruino(info, debug);
   const storage = storageForm(info.target, ESPRUINO_IMAGE, bundled.code.length, sha256(bundled.code));
   return { image: [{ name: ESPRUINO_IMAGE, code: bundled.code, map: bundled.map }], files: { 'storage.json': json(storage) }, modules: bundled.modules };
 }
 
-async function makeModdable(info: BuildInfo, profile: XsProfile, tcp: TcpModule): Promise<Made> {
-  const bundled = await bundleModdable(info, tcp);
+async function makeModdable(info: BuildInfo, profile: XsProfile, tcp: TcpModule, debug: boolean): Promise<Made> {
+  const bundled = await bundleModdable(info, tcp, debug);
   const image = [{ name: `${IMAGE_MODULE}.js`, code: bundled.code, map: bundled.map }, { name: `${MAIN_MODULE}.js`, code: MAIN_SOURCE }];
   return {
     image,
@@ -116,10 +116,10 @@ async function makeModdable(info: BuildInfo, profile: XsProfile, tcp: TcpModule)
 }
 
 /** Bundles, lints and measures one target; returns its files and its report. */
-async function buildTarget(p: Plan, outDir: string, tcp: TcpModule, vector: (tier: Tier) => SelfTestVector): Promise<{ output: TargetFiles; report: TargetReport }> {
+async function buildTarget(p: Plan, outDir: string, opts: Required<BuildOptions>, vector: (tier: Tier) => SelfTestVector): Promise<{ output: TargetFiles; report: TargetReport }> {
   const { target, profile } = p;
   const info: BuildInfo = { target, tier: profile.tier, firmware: FIRMWARE_VERSION, slice: sliceBounds(profile, p.profileFile), selfTest: vector(profile.tier) };
-  const made = profile.runtime === 'espruino' ? await makeEspruino(info) : await makeModdable(info, profile, tcp);
+  const made = profile.runtime === 'espruino' ? await makeEspruino(info, opts.debug) : await makeModdable(info, profile, opts.tcp, opts.debug);
   const files = made.files;
   const dir = relative(process.cwd(), join(outDir, target)) || '.';
   for (const file of made.image) {
@@ -134,7 +134,7 @@ async function buildTarget(p: Plan, outDir: string, tcp: TcpModule, vector: (tie
     budget: { file: p.budgetFile, rawBytes: p.budget.image.rawBytes, gzipBytes: p.budget.image.gzipBytes, provisional: p.budget.provisional },
     slice: info.slice, lintFindings: 0, modules: made.modules,
   };
-  files['build.json'] = json({ target, runtime: profile.runtime, tier: profile.tier, firmware: FIRMWARE_VERSION, raw: report.raw, gzip: report.gzip, slice: info.slice, modules: made.modules });
+  files['build.json'] = json({ target, runtime: profile.runtime, tier: profile.tier, firmware: FIRMWARE_VERSION, ...(opts.debug ? { debug: true } : {}), raw: report.raw, gzip: report.gzip, slice: info.slice, modules: made.modules });
   report.files = Object.keys(files).sort();
   return { output: { target, files }, report };
 }
@@ -162,7 +162,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildReport> {
   };
   const outDir = resolve(opts.outDir);
   const built = [];
-  for (const p of plans) built.push(await buildTarget(p, outDir, opts.tcp, vector));
+  for (const p of plans) built.push(await buildTarget(p, outDir, opts, vector));
   writeTargets(outDir, built.map((b) => b.output));
   const targets = built.map((b) => b.report);
   const over = targets.flatMap(overruns);

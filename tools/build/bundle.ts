@@ -2,7 +2,8 @@
 // types, lower what the runtime lacks, substitute the build facts, tree-shake and minify. It
 // returns the image in memory, with its source map and the bytes each source module takes in
 // it (esbuild's metafile), so the build can lint, measure and only then write. Property names
-// only the image's own code reads are shortened (mangle.ts).
+// only the image's own code reads are shortened (mangle.ts). Release images are built with
+// MM_DEBUG false, which drops the device's debug logs (firmware/app/debug.ts).
 import * as esbuild from 'esbuild';
 import { join } from 'node:path';
 import type { BuildInfo } from '../../firmware/app/image.ts';
@@ -75,8 +76,8 @@ function redirectPlugin(redirect: Record<string, string>): esbuild.Plugin {
   };
 }
 
-/** Bundles one image. */
-export async function bundleCode(spec: BundleSpec, info: BuildInfo): Promise<BundledCode> {
+/** Bundles one image; `debug` keeps the device's debug logs. */
+export async function bundleCode(spec: BundleSpec, info: BuildInfo, debug: boolean): Promise<BundledCode> {
   // A fixed virtual path: the map's sources are the same wherever the output is written.
   const outfile = join(root, 'dist', info.target, spec.file);
   let result: esbuild.BuildResult<{ write: false; metafile: true }>;
@@ -94,7 +95,7 @@ export async function bundleCode(spec: BundleSpec, info: BuildInfo): Promise<Bun
       supported: spec.supported,
       tsconfigRaw: { compilerOptions: { useDefineForClassFields: spec.useDefineForClassFields } },
       external: spec.external,
-      define: { MM_BUILD: JSON.stringify(info) },
+      define: { MM_BUILD: JSON.stringify(info), MM_DEBUG: String(debug) },
       minify: true,
       mangleProps,
       charset: 'ascii',

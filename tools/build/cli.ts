@@ -1,4 +1,4 @@
-// `micromine build [--target T]… [--json] [--check] [--tcp ecma-419|socket]`: exit 0 when the
+// `micromine build [--target T]… [--json] [--check] [--tcp ecma-419|socket] [--debug]`: exit 0 when the
 // images are built (and, with --check, within budget), 1 for a build error or an overrun, 2 for
 // a usage or input error (unknown target, bad manifest), 3 when dist/ cannot be written. The unified CLI dispatcher calls main with the arguments after `build`.
 import { build } from './build.ts';
@@ -14,8 +14,9 @@ export interface Output {
 
 const processOutput: Output = { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) };
 
-const usage = 'usage: micromine build [--target T]… [--json] [--check] [--tcp ecma-419|socket]\n' +
-  '  no --target builds every target in manifests/profiles; --check fails when an image exceeds its budget';
+const usage = 'usage: micromine build [--target T]… [--json] [--check] [--tcp ecma-419|socket] [--debug]\n' +
+  '  no --target builds every target in manifests/profiles; --check fails when an image exceeds its budget;\n' +
+  '  --debug keeps the device\'s debug logs'
 
 /** The build options the arguments ask for, or the usage problem. */
 function parse(args: readonly string[]): BuildOptions | string {
@@ -35,6 +36,7 @@ function parse(args: readonly string[]): BuildOptions | string {
       options.tcp = tcp;
     } else if (name === '--json' && eq < 0) options.json = true;
     else if (name === '--check' && eq < 0) options.check = true;
+    else if (name === '--debug' && eq < 0) options.debug = true;
     else if (name.startsWith('-')) return `unknown flag ${name}`;
     else return `unexpected argument ${arg} (targets are given with --target)`;
   }

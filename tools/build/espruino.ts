@@ -10,8 +10,8 @@ import { bundleCode, type BundledCode } from './bundle.ts';
 /** The image's file name (tools/flash reads `dist/<target>/micromine.js`). */
 export const ESPRUINO_IMAGE = 'micromine.js';
 
-/** Bundles the Espruino image of `info.target`. */
-export function bundleEspruino(info: BuildInfo): Promise<BundledCode> {
+/** Bundles the Espruino image of `info.target`; `debug` keeps the device's debug logs. */
+export function bundleEspruino(info: BuildInfo, debug: boolean): Promise<BundledCode> {
   return bundleCode({
     entry: 'firmware/hal/espruino/main.ts',
     file: ESPRUINO_IMAGE,
@@ -23,5 +23,5 @@ export function bundleEspruino(info: BuildInfo): Promise<BundledCode> {
     useDefineForClassFields: lowering.espruino.tsconfigRaw.compilerOptions.useDefineForClassFields,
     banner: '(function(){',
     footer: '})();',
-  }, info);
+  }, info, debug);
 }

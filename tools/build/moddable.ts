@@ -16,8 +16,8 @@ export const MAIN_MODULE = 'main';
 /** The source of `main`: start the device program from the stored Preferences. */
 export const MAIN_SOURCE = `import micromine from "${IMAGE_MODULE}";\nmicromine.start();\n`;
 
-/** Bundles the module `micromine` of `info.target`, with the TCP module `tcp`. */
-export function bundleModdable(info: BuildInfo, tcp: TcpModule): Promise<BundledCode> {
+/** Bundles the module `micromine` of `info.target`, with the TCP module `tcp`; `debug` keeps the device's debug logs. */
+export function bundleModdable(info: BuildInfo, tcp: TcpModule, debug: boolean): Promise<BundledCode> {
   const tcpModule = join(root, 'firmware/hal/moddable/tcp-ecma419.ts');
   return bundleCode({
     entry: 'firmware/hal/moddable/micromine.ts',
@@ -28,5 +28,5 @@ export function bundleModdable(info: BuildInfo, tcp: TcpModule): Promise<Bundled
     supported: {},
     useDefineForClassFields: true,
     redirect: tcp === 'socket' ? { [tcpModule]: join(root, 'firmware/hal/moddable/tcp-socket.ts') } : {},
-  }, info);
+  }, info, debug);
 }

@@ -51,12 +51,13 @@ const dataFlag = (what: string): FlagSpec => ({ name: '--data', value: 'DIR', he
 const build: CommandSpec = {
   name: 'build',
   summary: 'build, lint and measure the device images (dist/<target>/)',
-  synopsis: 'build [--target T]… [--check] [--json] [--tcp ecma-419|socket]',
+  synopsis: 'build [--target T]… [--check] [--json] [--tcp ecma-419|socket] [--debug]',
   flags: [
     { name: '--target', value: 'T', repeat: true, help: 'build only this target (default: every profile in manifests/profiles)' },
     { name: '--check', help: 'exit 1 when an image exceeds its byte budget (manifests/budgets)' },
     json,
     { name: '--tcp', value: 'ecma-419|socket', help: 'the Moddable TCP module the image uses (default ecma-419)' },
+    { name: '--debug', help: 'keep the device\'s debug logs (release images drop them; not with --check)' },
   ],
   examples: [
     { command: 'micromine build', does: 'build all five targets and print their sizes against the budgets' },
