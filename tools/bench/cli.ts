@@ -15,9 +15,12 @@ import { FULL_SCALE, QUICK_SCALE, deviceFigures, measureDevices, nodeFigures, si
 /** The table: figure, value, change since the last run, and how it was measured. */
 export function formatBench(run: BenchRun, before: BenchRun | undefined, terminal: Pick<Terminal, 'color'>): string {
   const rows = [['figure', 'value', 'since last run', 'how it was measured']];
+  let previousHow = '';
   for (const f of run.figures) {
     const value = f.value === null ? 'not measured' : `${f.value.toLocaleString('en-US')} ${f.unit}`;
-    rows.push([f.label, value, change(f, before), f.how]);
+    // Rows measured the same way say how once, on the first of them.
+    rows.push([f.label, value, change(f, before), f.how === previousHow ? '' : f.how]);
+    previousHow = f.how;
   }
   const widths = rows[0]!.slice(0, 3).map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   return rows.map((row, index) => {

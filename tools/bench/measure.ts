@@ -35,23 +35,24 @@ export const QUICK_SCALE: BenchScale = { fleetDevices: 8, fleetUnits: 1, loadDev
 
 const workloadHow = `standard workload (micromine report): one device, ${STANDARD_WORKLOAD.units} units of up to ${STANDARD_WORKLOAD.entries} entries, seed ${STANDARD_WORKLOAD.seed}, in the XS engine`;
 
-/** Device figures per target from the report's measurement: computrons per entry and tier, attempts per second, image bytes. */
+/** Device figures from the report's measurement, a row per target under each kind of figure. */
 export function deviceFigures(targets: readonly TargetFigures[]): BenchFigure[] {
-  const figures: BenchFigure[] = [];
-  for (const t of targets) {
-    const value = (name: string): number | null => t.figures.find((f) => f.name === name)?.value ?? null;
-    figures.push({ key: `computrons.hashEntry.${t.target}`, label: `${t.target}: computrons per hash-tier entry`, value: value('computrons.hashEntry'), unit: 'computrons', how: `(decode + checks) / entries; ${workloadHow}`, higherIsBetter: false });
-    if (t.tier === 'sig') figures.push({ key: `computrons.sigEntry.${t.target}`, label: `${t.target}: computrons per sig-tier entry`, value: value('computrons.sigEntry'), unit: 'computrons', how: `hash-tier entry + signature / signatures checked; ${workloadHow}`, higherIsBetter: false });
+  const value = (t: TargetFigures, name: string): number | null => t.figures.find((f) => f.name === name)?.value ?? null;
+  const perSecond = (t: TargetFigures): number | null => {
     const w = t.workload;
-    figures.push({
-      key: `shareAttemptsPerSecond.${t.target}`, label: `${t.target}: share attempts per virtual second`,
-      value: w === undefined || w.shareMs === 0 || w.shareAttempts === null ? null : Math.round((w.shareAttempts / w.shareMs) * 1000), unit: 'attempts/s',
-      how: 'attempts / device time in the share phase (computrons at the profile\'s rate plus native SHA-256 at its cost)', higherIsBetter: true,
-    });
-    figures.push({ key: `image.rawBytes.${t.target}`, label: `${t.target}: image bytes (raw)`, value: value('image.rawBytes'), unit: 'bytes', how: 'micromine build: the image\'s code files, minified', higherIsBetter: false });
-    figures.push({ key: `image.gzipBytes.${t.target}`, label: `${t.target}: image bytes (gzip -9)`, value: value('image.gzipBytes'), unit: 'bytes', how: 'micromine build: the same files, gzip level 9', higherIsBetter: false });
-  }
-  return figures;
+    return w === undefined || w.shareMs === 0 || w.shareAttempts === null ? null : Math.round((w.shareAttempts / w.shareMs) * 1000);
+  };
+  const kinds: { key: string; label: string; unit: string; how: string; higherIsBetter: boolean; of: (t: TargetFigures) => number | null; sigOnly?: boolean }[] = [
+    { key: 'computrons.hashEntry', label: 'computrons per hash-tier entry', unit: 'computrons', how: `(decode + checks) / entries; ${workloadHow}`, higherIsBetter: false, of: (t) => value(t, 'computrons.hashEntry') },
+    { key: 'computrons.sigEntry', label: 'computrons per sig-tier entry', unit: 'computrons', how: `a hash-tier entry + signature / signatures checked; ${workloadHow}`, higherIsBetter: false, of: (t) => value(t, 'computrons.sigEntry'), sigOnly: true },
+    { key: 'computrons.shareAttempt', label: 'computrons per share attempt', unit: 'computrons', how: `share phase / attempts; ${workloadHow}`, higherIsBetter: false, of: (t) => value(t, 'computrons.shareAttempt') },
+    { key: 'shareAttemptsPerSecond', label: 'share attempts per virtual second', unit: 'attempts/s', how: 'attempts / device time of the share phase (computrons at the profile\'s rate plus native SHA-256 at its cost)', higherIsBetter: true, of: perSecond },
+    { key: 'image.rawBytes', label: 'image bytes (raw)', unit: 'bytes', how: 'micromine build: the image\'s code files, minified', higherIsBetter: false, of: (t) => value(t, 'image.rawBytes') },
+    { key: 'image.gzipBytes', label: 'image bytes (gzip -9)', unit: 'bytes', how: 'micromine build: the same files, gzip level 9', higherIsBetter: false, of: (t) => value(t, 'image.gzipBytes') },
+  ];
+  return kinds.flatMap((kind) => targets.filter((t) => kind.sigOnly !== true || t.tier === 'sig').map((t) => ({
+    key: `${kind.key}.${t.target}`, label: `${kind.label}: ${t.target}`, value: kind.of(t), unit: kind.unit, how: kind.how, higherIsBetter: kind.higherIsBetter,
+  })));
 }
 
 /** The per-target figures (builds every image and runs the standard workload on each). */
