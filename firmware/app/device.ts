@@ -289,25 +289,30 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     const complete = validator.index >= validator.header.entryCount;
     if ((hex === null) !== complete) return drop('entry count differs from the header');
     if (hex === null) {
-      if (share(current)) shareLater(current);
+      if (share(current)) later(current, shareSlice);
     } else if (takeEntry(current, hex)) {
-      entryLater(current);
+      later(current, entryStep);
     } else {
       return drop('invalid line: an entry of ' + hex.length + ' hex digits');
     }
     next();
   }
 
-  function entryLater(current: Work): void {
-    hal.yieldThen(() => guarded(() => entryStep(current)));
+  /**
+   * Runs `step` on `current` after a yield, unless the unit was dropped or the device stopped
+   * meanwhile: every piece of a unit's work runs in a slice of its own.
+   */
+  function later(current: Work, step: (current: Work) => void): void {
+    hal.yieldThen(() => guarded(() => {
+      if (work === current && stage !== 'stopped' && stage !== 'halted') step(current);
+    }));
   }
 
-  /** One slice of decoding or judging the entry of `current`, then a yield, until its verdict goes out with the next pull. */
+  /** One slice of decoding or judging the entry of `current`, until its verdict goes out with the next pull. */
   function entryStep(current: Work): void {
-    if (work !== current || stage === 'stopped' || stage === 'halted') return;
     hal.mark(current.hex === null ? 'checks' : 'decode');
     const verdict = entrySlice(current, options.slice, hal.now);
-    if (verdict === null) return entryLater(current);
+    if (verdict === null) return later(current, entryStep);
     // The unit stays: the same pull goes out again on the next connection.
     if (verdict < 0 && connection !== null) return drop('invalid line: an entry not in lowercase hex');
     next();
@@ -325,28 +330,28 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     return counter >= 0;
   }
 
-  function shareLater(current: Work): void {
-    hal.yieldThen(() => guarded(() => shareSlice(current)));
-  }
-
-  /** One slice of share search for `current`, then a yield, until the result is sealed. */
+  /** One slice of share search for `current`; once it is over, the result is sealed, stored and submitted, each in a slice. */
   function shareSlice(current: Work): void {
-    if (work !== current || stage === 'stopped' || stage === 'halted') return;
     if (isExpired(current, hal.now())) {
       log('unit ' + current.unitId + ' expired');
       work = null;
       return;
     }
     hal.mark('share');
-    if (!searchSlice(current, hal.digest, options.slice, hal.now)) return shareLater(current);
+    later(current, searchSlice(current, hal.digest, options.slice, hal.now) ? sealSlice : shareSlice);
+  }
+
+  function sealSlice(current: Work): void {
     hal.mark('mac');
     const result = seal(current, hal.digest, config.key);
     // Every nonce failed: the same verdicts under the next counter give a new result digest.
-    if (result === null) return share(current) ? shareLater(current) : undefined;
-    hal.mark('io');
-    work = null;
-    if (enqueue(state, result) < 0) log('no slot for the result of unit ' + current.unitId);
-    next();
+    if (result === null) return share(current) ? later(current, shareSlice) : undefined;
+    later(current, () => {
+      hal.mark('io');
+      work = null;
+      if (enqueue(state, result) < 0) log('no slot for the result of unit ' + current.unitId);
+      hal.yieldThen(() => guarded(next));
+    });
   }
 
   /** The node has answered for the result in `slot`: it is durable there, or will never be. */

@@ -3,12 +3,12 @@
  * meter the simulator charges device time by) and prices it for each profile: computrons at the
  * profile's CPU rate plus each native digest at its cost. The worst entry is used: a 970-byte
  * entry (24-level proof, the deepest), accepted, folded with 15 frontier merges, and on sig-tier
- * profiles its Ed25519 signature; the slice bounds are the ones the build computes.
+ * profiles its Ed25519 signature; the slice bounds are the ones the build computes. Each slice is
+ * priced with the app's own part of a slice besides (SLICE_COMPUTRONS.slice: its dispatch, clock
+ * reads and yield), which this harness does not run.
  *
  *   npx tsx tools/measure/slices.ts [--json]
  *
- * With --units it also prints the cost of one unit of each kind of work, from two runs that differ
- * by a known number of units (what tools/build/slices.ts's SLICE_COMPUTRONS must bound).
  * @module
  */
 import { build } from 'esbuild';
@@ -20,7 +20,7 @@ import { bytesToHex } from '../../firmware/core/hex.ts';
 import { MAX_PROOF_DEPTH } from '../../firmware/core/layout.ts';
 import { exampleEntry, exampleLedger, exampleTx } from '../../protocol/example.ts';
 import { encodeHeader } from '../../protocol/unit.ts';
-import { sliceBounds } from '../build/slices.ts';
+import { SLICE_COMPUTRONS, sliceBounds } from '../build/slices.ts';
 import { listTargets, loadProfile, type DigestCost, type Profile } from '../manifests/index.ts';
 import { HOST_SHA256, HOST_SHA512 } from './slice-bench.ts';
 
@@ -137,9 +137,9 @@ function digestMs(cost: DigestCost | undefined, bytes: number, lengthBytes: numb
   return (cost.usPerCall.value + Math.ceil((bytes + 1 + lengthBytes) / cost.blockBytes) * cost.usPerBlock.value) / 1000;
 }
 
-/** Device milliseconds of a measured slice on `profile`. */
+/** Device milliseconds of a measured slice on `profile`, the app's own part of a slice included. */
 export function sliceMs(profile: Profile, slice: MeasuredSlice): number {
-  let ms = slice.computrons / profile.cpu.computronsPerMs.value;
+  let ms = (slice.computrons + SLICE_COMPUTRONS.slice) / profile.cpu.computronsPerMs.value;
   for (const bytes of slice.sha256) ms += digestMs(profile.digests.SHA256, bytes, 8);
   for (const bytes of slice.sha512) ms += digestMs(profile.digests.SHA512, bytes, 16);
   return ms;
