@@ -6,6 +6,7 @@
  * @module
  */
 import { copy32, type Digest } from './digest.ts';
+import { FRONTIER_LEVELS } from './layout.ts';
 import { prefixedHash } from './proof.ts';
 
 /**
@@ -13,11 +14,8 @@ import { prefixedHash } from './proof.ts';
  * bytes per level and `scratch` at least 65 bytes.
  */
 export function frontierAdd(digest: Digest, frontier: Uint8Array, count: number, id: Uint8Array, scratch: Uint8Array): void {
-  frontierMerge(digest, frontier, count, copy32(prefixedHash(digest, scratch, 0, id, null)), 0, FRONTIER_MERGES, scratch);
+  frontierMerge(digest, frontier, count, copy32(prefixedHash(digest, scratch, 0, id, null)), 0, FRONTIER_LEVELS, scratch);
 }
-
-/** More merges than any count below 2^32 needs. */
-const FRONTIER_MERGES = 32;
 
 /**
  * Merges `node` (32 bytes, updated in place: at first the new leaf's hash, leaf number `count`)
@@ -36,13 +34,37 @@ export function frontierMerge(digest: Digest, frontier: Uint8Array, count: numbe
 
 /** The RFC 6962 root of the `count` leaves accumulated in `frontier`, as a fresh 32-byte array. */
 export function frontierRoot(digest: Digest, frontier: Uint8Array, count: number, scratch: Uint8Array): Uint8Array {
-  if (count === 0) return copy32(digest.sha256(new Uint8Array(0)));
+  const root = new Uint8Array(32);
+  rootMerge(digest, frontier, count, root, rootStart(digest, frontier, count, root), FRONTIER_LEVELS, scratch);
+  return root;
+}
+
+/**
+ * Starts the root of `count` leaves in `node` (32 bytes): the smallest waiting subtree, or the
+ * empty tree's hash. Returns the level {@link rootMerge} goes on from.
+ */
+export function rootStart(digest: Digest, frontier: Uint8Array, count: number, node: Uint8Array): number {
+  if (count === 0) {
+    node.set(digest.sha256(new Uint8Array(0)));
+    return 0;
+  }
   let level = 0;
   while (((count >> level) & 1) === 0) level++;
-  let root = frontier.subarray(level * 32, level * 32 + 32);
+  node.set(frontier.subarray(level * 32, level * 32 + 32));
+  return level + 1;
+}
+
+/**
+ * Folds the larger waiting subtrees into `node` from `level` up, at most `merges` of them, one
+ * SHA-256 each. Returns the level to resume from, or -1 once `node` is the root: a resumable step.
+ */
+export function rootMerge(digest: Digest, frontier: Uint8Array, count: number, node: Uint8Array, level: number, merges: number, scratch: Uint8Array): number {
   // RFC 6962 splits at the largest power of two, so the bigger subtrees sit on the left.
-  for (level++; count >> level; level++) {
-    if ((count >> level) & 1) root = prefixedHash(digest, scratch, 1, frontier.subarray(level * 32, level * 32 + 32), root);
+  for (let n = 0; n < merges && count >> level; level++) {
+    if ((count >> level) & 1) {
+      node.set(prefixedHash(digest, scratch, 1, frontier.subarray(level * 32, level * 32 + 32), node));
+      n++;
+    }
   }
-  return copy32(root);
+  return count >> level ? level : -1;
 }

@@ -8,7 +8,8 @@
  * that a device can yield between them: one step decodes the entry and runs the cheap checks,
  * proof steps climb at most `levels` levels of the state proof, signature steps run at most
  * `verifierSteps` steps of the verifier, and fold steps chain the verdict and merge an accepted
- * id into the frontier, at most `levels` merges a step. `check` runs them all at once.
+ * id into the frontier, at most `levels` merges a step; after the last entry they also fold the
+ * frontier into the accepted root, so that `finish` is cheap. `check` runs them all at once.
  * @module
  */
 import { bytes, u32 } from './assert.ts';
@@ -24,7 +25,7 @@ import {
   RESULT_ENTRIES_AT, RESULT_SIZE, RESULT_UNIT_AT, TX_AMOUNT_AT, TX_BODY_SIZE, TX_CHAIN_AT, TX_FEE_AT, TX_NONCE_AT,
   TX_SENDER_AT, TX_SIGNATURE_AT,
 } from './layout.ts';
-import { frontierMerge, frontierRoot } from './merkle.ts';
+import { frontierMerge, rootMerge, rootStart } from './merkle.ts';
 import { climbProof, prefixedHash } from './proof.ts';
 import { reasonCode, type Reason } from './reasons.ts';
 import { resultDigest } from './result.ts';
@@ -111,7 +112,11 @@ export class UnitValidator {
   private readonly frontier: Uint8Array;
   private readonly scratch: Uint8Array;
   private readonly sum: Uint32Array;
-  /** the entry being judged, its stage and what the stages pass on: the decoded entry, a proof or frontier node and its level, the verdict */
+  /**
+   * the entry being judged, its stage and what the stages pass on: the decoded entry, a proof,
+   * frontier or root node and its level, the verdict; after the last entry the node is the
+   * accepted root
+   */
   private entryBytes: Uint8Array | null;
   private nextStage: Stage;
   private decoded: Entry | null;
@@ -190,7 +195,7 @@ export class UnitValidator {
     writeU32(result, RESULT_COUNTER_AT, counter);
     writeU16(result, RESULT_ENTRIES_AT, this.index);
     writeU16(result, RESULT_ACCEPTED_AT, this.accepted);
-    result.set(frontierRoot(this.digest, this.frontier, this.accepted, this.scratch), RESULT_ACCEPTED_ROOT_AT);
+    result.set(this.hashNode, RESULT_ACCEPTED_ROOT_AT);
     result.set(this.chain, RESULT_CHAIN_AT);
     return { bytes: result, digest: resultDigest(this.digest, this.headerHash, deviceId, result), difficulty: this.header.difficulty };
   }
@@ -280,7 +285,7 @@ export class UnitValidator {
 
   /** Folds the verdict in: an accepted id's leaf goes up the frontier (see merge), then the chain. */
   private fold(bounds: StepBounds): Verdict | null {
-    if ((this.verdict as Verdict).code !== 0) return this.chainVerdict();
+    if ((this.verdict as Verdict).code !== 0) return this.chainVerdict(bounds);
     this.hashNode.set(prefixedHash(this.digest, this.scratch, 0, this.digest.sha256((this.entryBytes as Uint8Array).subarray(0, TX_BODY_SIZE)), null));
     this.level = 0;
     this.nextStage = this.merge;
@@ -292,17 +297,31 @@ export class UnitValidator {
     this.level = frontierMerge(this.digest, this.frontier, this.accepted, this.hashNode, this.level, bounds.levels, this.scratch);
     if (this.level >= 0) return null;
     this.accepted++;
-    return this.chainVerdict();
+    return this.chainVerdict(bounds);
   }
 
-  /** Folds the verdict into the chain and lets go of the entry: the verdict's last step. */
-  private chainVerdict(): Verdict {
-    const done = this.verdict as Verdict;
+  /** Folds the verdict into the chain; after the last entry, starts the accepted root. */
+  private chainVerdict(bounds: StepBounds): Verdict | null {
     const scratch = this.scratch;
     scratch.set(this.chain);
     writeU16(scratch, 32, this.index);
-    scratch[34] = done.code;
+    scratch[34] = (this.verdict as Verdict).code;
     this.chain.set(this.digest.sha256(scratch.subarray(0, 35)));
+    if (this.index + 1 < this.header.entryCount) return this.release();
+    this.level = rootStart(this.digest, this.frontier, this.accepted, this.hashNode);
+    this.nextStage = this.root;
+    return this.root(bounds);
+  }
+
+  /** At most `levels` merges of the frontier's subtrees into the accepted root. */
+  private root(bounds: StepBounds): Verdict | null {
+    this.level = rootMerge(this.digest, this.frontier, this.accepted, this.hashNode, this.level, bounds.levels, this.scratch);
+    return this.level < 0 ? this.release() : null;
+  }
+
+  /** The verdict's last step: counts the entry, lets go of it and returns the verdict. */
+  private release(): Verdict {
+    const done = this.verdict as Verdict;
     this.index++;
     this.entryBytes = this.decoded = this.verdict = null;
     this.nextStage = this.noEntry;

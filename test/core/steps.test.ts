@@ -116,6 +116,32 @@ test('step before begin, begin while judging and begin past the count throw; che
   assert.throws(() => validator.begin(entry), /"entry" expected at most 1 entries, got one more/);
 });
 
+test('the last entry\'s steps fold the accepted root a few merges at a time; finish before they end throws', () => {
+  const ledger = exampleLedger(4, 1);
+  const entry = exampleEntry(ledger, ledger.bySender[0], exampleTx(ledger, ledger.bySender[0], ledger.bySender[1], { fee: 2n }));
+  const deviceId = Uint8Array.of(8, 7, 6, 5, 4, 3, 2, 1);
+  const results: string[] = [];
+  for (const levels of [1, 2, MAX_PROOF_DEPTH]) {
+    const validator = openFor(ledger, 1, true);
+    // As if 0x7ffe entries were accepted before: the root then merges 14 subtrees.
+    validator.accepted = 0x7ffe;
+    validator.begin(entry);
+    let folds = 0;
+    let verdict: Verdict | null = null;
+    while (verdict === null) {
+      if (validator.index === 0 && (validator as unknown as { nextStage: { name: string } }).nextStage.name === 'root') {
+        folds++;
+        assert.throws(() => validator.finish(deviceId, 1), /"entry" expected 1 entries, got 0/);
+      }
+      verdict = validator.step({ levels, verifierSteps: 300 });
+    }
+    assert.is(verdict.reason, 'accept');
+    assert.is(folds, Math.ceil(14 / levels) - 1, `${levels} merges a step`);
+    results.push(hex(validator.finish(deviceId, 1).bytes));
+  }
+  assert.is(new Set(results).size, 1, 'the same accepted root at any bound');
+});
+
 const vectors: { signature: string; message: string; publicKey: string }[] =
   JSON.parse(readFileSync(new URL('fixtures/rfc8032-ed25519.json', import.meta.url), 'utf8')).vectors;
 

@@ -21,7 +21,7 @@ export const INTERNAL_PROPERTIES = [
   'verify', 'ok',
   // firmware/core: the validator's and the verifier's steps
   'begin', 'step', 'entryBytes', 'nextStage', 'decoded', 'hashNode', 'level', 'verdict', 'noEntry', 'unpack', 'climb',
-  'applyRules', 'verifySteps', 'signed', 'conclude', 'fold', 'merge', 'chainVerdict',
+  'applyRules', 'verifySteps', 'signed', 'conclude', 'fold', 'merge', 'chainVerdict', 'root', 'release',
   // firmware/core/wire: client and framer state, parsed messages
   'partial', 'discarding', 'maxLine', 'nextId', 'waitingId',
   // firmware/app and firmware/hal
