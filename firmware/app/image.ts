@@ -12,16 +12,15 @@ import { DEFAULT_TIMING, createDevice, type DeviceStatus } from './device.ts';
 import { selfTest, type SelfTestReport, type SelfTestVector } from './self-test.ts';
 import type { SliceBounds } from './work.ts';
 
-/** The facts the build fixes for one target (tools/build injects them as `MM_BUILD`). */
+/** The facts the build fixes for one target (tools/build serves them as the module `micromine:build`). */
 export interface BuildInfo {
   target: string;
   tier: Tier;
   firmware: string;
   slice: SliceBounds;
-  selfTest: SelfTestVector;
+  /** the self-test's unit, made by the node's reference encoders */
+  vector: SelfTestVector;
 }
-
-declare const MM_BUILD: BuildInfo;
 
 /** The API of an image. */
 export interface Micromine {
@@ -37,9 +36,8 @@ export interface Micromine {
   selfTest(): SelfTestReport;
 }
 
-/** The image API over `hal`, with the build's facts (or `build` in tests, which run no build). */
-export function createImage(hal: Hal, verify: SignatureVerifier | null, build?: BuildInfo): Micromine {
-  const info = build === undefined ? MM_BUILD : build;
+/** The image API over `hal`, with the build's facts (each runtime's entry imports them from `micromine:build`). */
+export function createImage(hal: Hal, verify: SignatureVerifier | null, info: BuildInfo): Micromine {
   const device = createDevice(hal, {
     firmware: info.firmware, profile: info.target, tier: info.tier, slice: info.slice, timing: DEFAULT_TIMING, verify: verify,
   });
@@ -50,7 +48,7 @@ export function createImage(hal: Hal, verify: SignatureVerifier | null, build?: 
     stop: device.stop,
     status: device.status,
     selfTest: function () {
-      return selfTest(hal.digest, verify, info.selfTest);
+      return selfTest(hal.digest, verify, info.vector);
     },
   };
 }

@@ -118,7 +118,7 @@ async function makeModdable(info: BuildInfo, profile: XsProfile, tcp: TcpModule,
 /** Bundles, lints and measures one target; returns its files and its report. */
 async function buildTarget(p: Plan, outDir: string, opts: Required<BuildOptions>, vector: (tier: Tier) => SelfTestVector): Promise<{ output: TargetFiles; report: TargetReport }> {
   const { target, profile } = p;
-  const info: BuildInfo = { target, tier: profile.tier, firmware: FIRMWARE_VERSION, slice: sliceBounds(profile, p.profileFile), selfTest: vector(profile.tier) };
+  const info: BuildInfo = { target, tier: profile.tier, firmware: FIRMWARE_VERSION, slice: sliceBounds(profile, p.profileFile), vector: vector(profile.tier) };
   const made = profile.runtime === 'espruino' ? await makeEspruino(info, opts.debug) : await makeModdable(info, profile, opts.tcp, opts.debug);
   const files = made.files;
   const dir = relative(process.cwd(), join(outDir, target)) || '.';

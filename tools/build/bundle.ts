@@ -1,5 +1,5 @@
 // One esbuild configuration for both runtimes: bundle an entry with its imports, strip the
-// types, lower what the runtime lacks, substitute the build facts, tree-shake and minify. It
+// types, lower what the runtime lacks, add the build facts, tree-shake and minify. It
 // returns the image in memory, with its source map and the bytes each source module takes in
 // it (esbuild's metafile), so the build can lint, measure and only then write. Property names
 // only the image's own code reads are shortened (mangle.ts). Release images are built with
@@ -63,6 +63,30 @@ function bundleError(error: unknown): Error {
   return new BuildError('bundle-error', location, at(location, first.text + more), 'fix the source esbuild names');
 }
 
+/** The module path of the build facts; firmware/hal/build-facts.d.ts declares it. */
+export const BUILD_FACTS_MODULE = 'micromine:build';
+
+/** `value` as a JavaScript literal whose keys are bare identifiers: esbuild renames those, never quoted ones. */
+function literal(value: unknown): string {
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(literal).join(',')}]`;
+  return `{${Object.entries(value).map(([key, inner]) => `${key}:${literal(inner)}`).join(',')}}`;
+}
+
+/**
+ * Serves the build facts as the module `micromine:build`, an object literal in the bundle: its
+ * keys are renamed with the rest of the image's properties (a `define` value would keep them).
+ */
+function buildFactsPlugin(info: BuildInfo): esbuild.Plugin {
+  return {
+    name: 'micromine-build-facts',
+    setup(build) {
+      build.onResolve({ filter: /^micromine:build$/ }, () => ({ path: 'build facts', namespace: 'micromine' }));
+      build.onLoad({ filter: /.*/, namespace: 'micromine' }, () => ({ contents: `export default ${literal(info)};`, loader: 'js' }));
+    },
+  };
+}
+
 /** Redirects imports that resolve to one file onto another (e.g. the Moddable TCP module). */
 function redirectPlugin(redirect: Record<string, string>): esbuild.Plugin {
   return {
@@ -95,7 +119,7 @@ export async function bundleCode(spec: BundleSpec, info: BuildInfo, debug: boole
       supported: spec.supported,
       tsconfigRaw: { compilerOptions: { useDefineForClassFields: spec.useDefineForClassFields } },
       external: spec.external,
-      define: { MM_BUILD: JSON.stringify(info), MM_DEBUG: String(debug) },
+      define: { MM_DEBUG: String(debug) },
       minify: true,
       mangleProps,
       charset: 'ascii',
@@ -104,14 +128,14 @@ export async function bundleCode(spec: BundleSpec, info: BuildInfo, debug: boole
       sourcesContent: false,
       ...(spec.banner === undefined ? {} : { banner: { js: spec.banner } }),
       ...(spec.footer === undefined ? {} : { footer: { js: spec.footer } }),
-      plugins: spec.redirect === undefined ? [] : [redirectPlugin(spec.redirect)],
+      plugins: [buildFactsPlugin(info), ...(spec.redirect === undefined ? [] : [redirectPlugin(spec.redirect)])],
       logLevel: 'silent',
     });
   } catch (error) {
     throw bundleError(error);
   }
   const code = result.outputFiles.find((file) => file.path === outfile)!.text;
-  checkInternalNames(code, spec.file, info);
+  checkInternalNames(code, spec.file);
   const map = result.outputFiles.find((file) => file.path === outfile + '.map')!.text;
   const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint !== undefined)!;
   const modules = Object.entries(output.inputs).map(([path, input]) => ({ path, bytes: input.bytesInOutput })).filter((m) => m.bytes > 0);

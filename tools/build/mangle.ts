@@ -18,12 +18,14 @@ export const INTERNAL_PROPERTIES = [
   'deadline', 'headerHash', 'lastSender', 'hasSender', 'chain', 'frontier', 'scratch', 'sender', 'recipient',
   'amountLow', 'amountHigh', 'feeLow', 'feeHigh', 'nonce', 'leaf', 'publicKey', 'balanceLow', 'balanceHigh',
   'siblings', 'field', 'found', 'nextNonce', 'judge', 'finish', 'sha256', 'body', 'offset', 'detail', 'reason',
-  'verify', 'ok',
+  'verify', 'ok', 'digest', 'header',
   // firmware/core: the validator's and the verifier's steps
   'begin', 'step', 'entryBytes', 'nextStage', 'decoded', 'hashNode', 'level', 'verdict', 'noEntry', 'unpack', 'climb',
   'applyRules', 'verifySteps', 'signed', 'conclude', 'fold', 'merge', 'chainVerdict', 'root', 'release',
   // firmware/core/wire: client and framer state, parsed messages
   'partial', 'discarding', 'maxLine', 'nextId', 'waitingId',
+  // the build facts (tools/build/bundle.ts serves them as code, renamed with the rest)
+  'vector', 'tamperAt', 'tamperedVerdict', 'attempts', 'hexBytes', 'levels', 'verifierSteps',
   // firmware/app and firmware/hal
   'validator', 'receivedAt', 'lastVerdict', 'pending', 'hex', 'judging', 'queue', 'failures', 'baseMs', 'maxMs', 'backoffBaseMs',
   'backoffMaxMs', 'answerTimeoutMs', 'idlePingMs', 'retryMs', 'timing', 'idBytes', 'why', 'setTimer', 'clearTimer',
@@ -46,8 +48,9 @@ export const PUBLIC_PROPERTIES = [
 export const mangleProps = new RegExp(`^(${INTERNAL_PROPERTIES.join('|')})$`);
 
 /**
- * Every word of the runtime declarations the device projects type-check against: the `.d.ts`
- * files under firmware/ and those a device tsconfig.json includes (the @moddable/typings used).
+ * Every word outside comments of the runtime declarations the device projects type-check
+ * against: the `.d.ts` files under firmware/ and those a device tsconfig.json includes (the
+ * @moddable/typings used).
  * An API the image calls without a declaration does not type-check, so this covers them all.
  */
 function declaredWords(): Set<string> {
@@ -60,7 +63,11 @@ function declaredWords(): Set<string> {
     if (name.endsWith('.d.ts')) files.add(join(root, 'firmware', name));
   }
   const words = new Set<string>();
-  for (const file of files) for (const word of readFileSync(file, 'utf8').match(/[A-Za-z_$][\w$]*/g) ?? []) words.add(word);
+  for (const file of files) {
+    // Comments declare nothing: only the declarations' own words count.
+    const declarations = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, ' ');
+    for (const word of declarations.match(/[A-Za-z_$][\w$]*/g) ?? []) words.add(word);
+  }
   return words;
 }
 
@@ -101,28 +108,17 @@ function stringLiterals(code: string): Set<string> {
   return strings;
 }
 
-/** Every key of the build facts the build substitutes (esbuild's `define` values are not renamed). */
-function keysOf(value: unknown, into: Set<string>): Set<string> {
-  if (typeof value === 'object' && value !== null) {
-    for (const [key, inner] of Object.entries(value)) {
-      into.add(key);
-      keysOf(inner, into);
-    }
-  }
-  return into;
-}
-
 /**
- * Fails when a name to rename is also public, a key of the build facts `defined`, a built-in's,
- * in a runtime declaration, or a string in the image's `code` (renaming leaves strings alone).
+ * Fails when a name to rename is also public, a built-in's, in a runtime declaration, or a
+ * string in the image's `code` (renaming leaves strings alone).
  */
-export function checkInternalNames(code: string, file: string, defined: unknown, names: string[] = INTERNAL_PROPERTIES): void {
-  const publicNames = keysOf(defined, new Set(PUBLIC_PROPERTIES));
+export function checkInternalNames(code: string, file: string, names: string[] = INTERNAL_PROPERTIES): void {
+  const publicNames = new Set(PUBLIC_PROPERTIES);
   const declared = declaredWords();
   const builtins = builtinNames();
   const strings = stringLiterals(code);
   for (const name of names) {
-    const where = publicNames.has(name) ? 'the image\'s public names or build facts'
+    const where = publicNames.has(name) ? 'the image\'s public names'
       : builtins.has(name) ? 'a JavaScript built-in'
       : declared.has(name) ? 'a runtime declaration (*.d.ts)'
       : strings.has(name) ? `a string in ${file}` : null;

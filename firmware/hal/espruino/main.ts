@@ -4,9 +4,10 @@
  * read-back) and starts the device program from `mm.cfg`.
  * @module
  */
+import build from 'micromine:build';
 import { createImage, type Micromine } from '../../app/image.ts';
 import { espruinoHal } from './hal.ts';
 
-const micromine = createImage(espruinoHal(), null);
+const micromine = createImage(espruinoHal(), null, build);
 (globalThis as { micromine?: Micromine }).micromine = micromine;
 micromine.start();

@@ -4,13 +4,14 @@
  * imports it and calls `start()` itself instead.
  * @module
  */
+import build from 'micromine:build';
 import { createImage, type Micromine } from '../../app/image.ts';
 import type { Sha512 } from '../hal.ts';
 import { createVerifier } from '../../sig/ed25519.ts';
 import { moddableHal } from './hal.ts';
 
 const hal = moddableHal();
-const micromine: Micromine = createImage(hal, createVerifier(hal.sha512 as Sha512));
+const micromine: Micromine = createImage(hal, createVerifier(hal.sha512 as Sha512), build);
 
 // Also a global, as on Espruino: for xsbug's console, the simulator and the flash read-back.
 (globalThis as { micromine?: Micromine }).micromine = micromine;
