@@ -41,6 +41,8 @@ export interface LoadOptions {
   readonly blockIntervalMs?: number;
   /** Extra Node.js flags for the node process, e.g. `['--cpu-prof']` (default none). */
   readonly nodeFlags?: readonly string[];
+  /** Write results on the node's writer thread (default true) or on its main thread. */
+  readonly commitThread?: boolean;
 }
 
 /** The measured figures. */
@@ -76,6 +78,7 @@ export interface LoadFigures {
 const DEFAULTS: Required<LoadOptions> = {
   devices: 1_000, durationMs: 10_000, warmupMs: 2_000, difficulty: 2, entriesPerUnit: 1, profile: 'espruino-esp32', requestsPerSecond: 18, blockIntervalMs: 1_000,
   nodeFlags: [],
+  commitThread: true,
 };
 
 const NODE_PROCESS = fileURLToPath(new URL('./node-process.ts', import.meta.url));
@@ -87,7 +90,7 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadFigures> {
   for (const name of Object.keys(options)) if (!(name in DEFAULTS)) throw new TypeError(`unknown load option "${name}" (known: ${Object.keys(DEFAULTS).join(', ')})`);
   const o = { ...DEFAULTS, ...options };
   for (const [name, value] of Object.entries(o)) {
-    if (name === 'profile' || name === 'nodeFlags') continue;
+    if (name === 'profile' || name === 'nodeFlags' || name === 'commitThread') continue;
     if (!(Number.isSafeInteger(value) && (value as number) > 0)) throw new RangeError(`"${name}" expected a positive integer, got ${value}`);
   }
   const root = mkdtempSync(join(tmpdir(), 'mm-load-'));
@@ -97,6 +100,7 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadFigures> {
     blockIntervalMs: o.blockIntervalMs,
     devices: {
       scheduling: { probes: true, maxEntries: o.entriesPerUnit },
+      commit: { thread: o.commitThread },
       rewards: { initialDifficulty: o.difficulty, minDifficulty: o.difficulty, maxDifficulty: o.difficulty },
       limits: {
         maxConnections: o.devices + 100, maxConnectionsPerAddress: o.devices + 100, connectsPerSecondPerAddress: o.devices,
