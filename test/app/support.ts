@@ -114,7 +114,8 @@ class SocketHost extends MemoryHost {
       this.socket.destroy();
       return;
     }
-    this.socket.write(line, 'latin1');
+    this.socket.write(this.node.rewrite?.(line) ?? line, 'latin1');
+    if (this.node.endAfter?.(line) === true) this.socket.end();
   }
   override close(reason: string): void {
     super.close(reason);
@@ -130,6 +131,10 @@ export interface TestNode {
   devices: Map<string, DeviceRecord>;
   /** when it returns true for a line the node is about to send, the connection is cut instead */
   cut?: (line: string) => boolean;
+  /** what goes on the wire instead of a line the node sends (a fault in transit) */
+  rewrite?: (line: string) => string;
+  /** when it returns true for a line just sent, the node closes the connection after it */
+  endAfter?: (line: string) => boolean;
   /** results stored, across connections */
   stored(): { unitId: number; counter: number; verdicts: number[] }[];
   close(): Promise<void>;
