@@ -157,6 +157,9 @@ const LINE_PROBLEMS: { [problem: number]: string } = {
   [wire.LINE_RESULT_AND_ERROR]: 'an answer carries "result" or "error", not both',
   [wire.LINE_ERROR_SHAPE]: '"error" must be [code, message, null]',
   [wire.LINE_RESULT_SHAPE]: 'the result does not have the shape of the awaited method\'s answer (docs/protocol-wire.md)',
+  [wire.LINE_ENTRY_COUNT]: 'an entry where the unit\'s header count says there is none, or none where there is one',
+  [wire.LINE_ENTRY_LENGTH]: `an entry of a length no entry has (${layout.ENTRY_MIN_SIZE}-${layout.ENTRY_MAX_SIZE} bytes)`,
+  [wire.LINE_ENTRY_HEX]: 'an entry that is not lowercase hex',
 };
 
 /** Why the device refused a node line, from its LINE_* code, e.g. `not JSON`. */

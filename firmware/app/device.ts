@@ -11,6 +11,7 @@
  * @module
  */
 import { readU32 } from '../core/bytes.ts';
+import { errorText } from '../core/errors.ts';
 import { bytesToHex } from '../core/hex.ts';
 import type { SignatureVerifier } from '../core/digest.ts';
 import { RESULT_UNIT_AT } from '../core/layout.ts';
@@ -19,11 +20,13 @@ import { createClient, parseNodeLine, request, type NodeMessage, type WireClient
 import { createFramer, feedFramer, type Framer } from '../core/wire/framer.ts';
 import {
   ERROR_DUPLICATE, ERROR_EXPIRED, ERROR_OTHER, ERROR_RATE_LIMITED, ERROR_REPLAYED, ERROR_STALE, ERROR_TIER_MISMATCH,
-  ERROR_UNAUTHORIZED, ERROR_UNSUPPORTED_VERSION, MAX_LINE, PROTOCOL_VERSION, type Tier,
+  ERROR_UNAUTHORIZED, ERROR_UNSUPPORTED_VERSION, LINE_ENTRY_COUNT, LINE_ENTRY_HEX, LINE_ENTRY_LENGTH, MAX_LINE,
+  PROTOCOL_VERSION, type Tier,
 } from '../core/wire/protocol.ts';
 import type { Connection, Hal, TimerHandle } from '../hal/hal.ts';
 import { createBackoff, nextDelay, resetBackoff, type Backoff } from './backoff.ts';
 import { checkConfig, type DeviceConfig } from './config.ts';
+import { DEBUG } from './debug.ts';
 import {
   QUEUE_SLOTS, dequeue, enqueue, loadState, oldestQueued, queuedCount, queuedFor, raiseCounter, reserveCounter, type DeviceState,
 } from './state.ts';
@@ -67,7 +70,7 @@ export type DeviceStage = 'stopped' | 'connecting' | 'handshake' | 'ready' | 'wa
 /** A snapshot for the appliance, the console and the simulator. */
 export interface DeviceStatus {
   stage: DeviceStage;
-  /** why the device halted or did not start, else the last problem seen ('' for none) */
+  /** why the device halted or did not start, else the last problem seen ('' for none); terse, see docs/firmware.md */
   problem: string;
   /** the unit being worked on */
   unitId: number | null;
@@ -128,17 +131,22 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     },
   };
 
+  /** Logs in debug images only: call it under `if (DEBUG)`, so release images drop the text. */
   const log = (text: string) => hal.log('micromine: ' + text);
 
-  /** Runs an event handler; an exception (a defect) is logged and costs the connection, not the device. */
+  /** Runs an event handler; an exception (a defect) costs the connection, not the device. */
   function guarded(handler: () => void): void {
     try {
       handler();
     } catch (error) {
-      problem = 'internal error: ' + error;
-      log(problem);
+      problem = 'defect: ' + error;
       if (connection !== null) drop(problem);
     }
+  }
+
+  /** True once stop() or halt() ended the program's work. */
+  function ended(): boolean {
+    return stage === 'stopped' || stage === 'halted';
   }
 
   function clearTimer(): void {
@@ -181,11 +189,11 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
           send(request(client, 'mm.hello', [PROTOCOL_VERSION, config.id, options.firmware, config.profile, config.tier, state.counter]));
         }),
         onData: (chunk) => connection === opened && guarded(() => receive(chunk)),
-        onClose: () => connection === opened && lost('connection closed'),
+        onClose: () => connection === opened && lost('closed'),
         onError: (message) => connection === opened && lost(message),
       });
     } catch (error) {
-      return lost('cannot connect: ' + error);
+      return lost('connect: ' + error);
     }
     connection = opened;
     armTimer();
@@ -195,11 +203,11 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
   function lost(reason: string): void {
     connection = null;
     clearTimer();
-    if (stage === 'stopped' || stage === 'halted') return;
+    if (ended()) return;
     problem = reason;
     stage = 'waiting';
     const delay = nextDelay(backoff);
-    log(reason + '; retry in ' + delay + ' ms');
+    if (DEBUG) log(reason + '; retry in ' + delay + ' ms');
     setTimer(connect, delay);
   }
 
@@ -213,7 +221,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
   function halt(reason: string): void {
     stage = 'halted';
     problem = reason;
-    log('halted: ' + reason);
+    if (DEBUG) log('halted: ' + reason);
     work = null;
     drop(reason);
   }
@@ -222,7 +230,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     const events = feedFramer(framer, chunk);
     for (let i = 0; i < events.length && connection !== null; i++) {
       const event = events[i];
-      if (event.kind === 'oversize') drop('line over ' + MAX_LINE + ' bytes');
+      if (event.kind === 'oversize') drop('line too long');
       else handle(event.line);
     }
   }
@@ -265,19 +273,22 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     next();
   }
 
-  function refuse(unitId: number, why: number, reason: string): void {
+  function refuse(unitId: number, why: number): void {
     refusal = { unitId: unitId, why: why };
-    log('unit ' + unitId + ' refused: ' + reason);
+    if (DEBUG) log('unit ' + unitId + ' refused: ' + why);
   }
 
   function notified(unitId: number, header: Uint8Array): void {
     // A notify replaces the unit in progress: the node has made it stale.
     work = null;
-    if (queuedCount(state) >= QUEUE_SLOTS) refuse(unitId, ERROR_OTHER, 'no free result slot');
+    if (queuedCount(state) >= QUEUE_SLOTS) refuse(unitId, ERROR_OTHER);
     else {
       const opened = openWork(unitId, header, hal.digest, verify, hal.now());
       if (opened.ok) work = opened.work;
-      else refuse(unitId, opened.why, opened.problem);
+      else {
+        if (DEBUG) log('unit ' + unitId + ': ' + errorText(opened.error));
+        refuse(unitId, opened.why);
+      }
     }
     next();
   }
@@ -287,13 +298,13 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     if (current === null || current.unitId !== pulledUnit) return next();
     const validator = current.validator;
     const complete = validator.index >= validator.header.entryCount;
-    if ((hex === null) !== complete) return drop('entry count differs from the header');
+    if ((hex === null) !== complete) return drop('invalid line ' + LINE_ENTRY_COUNT);
     if (hex === null) {
       if (share(current)) later(current, shareSlice);
     } else if (takeEntry(current, hex)) {
       later(current, entryStep);
     } else {
-      return drop('invalid line: an entry of ' + hex.length + ' hex digits');
+      return drop('invalid line ' + LINE_ENTRY_LENGTH);
     }
     next();
   }
@@ -304,7 +315,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
    */
   function later(current: Work, step: (current: Work) => void): void {
     hal.yieldThen(() => guarded(() => {
-      if (work === current && stage !== 'stopped' && stage !== 'halted') step(current);
+      if (work === current && !ended()) step(current);
     }));
   }
 
@@ -314,7 +325,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     const verdict = entrySlice(current, options.slice, hal.now);
     if (verdict === null) return later(current, entryStep);
     // The unit stays: the same pull goes out again on the next connection.
-    if (verdict < 0 && connection !== null) return drop('invalid line: an entry not in lowercase hex');
+    if (verdict < 0 && connection !== null) return drop('invalid line ' + LINE_ENTRY_HEX);
     next();
   }
 
@@ -325,7 +336,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
   function share(current: Work): boolean {
     hal.mark('io');
     const counter = reserveCounter(state);
-    if (counter < 0) halt('every result counter is spent');
+    if (counter < 0) halt('counters spent');
     else beginShare(current, config.idBytes, counter);
     return counter >= 0;
   }
@@ -333,7 +344,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
   /** One slice of share search for `current`; once it is over, the result is sealed, stored and submitted, each in a slice. */
   function shareSlice(current: Work): void {
     if (isExpired(current, hal.now())) {
-      log('unit ' + current.unitId + ' expired');
+      if (DEBUG) log('unit ' + current.unitId + ' expired');
       work = null;
       return;
     }
@@ -349,7 +360,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     later(current, () => {
       hal.mark('io');
       work = null;
-      if (enqueue(state, result) < 0) log('no slot for the result of unit ' + current.unitId);
+      if (enqueue(state, result) < 0 && DEBUG) log('no slot for the result of unit ' + current.unitId);
       hal.yieldThen(() => guarded(next));
     });
   }
@@ -364,11 +375,11 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     const code = message.code;
     const method = message.method;
     problem = method + ': ' + code + ' ' + message.message;
-    log(problem);
-    if (code === ERROR_UNSUPPORTED_VERSION) return halt('protocol version refused');
-    if (code === ERROR_TIER_MISMATCH && method === 'mm.auth') return halt('registered with another profile or tier');
+    if (DEBUG) log(problem);
+    if (code === ERROR_UNSUPPORTED_VERSION) return halt('version refused');
+    if (code === ERROR_TIER_MISMATCH && method === 'mm.auth') return halt('profile or tier refused');
     if (code === ERROR_UNAUTHORIZED && method === 'mm.auth') {
-      return ++authFailures >= MAX_AUTH_FAILURES ? halt('key refused ' + authFailures + ' times') : drop('key refused');
+      return ++authFailures < MAX_AUTH_FAILURES ? drop('key refused') : halt('key refused');
     }
     const retry = code === ERROR_OTHER || code === ERROR_RATE_LIMITED;
     if (method === 'mm.submit') {
@@ -409,7 +420,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     const checked = checkConfig(hal.readConfig(), options.profile, options.tier);
     if (!checked.ok) {
       problem = checked.problem;
-      log('not started: ' + problem);
+      if (DEBUG) log('not started: ' + problem);
       return problem;
     }
     config = checked.config;

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Digest, SignatureVerifier } from '../core/digest.ts';
-import { errorText } from '../core/errors.ts';
+import type { DecodeError } from '../core/errors.ts';
 import { sealResult } from '../core/result.ts';
 import { searchShare, startShareSearch, type ShareSearch } from '../core/share.ts';
 import { decodeHexInto } from '../core/hex.ts';
@@ -50,7 +50,7 @@ export interface Work {
 }
 
 /** A unit to work on, or why the device declines it (`why`: a wire error code). */
-export type Opened = { ok: true; work: Work } | { ok: false; why: number; problem: string };
+export type Opened = { ok: true; work: Work } | { ok: false; why: number; error: DecodeError };
 
 /** Opens the unit of a notify; a unit this device cannot work on is declined with the wire reason. */
 export function openWork(unitId: number, header: Uint8Array, digest: Digest, verify: SignatureVerifier | null, now: number): Opened {
@@ -58,7 +58,7 @@ export function openWork(unitId: number, header: Uint8Array, digest: Digest, ver
   if (!opened.ok) {
     const code = opened.error.code;
     const why = code === 'tier' ? ERROR_TIER_MISMATCH : code === 'unsupported' ? ERROR_UNSUPPORTED_VERSION : ERROR_MALFORMED;
-    return { ok: false, why: why, problem: errorText(opened.error) };
+    return { ok: false, why: why, error: opened.error };
   }
   return {
     ok: true,

@@ -139,7 +139,7 @@ test('a device whose key the node refuses stops after three attempts; one regist
     d.start();
     await until(() => d.status().stage === 'halted', 'the device to halt');
     assert.is(d.status().connects, 3);
-    assert.ok(d.status().problem.includes('key refused 3 times'), d.status().problem);
+    assert.is(d.status().problem, 'key refused');
   } finally {
     d.stop();
     await node.close();
@@ -150,7 +150,7 @@ test('a device whose key the node refuses stops after three attempts; one regist
     second.device.start();
     await until(() => second.device.status().stage === 'halted', 'the device to halt');
     assert.is(second.device.status().connects, 1);
-    assert.ok(second.device.status().problem.includes('another profile or tier'));
+    assert.is(second.device.status().problem, 'profile or tier refused');
     assert.is(second.device.start(), null, 'start is a no-op until stopped');
   } finally {
     second.device.stop();

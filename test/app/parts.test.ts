@@ -152,7 +152,7 @@ test('units the device cannot work on are declined with the wire reason', () => 
   const version = openWork(3, future, nodeDigest, null, 0);
   assert.ok(!version.ok && wireErrorOf(version.why) === 'unsupported-version');
   const truncated = openWork(3, header.subarray(0, 50), nodeDigest, null, 0);
-  assert.ok(!truncated.ok && wireErrorOf(truncated.why) === 'malformed' && truncated.problem === `truncated ${FIELD_HEADER}@50`);
+  assert.ok(!truncated.ok && wireErrorOf(truncated.why) === 'malformed' && truncated.error.code === 'truncated' && truncated.error.field === FIELD_HEADER && truncated.error.offset === 50);
   assert.ok(openWork(3, sig, nodeDigest, createVerifier(nobleSha512), 0).ok, 'a sig-tier device takes it');
 });
 

@@ -152,9 +152,20 @@ test('the Espruino image passes its hash-tier self-test in the XS engine, and fa
   try {
     assert.equal(await running.json('micromine.selfTest()'), { pass: true, failed: [] });
     assert.equal(await running.json('micromine.status()'), { stage: 'stopped', problem: 'no config', unitId: null, counter: 0, queued: 0, acked: 0, connects: 0 });
-    assert.ok(running.logs.some((line) => line.includes('not started: no config')), running.logs.join('\n'));
+    assert.not.ok(running.logs.some((line) => line.includes('micromine:')), 'a release image logs nothing');
   } finally {
     await running.close();
+  }
+  // A debug image keeps its logs (and their text), which release images drop.
+  const debugReport = await build({ targets: ['espruino-esp32'], outDir: join(scratch, 'debug'), typecheck: false, debug: true });
+  const debugImage = readFileSync(join(scratch, 'debug', 'espruino-esp32', 'micromine.js'), 'latin1');
+  assert.ok(debugReport.targets[0]!.raw > image.length && debugImage.includes('not started: ') && !image.includes('not started: '));
+  const debug = await runEspruinoImage(debugImage, ESP32, null);
+  try {
+    assert.equal(await debug.json('micromine.selfTest()'), { pass: true, failed: [] });
+    assert.ok(debug.logs.some((line) => line.includes('micromine: not started: no config')), debug.logs.join('\n'));
+  } finally {
+    await debug.close();
   }
   // A runtime whose SHA-256 is wrong fails the vectors and the accepted entry.
   const broken = await runEspruinoImage(image, ESP32, null, true);

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createClient, parseNodeLine, request, type NodeMessage } from '../../firmware/core/wire/client.ts';
 import {
-  LINE_ERROR_SHAPE, LINE_NOT_JSON, LINE_NOT_NOTIFICATION, LINE_NOTIFY_MISMATCH, LINE_PARAMS, LINE_RESULT_AND_ERROR,
+  LINE_ENTRY_COUNT, LINE_ENTRY_HEX, LINE_ENTRY_LENGTH, LINE_ERROR_SHAPE, LINE_NOT_JSON, LINE_NOT_NOTIFICATION, LINE_NOTIFY_MISMATCH, LINE_PARAMS, LINE_RESULT_AND_ERROR,
   LINE_RESULT_SHAPE, LINE_SHAPE, LINE_UNKNOWN_NOTIFICATION, LINE_UNSOLICITED,
 } from '../../firmware/core/wire/protocol.ts';
 import {
@@ -143,6 +143,8 @@ test('the device parser classifies every line a node may not send as invalid', (
     assert.not.match(describeInvalidLine(problem), /^line problem/, 'every code has its words');
   }
   assert.is(describeInvalidLine(LINE_NOTIFY_MISMATCH), 'mm.notify unit id or difficulty differs from its header');
+  // The codes the app adds while it works an entry have their words too.
+  for (const code of [LINE_ENTRY_COUNT, LINE_ENTRY_LENGTH, LINE_ENTRY_HEX]) assert.not.match(describeInvalidLine(code), /^line problem/);
   const client = createClient();
   client.waiting = 'mm.submit';
   client.waitingId = 1;

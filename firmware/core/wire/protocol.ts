@@ -123,6 +123,12 @@ export const LINE_RESULT_AND_ERROR = 8;
 export const LINE_ERROR_SHAPE = 9;
 /** a result that does not have the shape of the awaited method's answer */
 export const LINE_RESULT_SHAPE = 10;
+/** an entry where the unit's header count says there is none, or none where it says there is one */
+export const LINE_ENTRY_COUNT = 11;
+/** an entry whose hex length cannot be an entry's (found by the app, which decodes it in slices) */
+export const LINE_ENTRY_LENGTH = 12;
+/** an entry that is not lowercase hex (found by the app while it decodes) */
+export const LINE_ENTRY_HEX = 13;
 
 // Functions come after every constant: esbuild inlines only the constants declared before them.
 
