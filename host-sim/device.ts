@@ -134,7 +134,7 @@ export class SimDevice {
       }
       : {};
     const romScripts: Record<string, string> = image.runtime === 'xs'
-      ? { kernel: rom('kernel.js') }
+      ? { kernel: rom('kernel.js'), moddable: rom('moddable/globals.js') }
       : { kernel: rom('kernel.js'), variables: rom('variables.js'), espruino: rom('espruino.js') };
     try {
       this.engine = await startDevice({

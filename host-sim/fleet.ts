@@ -78,7 +78,9 @@ interface Member {
   errors: Map<string, { method: string; code: number; message: string; count: number }>;
   garbage: number;
   connects: number;
+  /** acknowledged its units: the device is switched off and its report is final */
   done: boolean;
+  retired: boolean;
 }
 
 /** Runs a fleet to completion and returns its report. Bad options throw, naming the option. */
@@ -171,7 +173,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
       const device = new SimDevice({ name, profile, image: images.get(target)!, flash, seed: checked.seed + index, onLog: (text) => options.onLog?.(name, text) });
       members.push({
         index, name, config, profile, device, flash, epoch: 0, timers: new Map(), links: new Map(), acknowledged: new Set(), sent: new Map(),
-        reused: 0, errors: new Map(), garbage: 0, connects: 0, done: false,
+        reused: 0, errors: new Map(), garbage: 0, connects: 0, done: false, retired: false,
       });
       queue.push(identities.int(0, 1000), index, { type: 'boot', epoch: 0 });
       const faults = plan.devices[index]!;
@@ -211,6 +213,18 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
       member.epoch++;
       queue.push(member.device.clock + plan.devices[member.index]!.offMs, member.index, { type: 'boot', epoch: member.epoch });
       await settle(members, opening, node, (wake) => waiting.push(wake));
+    };
+
+    // A device that has its units is switched off, so that a run does not outlast its slowest device.
+    const retire = async (): Promise<void> => {
+      for (const member of members) {
+        if (!member.done || member.retired) continue;
+        member.retired = true;
+        member.epoch++;
+        member.timers.clear();
+        for (const link of member.links.values()) link.cut();
+        await member.device.powerOff();
+      }
     };
 
     let next: ReturnType<typeof queue.pop>;
@@ -266,6 +280,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
       }
       await apply(member, effects);
       if (!device.running) for (const link of member.links.values()) link.cut();
+      await retire();
       options.onProgress?.({ done: members.filter((m) => m.done || !m.device.running).length, devices: members.length, virtualMs: now, acknowledged: members.reduce((sum, m) => sum + m.acknowledged.size, 0) });
     }
     for (const member of members) await member.device.close();
