@@ -66,9 +66,10 @@ export function createVerifier(sha512: Sha512): SignatureVerifier {
     return Number((n >> BigInt(index)) & 1n);
   }
 
-  let signature: Uint8Array = new Uint8Array(0);
-  let message = signature;
-  let publicKey = signature;
+  const none: Uint8Array = new Uint8Array(0);
+  let signature = none;
+  let message = none;
+  let publicKey = none;
   let verdict: boolean | null = false;
   /** the next step: the state of the machine */
   let next = start;
@@ -89,12 +90,14 @@ export function createVerifier(sha512: Sha512): SignatureVerifier {
   let sum = Point.ZERO;
   let table: Point[] = [];
 
-  /** Settles the verdict and lets go of the points, so nothing stays on the heap between signatures. */
+  /** Settles the verdict and lets go of the inputs and points, so nothing stays on the heap between signatures. */
   function finish(valid: boolean): void {
     verdict = valid;
+    signature = message = publicKey = none;
     a = r = null;
     sum = Point.ZERO;
     table = [];
+    s = k = y = u = v = uv3 = w = t = 0n;
   }
 
   function start(): void {
