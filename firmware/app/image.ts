@@ -47,8 +47,6 @@ export function createImage(hal: Hal, verify: SignatureVerifier | null, info: Bu
     start: device.start,
     stop: device.stop,
     status: device.status,
-    selfTest: function () {
-      return selfTest(hal.digest, verify, info.vector);
-    },
+    selfTest: () => selfTest(hal.digest, verify, info.vector),
   };
 }

@@ -10,5 +10,5 @@ import type { Phase } from '../hal/hal.ts';
 /** The simulator's `micromineMark(phase)` when it is defined, else a no-op. */
 export function phaseMarker(): (phase: Phase) => void {
   const hook = (globalThis as { micromineMark?: unknown }).micromineMark;
-  return typeof hook === 'function' ? (hook as (phase: Phase) => void) : function () {};
+  return typeof hook === 'function' ? (hook as (phase: Phase) => void) : () => {};
 }

@@ -13,29 +13,23 @@ const CONFIG_FILE = 'mm.cfg';
 
 function connect(host: string, port: number, events: ConnectionEvents): Connection {
   let ended = false;
-  function end(error: string | null): void {
+  const end = (error: string | null) => {
     if (ended) return;
     ended = true;
     if (error === null) events.onClose();
     else events.onError(error);
-  }
-  const socket = require('net').connect({ host: host, port: port }, function () {
+  };
+  const socket = require('net').connect({ host: host, port: port }, () => {
     if (!ended) events.onConnect();
   });
-  socket.on('data', function (data: string) {
+  socket.on('data', (data: string) => {
     if (!ended) events.onData(data);
   });
-  socket.on('error', function (error: { code?: number; message?: string }) {
-    end('socket error ' + (error && (error.message || error.code)));
-  });
-  socket.on('close', function () {
-    end(null);
-  });
+  socket.on('error', (error: { code?: number; message?: string }) => end('socket error ' + (error && (error.message || error.code))));
+  socket.on('close', () => end(null));
   return {
-    write: function (text: string) {
-      socket.write(text);
-    },
-    close: function () {
+    write: (text: string) => socket.write(text),
+    close: () => {
       ended = true;
       socket.end();
     },
@@ -47,43 +41,29 @@ export function espruinoHal(): Hal {
   const storage = require('Storage');
   const crypto = require('crypto');
   return {
-    now: function () {
-      return getTime() * 1000;
-    },
-    setTimer: function (callback: () => void, ms: number): TimerHandle {
-      return setTimeout(callback, ms);
-    },
-    clearTimer: function (timer: TimerHandle) {
-      clearTimeout(timer as number);
-    },
+    now: () => getTime() * 1000,
+    setTimer: (callback: () => void, ms: number): TimerHandle => setTimeout(callback, ms),
+    clearTimer: (timer: TimerHandle) => clearTimeout(timer as number),
     connect: connect,
     store: {
-      get: function (key: string) {
+      get: (key: string) => {
         const value = storage.read('mm.' + key);
         return value === undefined ? null : value;
       },
-      set: function (key: string, value: string) {
+      set: (key: string, value: string) => {
         checkStoreEntry(key, value);
         if (!storage.write('mm.' + key, value)) throw new Error('Storage refused to write mm.' + key);
       },
-      remove: function (key: string) {
-        storage.erase('mm.' + key);
-      },
+      remove: (key: string) => storage.erase('mm.' + key),
     },
-    digest: {
-      sha256: function (data: Uint8Array) {
-        return new Uint8Array(crypto.SHA256(data));
-      },
-    },
+    digest: { sha256: (data: Uint8Array) => new Uint8Array(crypto.SHA256(data)) },
     sha512: null,
-    log: function (text: string) {
-      console.log(text);
-    },
-    yieldThen: function (continuation: () => void) {
+    log: (text: string) => console.log(text),
+    yieldThen: (continuation: () => void) => {
       if (typeof E.kickWatchdog === 'function') E.kickWatchdog();
       setTimeout(continuation, 0);
     },
-    readConfig: function (): StoredConfig | null {
+    readConfig: (): StoredConfig | null => {
       const stored = storage.readJSON(CONFIG_FILE, true) as StoredConfig | undefined;
       return typeof stored === 'object' && stored !== null ? stored : null;
     },

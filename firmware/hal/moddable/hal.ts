@@ -24,7 +24,7 @@ const DOMAIN = 'mm';
 /** A one-shot digest over one reused native `Digest`. */
 function oneShot(algorithm: 'SHA256' | 'SHA512'): Sha512 {
   const digest = new Digest(algorithm);
-  return function (data: Uint8Array) {
+  return (data: Uint8Array) => {
     // Hand over a whole ArrayBuffer: a view into a larger buffer is copied, because older
     // crypt versions hash a typed array's whole backing buffer.
     const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : data.slice();
@@ -61,29 +61,21 @@ function readConfig(): StoredConfig | null {
 export function moddableHal(): Hal {
   const sha256 = oneShot('SHA256');
   return {
-    now: function () {
-      return Time.ticks;
-    },
-    setTimer: function (callback: () => void, ms: number): TimerHandle {
-      return Timer.set(callback, ms);
-    },
-    clearTimer: function (timer: TimerHandle) {
-      Timer.clear(timer as Timer);
-    },
+    now: () => Time.ticks,
+    setTimer: (callback: () => void, ms: number): TimerHandle => Timer.set(callback, ms),
+    clearTimer: (timer: TimerHandle) => Timer.clear(timer as Timer),
     connect: connectTcp,
     store: {
       get: preferenceGet,
       set: preferenceSet,
-      remove: function (key: string) {
+      remove: (key: string) => {
         if (Preference.get(DOMAIN, key) !== undefined) Preference.delete(DOMAIN, key);
       },
     },
     digest: { sha256: sha256 },
     sha512: oneShot('SHA512'),
-    log: function (text: string) {
-      trace(text + '\n');
-    },
-    yieldThen: function (continuation: () => void) {
+    log: (text: string) => trace(text + '\n'),
+    yieldThen: (continuation: () => void) => {
       Timer.set(continuation, 0);
     },
     readConfig: readConfig,
