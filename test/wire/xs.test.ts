@@ -60,7 +60,8 @@ test('XS cost of framing and parsing the largest line a device receives', async 
     assert.is(JSON.parse(answer)[0].kind, 'entry');
     console.log(`XS: framing + parsing a ${largest.length - 1}-byte mm.pull answer costs ${compute} computrons`);
     // Budget: the XS engine is pinned (@agoric/xsnap 0.15.0), so computrons are reproducible.
-    assert.ok(compute > 0 && compute < 200_000, `${compute} computrons`);
+    // The entry stays hex here: the device decodes it in slices (docs/firmware.md). It was 177,255.
+    assert.ok(compute > 0 && compute < 5_000, `${compute} computrons`);
   } finally {
     worker.close();
   }
