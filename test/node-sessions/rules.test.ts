@@ -40,18 +40,27 @@ test('variable difficulty steps toward the target share time, within the bounds'
   assert.is(nextDifficulty(2, 1_000_000, rules), 2);
 });
 
-test('units are sized from the profile budget and get a deadline from the CPU rate and network latency', () => {
+test('units are sized from the profile budget and get a deadline from the CPU rate, slices and network latency', () => {
   const limits = { maxEntries: 0xffff, minDeadlineMs: 1 };
-  const plan = (target: string, signatures: boolean, difficulty: number) => planUnit(loadProfile(target), loadBudget(target), signatures, difficulty, limits);
-  // moddable-esp32: 25,000,000 per unit, 1,300,000 per sig entry, 150,000 per hash entry,
-  // 4,000 computrons/ms in slices of 20 ms, 30 ms latency: 55,420,000 computrons in 693 slices.
-  assert.equal(plan('moddable-esp32', true, 8), { entries: 19, deadlineMs: 4 * 693 * 20 + 21 * 30 });
-  assert.is(plan('moddable-esp32', false, 8).entries, 166);
-  // espruino-esp32c3: 4,000,000 per unit, 150,000 per entry, 250 computrons/ms: 4,540,000 in 908 slices.
-  assert.equal(plan('espruino-esp32c3', false, 4), { entries: 26, deadlineMs: 4 * 908 * 20 + 28 * 30 });
-  assert.throws(() => plan('espruino-esp32', true, 4), /no "computrons.sigEntry"/);
-  assert.is(planUnit(loadProfile('moddable-esp32'), loadBudget('moddable-esp32'), true, 8, { maxEntries: 2, minDeadlineMs: 1 }).entries, 2);
-  assert.is(planUnit(loadProfile('moddable-esp32'), loadBudget('moddable-esp32'), true, 0, { maxEntries: 1, minDeadlineMs: 60_000 }).deadlineMs, 60_000);
+  for (const target of ['moddable-esp32', 'moddable-esp32c3', 'espruino-esp32', 'espruino-esp32c3']) {
+    const profile = loadProfile(target);
+    const budget = loadBudget(target);
+    for (const signatures of profile.tier === 'sig' ? [true, false] : [false]) {
+      const perEntry = signatures ? budget.computrons.sigEntry! : budget.computrons.hashEntry;
+      const entries = Math.max(1, Math.floor(budget.computrons.unit / perEntry));
+      const work = entries * perEntry + 2 ** 8 * budget.computrons.shareAttempt;
+      const slices = Math.ceil(work / (profile.cpu.computronsPerMs.value * profile.sliceMs));
+      const deadlineMs = 4 * slices * profile.sliceMs + (entries + 2) * profile.network.latencyMs.value;
+      assert.equal(planUnit(profile, budget, signatures, 8, limits), { entries, deadlineMs }, `${target} signatures=${signatures}`);
+    }
+  }
+  const profile = loadProfile('moddable-esp32');
+  const budget = loadBudget('moddable-esp32');
+  assert.throws(() => planUnit(loadProfile('espruino-esp32'), loadBudget('espruino-esp32'), true, 4, limits), /no "computrons.sigEntry"/);
+  assert.is(planUnit(profile, budget, false, 8, { maxEntries: 2, minDeadlineMs: 1 }).entries, 2);
+  assert.is(planUnit(profile, budget, true, 0, { maxEntries: 1, minDeadlineMs: 600_000 }).deadlineMs, 600_000);
+  // A unit budget smaller than one entry still gives one entry.
+  assert.is(planUnit(profile, { ...budget, computrons: { ...budget.computrons, unit: 1 } }, true, 0, limits).entries, 1);
 });
 
 test('device server options: defaults, unknown names refused by name, bad values refused with the option', () => {

@@ -45,6 +45,8 @@ class NodeProcess {
   readonly started: Promise<number>;
   /** The device port, once started. */
   devicePort = 0;
+  /** What the process wrote besides its JSON log lines, and its error events: shown when it fails. */
+  readonly stderr: string[] = [];
   #blockWaiters: { count: number; resolve: () => void }[] = [];
 
   constructor(dataDir: string, genesisFile: string) {
@@ -58,8 +60,10 @@ class NodeProcess {
         try {
           event = JSON.parse(line);
         } catch {
-          return; // a line cut by the kill
+          this.stderr.push(line); // a line cut by the kill, or a crash's stack
+          return;
         }
+        if ((event as { level?: string }).level === 'error') this.stderr.push(line);
         if (event.event === 'node_started') {
           this.devicePort = event.port!;
           resolve(event.httpPort!);
@@ -82,10 +86,18 @@ class NodeProcess {
   }
 }
 
+/**
+ * fetch on a fresh connection every time: a kept-alive one the node closes as idle (5 s) can be
+ * handed out by the client's pool just then when this busy process is late (UND_ERR_SOCKET).
+ */
+function http(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Response> {
+  return fetch(url, { ...init, headers: { ...init.headers, connection: 'close' } });
+}
+
 async function nextNonces(base: string): Promise<number[]> {
   return Promise.all(
     SENDERS.map(async (sender) => {
-      const response = await fetch(`${base}/accounts/${toHex(sender.publicKey)}`);
+      const response = await http(`${base}/accounts/${toHex(sender.publicKey)}`);
       return ((await response.json()) as { nextNonce: number }).nextNonce;
     }),
   );
@@ -96,7 +108,10 @@ async function submitUntil(base: string, acknowledged: Set<string>, stop: { now:
   const nonces = await nextNonces(base);
   while (!stop.now && stop.why === undefined) {
     // Keep the backlog to about two transfers per sender: each waits for its device quorum.
-    const backlog = await fetch(`${base}/stats`).then(async (r) => ((await r.json()) as { mempool: { size: number } }).mempool.size, () => 0);
+    // (A node killed meanwhile answers nothing: count no backlog, the submissions will say so.)
+    const backlog = await http(`${base}/stats`)
+      .then(async (r) => ((await r.json()) as { mempool: { size: number } }).mempool.size)
+      .catch(() => 0);
     if (backlog > 2 * SENDERS.length) {
       await new Promise((resolve) => setTimeout(resolve, 5));
       continue;
@@ -108,7 +123,7 @@ async function submitUntil(base: string, acknowledged: Set<string>, stop: { now:
     await Promise.all(
       batch.map(async (tx) => {
         try {
-          const response = await fetch(`${base}/tx`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tx: toHex(tx) }) });
+          const response = await http(`${base}/tx`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tx: toHex(tx) }) });
           const body = (await response.json()) as { id?: string };
           if (response.status === 202) acknowledged.add(body.id!);
           else stop.why ??= `the node refused a valid transfer: ${JSON.stringify(body)}`;
@@ -136,7 +151,7 @@ async function creditRewards(databasePath: string, round: number): Promise<void>
 async function registerFleet(base: string, dataDir: string, devices: SimDevice[], port: number): Promise<void> {
   const token = readFileSync(join(dataDir, 'admin.token'), 'utf8').trim();
   for (const identity of FLEET) {
-    const response = await fetch(`${base}/admin/devices`, {
+    const response = await http(`${base}/admin/devices`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ id: identity.id, key: toHex(identity.key), profile: identity.profile, tier: identity.tier, owner: toHex(OWNER) }),
@@ -164,11 +179,11 @@ test(`SIGKILL during block commits, ${ROUNDS} times: nothing committed or acknow
 
       // Everything the previous processes reported or acknowledged survived their kill.
       for (const [height, hash] of reported) {
-        const block = (await (await fetch(`${base}/blocks/${height}`)).json()) as { hash?: string };
+        const block = (await (await http(`${base}/blocks/${height}`)).json()) as { hash?: string };
         assert.is(block.hash, hash, `block ${height} changed or vanished`);
       }
       for (const id of acknowledged) {
-        const tx = (await (await fetch(`${base}/tx/${id}`)).json()) as { status?: string };
+        const tx = (await (await http(`${base}/tx/${id}`)).json()) as { status?: string };
         assert.ok(tx.status === 'committed' || tx.status === 'pending', `acknowledged transaction ${id} was lost`);
       }
       if (round === 0) await registerFleet(base, dataDir, devices, node.devicePort);
@@ -211,7 +226,11 @@ test(`SIGKILL during block commits, ${ROUNDS} times: nothing committed or acknow
     // Drained: nothing pending, no device working, nothing unpaid, twice in a row (the last
     // verdict rewards are credited just after the last acks, and settled by the next block).
     for (let polls = 0, quiet = 0; quiet < 2; polls++) {
-      const stats = (await (await fetch(`${base}/stats`)).json()) as { mempool: { size: number }; unpaidRewards: number };
+      const response = await http(`${base}/stats`).catch((error: Error) => {
+        const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+        throw new Error(`the node stopped answering (exit ${node!.child.exitCode ?? node!.child.signalCode}): ${error.message} (${cause?.code ?? cause?.message})\n${node!.stderr.slice(-20).join('\n')}`);
+      });
+      const stats = (await response.json()) as { mempool: { size: number }; unpaidRewards: number };
       quiet = stats.mempool.size === 0 && stats.unpaidRewards === 0 && devices.every((d) => !d.working) ? quiet + 1 : 0;
       assert.ok(polls < 2_400, `the node never drained its mempool: ${JSON.stringify({ ...stats, devices: devices.map((d) => [d.acks.length, d.errors, d.closed]) })}`);
       await new Promise((resolve) => setTimeout(resolve, 25));
