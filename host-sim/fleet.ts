@@ -33,8 +33,9 @@ export interface FleetOptions {
   seed: number;
   /** true for the default rates of docs/simulator.md, or rates of one's own */
   faults?: boolean | Partial<FaultRates>;
-  /** `host:port` of a node elsewhere (needs `nodeAdmin`), else one is started in-process */
-  node?: string;
+  /** `host:port` of a node elsewhere (needs `nodeAdmin`), or a node of one's own (bench's unit
+   * server); else one is started in-process */
+  node?: string | SimNode;
   nodeAdmin?: { url: string; token: string };
   /** most entries in a unit (default: what the profiles allow, capped by the node's senders) */
   entries?: number;
@@ -101,6 +102,8 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
   let armings = 0;
   let waiting: (() => void)[] = [];
   const opening: Promise<void>[] = [];
+  let connected = 0;
+  let peakConnections = 0;
   const members: Member[] = [];
 
   const sink: LinkSink = {
@@ -144,6 +147,10 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
       const shown = line.length > 60 ? `${line.slice(0, 60)}...` : line;
       void member.device.halt({ kind: 'garbage', phase: member.device.phase, message: `sent a line that is not mm/1 JSON-RPC: ${JSON.stringify(shown)}` });
     },
+    connected: (delta) => {
+      connected += delta;
+      peakConnections = Math.max(peakConnections, connected);
+    },
     activity: () => {
       for (const wake of waiting.splice(0)) wake();
     },
@@ -152,7 +159,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
   const flashDir = mkdtempSync(join(tmpdir(), 'mm-sim-flash-'));
   const senders = Math.max(16, checked.entries || 64);
   const local = options.node ? undefined : await startLocalNode({ seed: checked.seed, senders, maxEntries: checked.entries || senders, epoch: SIM_EPOCH, ...(options.onNodeLog ? { onLog: options.onNodeLog } : {}) });
-  const node: SimNode = local ?? remoteNode(options.node!, options.nodeAdmin ?? { url: '', token: '' });
+  const node: SimNode = local ?? (typeof options.node === 'string' ? remoteNode(options.node, options.nodeAdmin ?? { url: '', token: '' }) : options.node!);
   const advance = (time: number): void => {
     now = Math.max(now, time);
     local?.setTime(now);
@@ -196,7 +203,9 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
         const link = new Link(member.index, socket, member.profile.latencyMs, sink);
         member.links.set(socket, link);
         member.connects++;
-        opening.push(link.open(host, port, at));
+        // On loopback each device has an address of its own, as boards on a LAN do, so that the
+        // node's per-address limits see a fleet and not one flooding peer.
+        opening.push(link.open(host, port, at, host.startsWith('127.') ? loopbackAddress(member.index) : undefined));
       }
       for (const [socket, text] of effects.writes) member.links.get(socket)?.write(text, at);
       for (const socket of effects.closes) member.links.get(socket)?.close();
@@ -293,7 +302,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
       seed: checked.seed,
       profiles: checked.profiles,
       devices: members.map((member, index) => deviceReport(member, lost[index]!)),
-      totals: totals(members),
+      totals: { ...totals(members), peakConnections },
       node: view,
       faults: faultReport(faultCounts, members, view.restarts),
       wall: { ms: wallMs, engineCpuMs: engineCpuMs() - engineBefore, simulatorCpuMs },
@@ -320,6 +329,11 @@ async function settle(members: Member[], opening: Promise<void>[], node: SimNode
   }
   await node.idle();
   for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** 127.0.1.2, 127.0.1.3, ...: one loopback address per device (Linux routes all of 127/8 to lo). */
+function loopbackAddress(index: number): string {
+  return `127.0.${1 + Math.floor(index / 250)}.${2 + (index % 250)}`;
 }
 
 function toHex(bytes: Uint8Array): string {
@@ -391,7 +405,7 @@ function round(value: number): number {
   return Math.round(value * 1000) / 1000;
 }
 
-function totals(members: Member[]): FleetReport['totals'] {
+function totals(members: Member[]): Omit<FleetReport['totals'], 'peakConnections'> {
   const ok = members.filter((m) => m.device.verdict.kind === 'running').length;
   return {
     devices: members.length,

@@ -28,6 +28,8 @@ export interface LinkSink {
   nodeError(device: number, method: string, code: number, message: string): void;
   /** a line the device sent that is not JSON-RPC (the node will refuse it) */
   garbage(device: number, line: string): void;
+  /** a connection opened (+1) or ended (-1) */
+  connected(delta: number): void;
   /** something arrived or a link ended: the fleet may stop waiting */
   activity(): void;
 }
@@ -41,6 +43,7 @@ export class Link {
   private lastSentAt = 0;
   private lastDeliveredAt = 0;
   private ended = false;
+  private opened = false;
   /** requests written and not yet answered: id -> [method, counter of a submit] */
   private readonly waiting = new Map<number, [string, number]>();
 
@@ -56,13 +59,15 @@ export class Link {
     return !this.ended && this.waiting.size > 0;
   }
 
-  /** Opens the socket at virtual time `at`; connected or failed arrives half a round trip later. */
-  open(host: string, port: number, at: number): Promise<void> {
+  /** Opens the socket at virtual time `at` (from `localAddress`); connected or failed arrives half a round trip later. */
+  open(host: string, port: number, at: number, localAddress?: string): Promise<void> {
     return new Promise((resolve) => {
-      const socket = connect({ host, port, noDelay: true });
+      const socket = connect({ host, port, noDelay: true, ...(localAddress ? { localAddress } : {}) });
       this.socket = socket;
       const half = this.latencyMs / 2;
       socket.once('connect', () => {
+        this.opened = true;
+        this.sink.connected(1);
         this.sink.deliver(this.device, at + half, { kind: 'connected', socket: this.id });
         resolve();
       });
@@ -105,6 +110,7 @@ export class Link {
   private end(): boolean {
     if (this.ended) return false;
     this.ended = true;
+    if (this.opened) this.sink.connected(-1);
     this.waiting.clear();
     this.sink.activity();
     return true;

@@ -65,6 +65,8 @@ export interface FleetReport {
     computrons: number;
     virtualMs: number;
     errors: number;
+    /** most connections open at once */
+    peakConnections: number;
   };
   node: NodeView;
   faults: Partial<Record<FaultKind, FaultReport>>;
@@ -101,7 +103,7 @@ export function formatReport(report: FleetReport): string {
   }
   const t = report.totals;
   lines.push('');
-  lines.push(`fleet: ${t.ok}/${t.devices} ok, ${t.failed} stopped; units ${t.unitsDone}, results acknowledged ${t.resultsAcknowledged}, ${t.computrons} computrons, node errors ${t.errors}`);
+  lines.push(`fleet: ${t.ok}/${t.devices} ok, ${t.failed} stopped; units ${t.unitsDone}, results acknowledged ${t.resultsAcknowledged}, ${t.computrons} computrons, node errors ${t.errors}, at most ${t.peakConnections} connected at once`);
   const n = report.node;
   lines.push(`node: ${n.blocks} blocks, ${n.transactionsCommitted} transactions committed, ${n.accepted} accepted and ${n.rejected} rejected by consensus, ${n.resultsStored} results stored, ${n.restarts} restarts`);
   const faults = Object.entries(report.faults);
