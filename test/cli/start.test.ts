@@ -17,8 +17,8 @@ import { verifyChain } from '../../trusted-node/ledger/verify.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'mm-start-'));
 const dataDir = join(work, 'start');
-// The default fleet (two devices of each tier) with fewer units; no budget report (its own tests cover it).
-const options = { ...START_DEFAULTS, dataDir, fresh: false, blocks: 2, units: 3, reportDir: null };
+// The default fleet (two devices of each tier, eight units each); no budget report (its own tests cover it).
+const options = { ...START_DEFAULTS, dataDir, fresh: false, blocks: 2, reportDir: null };
 
 let first: StartSummary;
 

@@ -137,8 +137,9 @@ async function summarizeDevice(device: DeviceReport, node: NodeHandle, paid: Rea
   };
 }
 
-/** Rounds of the fleet at most, before the run reports what did not settle. */
-const MAX_ROUNDS = 5;
+/** Rounds of the fleet, and wall time for them, at most, before the run reports what did not settle. */
+const MAX_ROUNDS = 10;
+const FLEET_LIMIT_MS = 60_000;
 
 /** Resolves once `done()` holds, or after `ms`. */
 async function until(done: () => boolean, ms: number): Promise<void> {
@@ -202,7 +203,8 @@ export async function runStart(options: StartOptions): Promise<StartSummary> {
     // block rounds; if the devices finish their units first, a new fleet (new identities) goes on.
     const settled = (): boolean => node.ledger.head.header.height >= heightBefore + options.blocks && node.mempool.size === 0;
     const fleets: FleetReport[] = [];
-    for (let round = 0; round < MAX_ROUNDS && (round === 0 || !settled()); round++) {
+    const fleetUntil = Date.now() + FLEET_LIMIT_MS;
+    for (let round = 0; round === 0 || (!settled() && round < MAX_ROUNDS && Date.now() < fleetUntil); round++) {
       step(3, `running ${options.devices} devices (${options.profiles.join(', ')}) in the XS engine${round === 0 ? '' : `, round ${round + 1}`}`);
       fleets.push(await runFleet({
         profiles: [...options.profiles], devices: options.devices, units: options.units, seed: dir.run * 1000 + round,
