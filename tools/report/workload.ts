@@ -53,6 +53,11 @@ export function shareAttemptsOf(device: DeviceReport, profile: Profile): number 
 
 const phase = (device: DeviceReport, name: string): number => device.phases[name]?.computrons ?? 0;
 
+/** The computrons of a device's work: every phase but booting and idling. */
+export function workComputrons(device: DeviceReport): number {
+  return Object.entries(device.phases).filter(([name]) => name !== 'boot' && name !== 'idle').reduce((sum, [, cost]) => sum + cost.computrons, 0);
+}
+
 /** The figures of one device's run on `profile`. */
 export function figuresOfDevice(device: DeviceReport, profile: Profile): WorkloadFigures {
   if (device.verdict !== 'ok') return { figures: {}, problem: `the device stopped: ${device.verdict} in ${device.verdictPhase}: ${device.verdictMessage}` };
@@ -61,8 +66,7 @@ export function figuresOfDevice(device: DeviceReport, profile: Profile): Workloa
     if (device.memory.slots !== undefined) figures['ram.slots'] = device.memory.slots.peak;
     if (device.memory.chunkBytes !== undefined) figures['ram.chunkBytes'] = device.memory.chunkBytes.peak;
   } else if (device.memory.variables !== undefined) figures['ram.variables'] = device.memory.variables.peak;
-  const work = Object.entries(device.phases).filter(([name]) => name !== 'boot' && name !== 'idle').reduce((sum, [, cost]) => sum + cost.computrons, 0);
-  if (device.unitsDone > 0) figures['computrons.unit'] = Math.round(work / device.unitsDone);
+  if (device.unitsDone > 0) figures['computrons.unit'] = Math.round(workComputrons(device) / device.unitsDone);
   const attempts = shareAttemptsOf(device, profile);
   if (attempts !== undefined && attempts > 0) figures['computrons.shareAttempt'] = Math.round(phase(device, 'share') / attempts);
   const counts = entryCountsOf(device);

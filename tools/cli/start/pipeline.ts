@@ -8,6 +8,7 @@ import { build } from '../../build/index.ts';
 import { defaultManifestsDir, loadBudget, loadProfile } from '../../manifests/index.ts';
 import type { Figure, FigureName, TargetFigures } from '../../report/figures.ts';
 import { runReport } from '../../report/run.ts';
+import { workComputrons } from '../../report/workload.ts';
 import { runFleet } from '../../../host-sim/fleet.ts';
 import type { DeviceReport, FleetReport } from '../../../host-sim/report.ts';
 import { TOKEN_FILE } from '../../../trusted-node/datadir.ts';
@@ -125,14 +126,13 @@ async function summarizeDevice(device: DeviceReport, node: NodeHandle, paid: Rea
         use(device.memory.slots?.peak, device.memory.slots?.limit, 'slots' in budget.ram ? budget.ram.slots : null, 'slots'),
         use(device.memory.chunkBytes?.peak, device.memory.chunkBytes?.limit, 'chunkBytes' in budget.ram ? budget.ram.chunkBytes : null, 'chunk bytes'),
       ];
-  const work = Object.entries(device.phases).filter(([phase]) => phase !== 'boot' && phase !== 'idle').reduce((sum, [, cost]) => sum + cost.computrons, 0);
   return {
     name: device.name, id: device.id, profile: device.profile, tier: profile.tier,
     verdict: device.verdict === 'ok' ? 'ok' : `${device.verdict} in ${device.verdictPhase}: ${device.verdictMessage}`,
     units: device.unitsDone, resultsAcknowledged: device.resultsAcknowledged, shares: record?.shares ?? 0,
     rewardsCredited: String(await node.store.rewardedSince(device.id, 0)), rewardsPaid: String(paid.get(device.id) ?? 0n),
     ram,
-    cpuPerUnit: use(device.unitsDone === 0 ? 0 : Math.round(work / device.unitsDone), undefined, budget.computrons.unit, 'computrons per unit'),
+    cpuPerUnit: use(device.unitsDone === 0 ? 0 : Math.round(workComputrons(device) / device.unitsDone), undefined, budget.computrons.unit, 'computrons per unit'),
     longestSliceMs: use(Math.round(device.longestSliceMs.peak * 10) / 10, device.longestSliceMs.limit, null, 'ms'),
   };
 }
