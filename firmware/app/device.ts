@@ -60,7 +60,7 @@ export interface DeviceOptions {
   tier: Tier;
   slice: SliceBounds;
   timing: Timing;
-  /** Ed25519 verification in steps on sig-tier images, null on hash-tier ones */
+  /** Ed25519 verification in steps on sig-tier images (the simulator's phases: see `markedVerifier`), null on hash-tier ones */
   verify: SignatureVerifier | null;
 }
 
@@ -120,17 +120,6 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
   let authFailures = 0;
   let acked = 0;
   let connects = 0;
-  const inner = options.verify;
-  const verify: SignatureVerifier | null = inner === null ? null : {
-    begin: (signature, message, publicKey) => inner.begin(signature, message, publicKey),
-    step: (budget) => {
-      hal.mark('signature');
-      const valid = inner.step(budget);
-      hal.mark('checks');
-      return valid;
-    },
-  };
-
   /** Logs in debug images only: call it under `if (DEBUG)`, so release images drop the text. */
   const log = (text: string) => hal.log('micromine: ' + text);
 
@@ -283,7 +272,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     work = null;
     if (queuedCount(state) >= QUEUE_SLOTS) refuse(unitId, ERROR_OTHER);
     else {
-      const opened = openWork(unitId, header, hal.digest, verify, hal.now());
+      const opened = openWork(unitId, header, hal.digest, options.verify, hal.now());
       if (opened.ok) work = opened.work;
       else {
         if (DEBUG) log('unit ' + unitId + ': ' + errorText(opened.error));
