@@ -33,7 +33,7 @@ export interface BenchScale {
 export const FULL_SCALE: BenchScale = { fleetDevices: 64, fleetUnits: 2, loadDevices: 1_000, loadMs: 10_000 };
 export const QUICK_SCALE: BenchScale = { fleetDevices: 8, fleetUnits: 1, loadDevices: 50, loadMs: 2_000 };
 
-const workloadHow = `standard workload (micromine report): one device, ${STANDARD_WORKLOAD.units} units of up to ${STANDARD_WORKLOAD.entries} entries, seed ${STANDARD_WORKLOAD.seed}, in the XS engine`;
+const workloadHow = `standard workload (micromine report): one ${STANDARD_WORKLOAD.entries}-entry unit from the simulator's unit server, in the XS engine`;
 
 /** Device figures from the report's measurement, a row per target under each kind of figure. */
 export function deviceFigures(targets: readonly TargetFigures[]): BenchFigure[] {
@@ -44,7 +44,7 @@ export function deviceFigures(targets: readonly TargetFigures[]): BenchFigure[] 
   };
   const kinds: { key: string; label: string; unit: string; how: string; higherIsBetter: boolean; of: (t: TargetFigures) => number | null; sigOnly?: boolean }[] = [
     { key: 'computrons.hashEntry', label: 'computrons per hash-tier entry', unit: 'computrons', how: `(decode + checks) / entries; ${workloadHow}`, higherIsBetter: false, of: (t) => value(t, 'computrons.hashEntry') },
-    { key: 'computrons.sigEntry', label: 'computrons per sig-tier entry', unit: 'computrons', how: `a hash-tier entry + signature / signatures checked; ${workloadHow}`, higherIsBetter: false, of: (t) => value(t, 'computrons.sigEntry'), sigOnly: true },
+    { key: 'computrons.sigEntry', label: 'computrons per sig-tier entry', unit: 'computrons', how: `(decode + checks + signature) / entries; ${workloadHow}`, higherIsBetter: false, of: (t) => value(t, 'computrons.sigEntry'), sigOnly: true },
     { key: 'computrons.shareAttempt', label: 'computrons per share attempt', unit: 'computrons', how: `share phase / attempts; ${workloadHow}`, higherIsBetter: false, of: (t) => value(t, 'computrons.shareAttempt') },
     { key: 'shareAttemptsPerSecond', label: 'share attempts per virtual second', unit: 'attempts/s', how: 'attempts / device time of the share phase (computrons at the profile\'s rate plus native SHA-256 at its cost)', higherIsBetter: true, of: perSecond },
     { key: 'image.rawBytes', label: 'image bytes (raw)', unit: 'bytes', how: 'micromine build: the image\'s code files, minified', higherIsBetter: false, of: (t) => value(t, 'image.rawBytes') },
