@@ -89,7 +89,10 @@ export class Link {
     this.lastSentAt = at;
     for (const line of text.split('\n')) {
       if (line === '') continue;
-      if (this.sink.fault(this.device, 'up') < 0) continue;
+      const delay = this.sink.fault(this.device, 'up');
+      if (delay < 0) continue;
+      // A line held up on its way makes its answer late by as much.
+      this.lastSentAt = at + delay;
       this.observeRequest(line);
       this.socket.write(`${line}\n`, 'latin1');
     }

@@ -89,7 +89,7 @@
 	function open(handlers, host, port) {
 		const was = pause();
 		const id = nextSocket++;
-		sockets[id] = { handlers: handlers, input: [], open: false, closed: false };
+		sockets[id] = { handlers: handlers };
 		effects.opens.push([id, String(host), port | 0]);
 		resume(was);
 		return id;
@@ -97,16 +97,16 @@
 
 	function write(id, text) {
 		const was = pause();
-		const socket = sockets[id];
-		if (socket !== undefined && !socket.closed) effects.writes.push([id, text]);
+		if (sockets[id] !== undefined) effects.writes.push([id, text]);
 		resume(was);
 	}
 
+	// A socket the image closed, or that the network closed, is forgotten: a board frees it.
 	function close(id) {
 		const was = pause();
 		const socket = sockets[id];
-		if (socket !== undefined && !socket.closed) {
-			socket.closed = true;
+		if (socket !== undefined) {
+			delete sockets[id];
 			effects.closes.push(id);
 		}
 		resume(was);
@@ -173,9 +173,8 @@
 				run(a, []);
 			} else {
 				const socket = sockets[a];
-				if (socket !== undefined && !socket.closed) {
-					if (kind === "connected") socket.open = true;
-					if (kind === "closed" || kind === "failed") socket.closed = true;
+				if (socket !== undefined) {
+					if (kind === "closed" || kind === "failed") delete sockets[a];
 					run(socket.handlers[kind], [b]);
 				}
 			}
