@@ -1,12 +1,16 @@
 /**
- * Verbose device logs. The build defines MM_DEBUG: false for release images, and esbuild drops
- * every statement `if (DEBUG)` guards together with its text; `micromine build --debug` makes
- * images that keep them. Run from source (tests, tools), where nothing defines MM_DEBUG, the
- * program logs.
+ * Verbose device logs, behind the global flag MM_DEBUG. The build defines MM_DEBUG as `false` for
+ * release images, so esbuild drops every `if (MM_DEBUG)` statement with its text before anything
+ * else, and `true` for `micromine build --debug`. Run from source (tests, tools), nothing defines
+ * it: importing this module sets it to true there, so the program logs.
  * @module
  */
 
-declare const MM_DEBUG: boolean;
+declare global {
+  /** True in debug images and from source; the constant `false` in release images. */
+  var MM_DEBUG: boolean;
+}
 
-/** True in debug images and from source; false (and folded away) in release images. */
-export const DEBUG: boolean = typeof MM_DEBUG === 'undefined' || MM_DEBUG;
+if (typeof MM_DEBUG === 'undefined') globalThis.MM_DEBUG = true;
+
+export {};

@@ -26,7 +26,7 @@ import {
 import type { Connection, Hal, TimerHandle } from '../hal/hal.ts';
 import { createBackoff, nextDelay, resetBackoff, type Backoff } from './backoff.ts';
 import { checkConfig, type DeviceConfig } from './config.ts';
-import { DEBUG } from './debug.ts';
+import './debug.ts';
 import {
   QUEUE_SLOTS, dequeue, enqueue, loadState, oldestQueued, queuedCount, queuedFor, raiseCounter, reserveCounter, type DeviceState,
 } from './state.ts';
@@ -98,6 +98,11 @@ const BENIGN = [ERROR_STALE, ERROR_DUPLICATE, ERROR_EXPIRED, ERROR_REPLAYED, ERR
 /** Authentication failures in a row after which the device stops (its key was revoked). */
 const MAX_AUTH_FAILURES = 3;
 
+/** A debug log line: call it under `if (MM_DEBUG)`, so release images drop the call and its text. */
+function debugLog(hal: Hal, text: string): void {
+  hal.log('micromine: ' + text);
+}
+
 /** Creates the device program over `hal`; it does nothing until started. */
 export function createDevice(hal: Hal, options: DeviceOptions): Device {
   let stage: DeviceStage = 'stopped';
@@ -120,8 +125,6 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
   let authFailures = 0;
   let acked = 0;
   let connects = 0;
-  /** Logs in debug images only: call it under `if (DEBUG)`, so release images drop the text. */
-  const log = (text: string) => hal.log('micromine: ' + text);
 
   /** Runs an event handler; an exception (a defect) costs the connection, not the device. */
   function guarded(handler: () => void): void {
@@ -196,7 +199,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     problem = reason;
     stage = 'waiting';
     const delay = nextDelay(backoff);
-    if (DEBUG) log(reason + '; retry in ' + delay + ' ms');
+    if (MM_DEBUG) debugLog(hal, reason + '; retry in ' + delay + ' ms');
     setTimer(connect, delay);
   }
 
@@ -210,7 +213,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
   function halt(reason: string): void {
     stage = 'halted';
     problem = reason;
-    if (DEBUG) log('halted: ' + reason);
+    if (MM_DEBUG) debugLog(hal, 'halted: ' + reason);
     work = null;
     drop(reason);
   }
@@ -264,7 +267,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
 
   function refuse(unitId: number, why: number): void {
     refusal = { unitId: unitId, why: why };
-    if (DEBUG) log('unit ' + unitId + ' refused: ' + why);
+    if (MM_DEBUG) debugLog(hal, 'unit ' + unitId + ' refused: ' + why);
   }
 
   function notified(unitId: number, header: Uint8Array): void {
@@ -275,7 +278,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
       const opened = openWork(unitId, header, hal.digest, options.verify, hal.now());
       if (opened.ok) work = opened.work;
       else {
-        if (DEBUG) log('unit ' + unitId + ': ' + errorText(opened.error));
+        if (MM_DEBUG) debugLog(hal, 'unit ' + unitId + ': ' + errorText(opened.error));
         refuse(unitId, opened.why);
       }
     }
@@ -333,7 +336,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
   /** One slice of share search for `current`; once it is over, the result is sealed, stored and submitted, each in a slice. */
   function shareSlice(current: Work): void {
     if (isExpired(current, hal.now())) {
-      if (DEBUG) log('unit ' + current.unitId + ' expired');
+      if (MM_DEBUG) debugLog(hal, 'unit ' + current.unitId + ' expired');
       work = null;
       return;
     }
@@ -349,7 +352,8 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     later(current, () => {
       hal.mark('io');
       work = null;
-      if (enqueue(state, result) < 0 && DEBUG) log('no slot for the result of unit ' + current.unitId);
+      const slot = enqueue(state, result);
+      if (MM_DEBUG && slot < 0) debugLog(hal, 'no slot for the result of unit ' + current.unitId);
       hal.yieldThen(() => guarded(next));
     });
   }
@@ -364,7 +368,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     const code = message.code;
     const method = message.method;
     problem = method + ': ' + code + ' ' + message.message;
-    if (DEBUG) log(problem);
+    if (MM_DEBUG) debugLog(hal, problem);
     if (code === ERROR_UNSUPPORTED_VERSION) return halt('version refused');
     if (code === ERROR_TIER_MISMATCH && method === 'mm.auth') return halt('profile or tier refused');
     if (code === ERROR_UNAUTHORIZED && method === 'mm.auth') {
@@ -409,7 +413,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     const checked = checkConfig(hal.readConfig(), options.profile, options.tier);
     if (!checked.ok) {
       problem = checked.problem;
-      if (DEBUG) log('not started: ' + problem);
+      if (MM_DEBUG) debugLog(hal, 'not started: ' + problem);
       return problem;
     }
     config = checked.config;
