@@ -288,7 +288,7 @@ const start: CommandSpec = {
     json,
   ],
   examples: [
-    { command: 'npm start', does: 'the same as micromine start: about a minute, then the summary and where the reports are' },
+    { command: 'npm start', does: 'the same as micromine start: under a minute, then the summary and where the reports are' },
     { command: 'micromine start --fresh --blocks 5', does: 'start over from genesis and settle five blocks' },
   ],
   exits: ['1: the fleet did not settle the blocks, or an invalid transfer was accepted; 3: a port in use, or a data directory that is not a start run\'s'],

@@ -34,7 +34,7 @@ export function topHelp(terminal: Pick<Terminal, 'color'>): string {
     ...pad(COMMANDS.map((c) => [c.name, c.summary])),
     '',
     bold('examples:'),
-    '  npm start                      the main job, about a minute (same as micromine start)',
+    '  npm start                      the main job, under a minute (same as micromine start)',
     '  micromine build --check        build the images and fail on a byte budget overrun',
     '  micromine report --check       what CI runs after npm test',
     '',
