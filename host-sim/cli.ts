@@ -122,6 +122,8 @@ export async function main(args: string[], terminal: SimTerminal = processTermin
       const httpUrl = process.env.MICROMINE_NODE_HTTP ?? `http://${parsed.node.slice(0, colon)}:${Number(parsed.node.slice(colon + 1)) + 1}`;
       options.node = parsed.node;
       options.nodeAdmin = { url: httpUrl, token };
+      // Against a node elsewhere the fleet runs at wall-clock pace: stop after ten minutes.
+      options.horizonMs = 600_000;
     }
     const report = await runFleet(options);
     terminal.out(parsed.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);

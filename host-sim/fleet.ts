@@ -218,6 +218,8 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
     let next: ReturnType<typeof queue.pop>;
     while ((next = queue.pop()) !== undefined) {
       if (next.time > horizon || members.every((m) => m.done || m.device.verdict.kind !== 'running')) break;
+      // A node elsewhere keeps its own clock: virtual time may not run ahead of the wall clock.
+      if (local === undefined) await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + next!.time - Date.now())));
       advance(next.time);
       const { event } = next;
       if (next.device < 0) {
@@ -269,7 +271,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
       await apply(member, effects);
       if (!device.running) for (const link of member.links.values()) link.cut();
       await retire();
-      options.onProgress?.({ done: members.filter((m) => m.done || !m.device.running).length, devices: members.length, virtualMs: now, acknowledged: members.reduce((sum, m) => sum + m.acknowledged.size, 0) });
+      options.onProgress?.({ done: members.filter((m) => m.done || m.device.verdict.kind !== 'running').length, devices: members.length, virtualMs: now, acknowledged: members.reduce((sum, m) => sum + m.acknowledged.size, 0) });
     }
     for (const member of members) await member.device.close();
     for (const member of members) for (const link of member.links.values()) link.cut();
