@@ -219,7 +219,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
     while ((next = queue.pop()) !== undefined) {
       if (next.time > horizon || members.every((m) => m.done || m.device.verdict.kind !== 'running')) break;
       // A node elsewhere keeps its own clock: virtual time may not run ahead of the wall clock.
-      if (local === undefined) await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + next!.time - Date.now())));
+      if (typeof options.node === 'string') await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + next!.time - Date.now())));
       advance(next.time);
       const { event } = next;
       if (next.device < 0) {
