@@ -1,12 +1,13 @@
 // One esbuild configuration for both runtimes: bundle an entry with its imports, strip the
-// types, lower what the runtime lacks, add the build facts, tree-shake and minify. It
-// returns the image in memory, with its source map and the bytes each source module takes in
-// it (esbuild's metafile), so the build can lint, measure and only then write. Property names
-// only the image's own code reads are shortened (mangle.ts). Release images are built with
+// types, lower what the runtime lacks, add the build facts, tree-shake and minify; then terser
+// compresses further (compress.ts). It returns the image in memory, with its source map and the
+// bytes each source module takes in it (counted from that map), so the build can lint, measure
+// and only then write. Property names only the image's own code reads are shortened (mangle.ts). Release images are built with
 // MM_DEBUG false, which drops the device's debug logs (firmware/app/debug.ts).
 import * as esbuild from 'esbuild';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import type { BuildInfo } from '../../firmware/app/image.ts';
+import { bytesPerSource, compress } from './compress.ts';
 import { BuildError, at } from './errors.ts';
 import { checkInternalNames, mangleProps } from './mangle.ts';
 import { root } from './paths.ts';
@@ -36,6 +37,8 @@ export interface BundleSpec {
   format: 'cjs' | 'esm';
   /** language level the runtime runs; `supported` refines it */
   target: string;
+  /** the newest syntax the second minifier may write (compress.ts) */
+  ecma: 2015 | 2020;
   /** modules the runtime provides */
   external: string[];
   /** esbuild `supported` overrides (the lint's lowering map) */
@@ -104,14 +107,13 @@ function redirectPlugin(redirect: Record<string, string>): esbuild.Plugin {
 export async function bundleCode(spec: BundleSpec, info: BuildInfo, debug: boolean): Promise<BundledCode> {
   // A fixed virtual path: the map's sources are the same wherever the output is written.
   const outfile = join(root, 'dist', info.target, spec.file);
-  let result: esbuild.BuildResult<{ write: false; metafile: true }>;
+  let result: esbuild.BuildResult<{ write: false }>;
   try {
     result = await esbuild.build({
       entryPoints: [join(root, spec.entry)],
       absWorkingDir: root,
       bundle: true,
       write: false,
-      metafile: true,
       outfile,
       format: spec.format,
       platform: 'neutral',
@@ -134,13 +136,11 @@ export async function bundleCode(spec: BundleSpec, info: BuildInfo, debug: boole
   } catch (error) {
     throw bundleError(error);
   }
-  const code = result.outputFiles.find((file) => file.path === outfile)!.text;
+  const bundled = result.outputFiles.find((file) => file.path === outfile)!.text;
+  const bundledMap = result.outputFiles.find((file) => file.path === outfile + '.map')!.text;
+  const { code, map } = await compress(bundled, bundledMap, spec.ecma, spec.format === 'esm');
   checkInternalNames(code, spec.file);
-  const map = result.outputFiles.find((file) => file.path === outfile + '.map')!.text;
-  const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint !== undefined)!;
-  const modules = Object.entries(output.inputs).map(([path, input]) => ({ path, bytes: input.bytesInOutput })).filter((m) => m.bytes > 0);
-  const attributed = modules.reduce((sum, m) => sum + m.bytes, 0);
-  if (attributed !== code.length) modules.push({ path: '(bundle)', bytes: code.length - attributed });
+  const modules = [...bytesPerSource(code, map, posix.join('dist', info.target))].map(([path, bytes]) => ({ path, bytes }));
   modules.sort((a, b) => b.bytes - a.bytes || (a.path < b.path ? -1 : 1));
   return { code, map, modules };
 }

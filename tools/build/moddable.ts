@@ -24,6 +24,7 @@ export function bundleModdable(info: BuildInfo, tcp: TcpModule, debug: boolean):
     file: IMAGE_MODULE + '.js',
     format: 'esm',
     target: 'es2023',
+    ecma: 2020,
     external: HOST_MODULES,
     supported: {},
     useDefineForClassFields: true,
