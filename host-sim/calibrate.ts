@@ -50,6 +50,11 @@ export function calibrationPlan(profiles: Profile[]): CalibrationItem[] {
         source: 'estimate: about 6% of the variables held by the firmware after boot', measure: 'process.memory().usage right after boot, before the image is loaded',
       });
       items.push({
+        target: t, field: 'docs/simulator.md code in flash (assumed)', value: 0,
+        source: 'assumption: functions parsed from the Storage file keep their code in flash, costing no variables',
+        measure: 'process.memory().usage before and after eval(require("Storage").read("mm.a.js")) with start() removed: the difference minus the image\'s objects is the code text in RAM',
+      });
+      items.push({
         target: t, field: 'host-sim/espruino-memory.ts variablesOfUsage', value: profile.ram.bytesPerVariable,
         source: 'model: one variable per XS slot, chunk bytes packed at the variable size (docs/simulator.md)',
         measure: 'after a unit, compare process.memory().usage on the board with the simulator\'s variables for the same unit; the ratio corrects the model',
