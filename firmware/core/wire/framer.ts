@@ -6,6 +6,7 @@
  * grow by never sending a newline.
  * @module
  */
+import { u32 } from '../assert.ts';
 
 /** Framing state of one connection. Plain data, advanced only by {@link feedFramer}. */
 export interface Framer {
@@ -20,10 +21,9 @@ export interface Framer {
 /** What one chunk produced: a complete line (without its `\n`), or an oversized line dropped. */
 export type FrameEvent = { kind: 'line'; line: string } | { kind: 'oversize' };
 
-/** A framer for lines of at most `maxLine` bytes (a positive integer). */
+/** A framer for lines of at most `maxLine` bytes, a u32 of at least 1. */
 export function createFramer(maxLine: number): Framer {
-  if (typeof maxLine !== 'number') throw new TypeError('"maxLine" expected a positive integer, got ' + typeof maxLine);
-  if (!(maxLine >= 1 && maxLine % 1 === 0)) throw new RangeError('"maxLine" expected a positive integer, got ' + maxLine);
+  if (u32('maxLine', maxLine) < 1) throw new RangeError('"maxLine" expected at least 1, got 0');
   return { maxLine: maxLine, partial: '', discarding: false };
 }
 
