@@ -2,11 +2,10 @@
  * Reconnection delays: exponential backoff with jitter from the device's own deterministic
  * generator. The jitter spreads a fleet that lost its node at the same moment; drawing it from a
  * seed (device id and counter) instead of Math.random keeps a simulated fleet reproducible while
- * every device still waits differently.
+ * every device still waits differently: device ids are random, so their seeds are too.
  * @module
  */
-import { asciiBytes, readU32, writeU32 } from '../core/bytes.ts';
-import type { Digest } from '../core/digest.ts';
+import { readU32 } from '../core/bytes.ts';
 
 /** Backoff state of one device. */
 export interface Backoff {
@@ -18,14 +17,9 @@ export interface Backoff {
   readonly maxMs: number;
 }
 
-/** A backoff seeded from SHA-256("micromine/backoff" || device id || counter LE). */
-export function createBackoff(digest: Digest, deviceId: Uint8Array, counter: number, baseMs: number, maxMs: number): Backoff {
-  const tag = asciiBytes('micromine/backoff');
-  const seed = new Uint8Array(tag.length + deviceId.length + 4);
-  seed.set(tag);
-  seed.set(deviceId, tag.length);
-  writeU32(seed, tag.length + deviceId.length, counter);
-  return { random: readU32(digest.sha256(seed), 0) || 1, failures: 0, baseMs: baseMs, maxMs: maxMs };
+/** A backoff seeded from the device id's two u32 halves and the counter, xored (and 1 if that is 0). */
+export function createBackoff(deviceId: Uint8Array, counter: number, baseMs: number, maxMs: number): Backoff {
+  return { random: (readU32(deviceId, 0) ^ readU32(deviceId, 4) ^ counter) >>> 0 || 1, failures: 0, baseMs: baseMs, maxMs: maxMs };
 }
 
 /** The next value of the generator, a u32. */

@@ -418,7 +418,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     }
     config = checked.config;
     state = loadState(hal.store);
-    backoff = createBackoff(hal.digest, config.idBytes, state.counter, options.timing.backoffBaseMs, options.timing.backoffMaxMs);
+    backoff = createBackoff(config.idBytes, state.counter, options.timing.backoffBaseMs, options.timing.backoffMaxMs);
     problem = '';
     acked = connects = 0;
     connect();

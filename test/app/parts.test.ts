@@ -88,7 +88,7 @@ test('the result queue: bounded, durable, oldest counter first, unreadable slots
 test('backoff: deterministic per device and counter, bounded, doubling, jittered', () => {
   const id = new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]);
   const delays = (seedId: Uint8Array, counter: number) => {
-    const backoff = createBackoff(nodeDigest, seedId, counter, 1000, 16000);
+    const backoff = createBackoff(seedId, counter, 1000, 16000);
     return Array.from({ length: 8 }, () => nextDelay(backoff));
   };
   const a = delays(id, 5);
@@ -97,7 +97,7 @@ test('backoff: deterministic per device and counter, bounded, doubling, jittered
   assert.not.equal(delays(new Uint8Array(8), 5), a);
   const ceilings = [1000, 2000, 4000, 8000, 16000, 16000, 16000, 16000];
   a.forEach((delay, i) => assert.ok(delay >= ceilings[i]! / 2 && delay <= ceilings[i]!, `delay ${i}: ${delay}`));
-  const backoff = createBackoff(nodeDigest, id, 5, 1000, 16000);
+  const backoff = createBackoff(id, 5, 1000, 16000);
   for (let i = 0; i < 5; i++) nextDelay(backoff);
   resetBackoff(backoff);
   assert.ok(nextDelay(backoff) <= 1000);
