@@ -6,7 +6,7 @@
  * Espruino handles partially.
  * @module
  */
-import { hexToBytes, isHex } from '../core/hex.ts';
+import { hexToBytes } from '../core/hex.ts';
 import type { StoredConfig } from '../hal/hal.ts';
 import type { Tier } from '../core/wire/protocol.ts';
 
@@ -65,11 +65,12 @@ export function checkConfig(stored: StoredConfig | null, profile: string, tier: 
   const port = portNumber(node.substring(colon + 1));
   if (colon < 1 || !isHost(host) || port === 0) return wrong('node');
   const id = stored.id;
-  if (typeof id !== 'string' || id.length !== 16 || !isHex(id)) return wrong('id');
+  const idBytes = typeof id === 'string' && id.length === 16 ? hexToBytes(id) : null;
+  if (typeof id !== 'string' || idBytes === null) return wrong('id');
   const key = typeof stored.key === 'string' ? hexToBytes(stored.key) : stored.key;
   if (!(key instanceof Uint8Array) || key.length !== 32) return wrong('key');
   // The image serves one profile and tier: a configuration for another means the wrong image.
   if (stored.profile !== profile) return wrong('profile');
   if (stored.tier !== tier) return wrong('tier');
-  return { ok: true, config: { host: host, port: port, id: id, idBytes: hexToBytes(id) as Uint8Array, key: key, profile: profile, tier: tier } };
+  return { ok: true, config: { host: host, port: port, id: id, idBytes: idBytes, key: key, profile: profile, tier: tier } };
 }
