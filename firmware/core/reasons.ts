@@ -17,6 +17,17 @@ export type Reason =
   | 'wrong-chain'
   | 'duplicate';
 
+/** The numeric codes, for code that must not spell the names (an image judges by number). */
+export const REASON_ACCEPT = 0;
+export const REASON_MALFORMED = 1;
+export const REASON_BAD_SIGNATURE = 2;
+export const REASON_BAD_PROOF = 3;
+export const REASON_INSUFFICIENT_FUNDS = 4;
+export const REASON_BAD_NONCE = 5;
+export const REASON_FEE_TOO_LOW = 6;
+export const REASON_WRONG_CHAIN = 7;
+export const REASON_DUPLICATE = 8;
+
 /** Every reason, indexed by its numeric code. */
 export const REASONS: readonly Reason[] = [
   'accept',

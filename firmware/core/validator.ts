@@ -27,7 +27,10 @@ import {
 } from './layout.ts';
 import { frontierMerge, rootMerge, rootStart } from './merkle.ts';
 import { climbProof, prefixedHash } from './proof.ts';
-import { reasonCode, type Reason } from './reasons.ts';
+import {
+  REASON_ACCEPT, REASON_BAD_NONCE, REASON_BAD_PROOF, REASON_BAD_SIGNATURE, REASON_DUPLICATE, REASON_FEE_TOO_LOW,
+  REASON_INSUFFICIENT_FUNDS, REASON_MALFORMED, REASON_WRONG_CHAIN, REASONS, type Reason,
+} from './reasons.ts';
 import { resultDigest } from './result.ts';
 import { addU64, compareU64 } from './u64.ts';
 
@@ -210,20 +213,20 @@ export class UnitValidator {
   /** Decodes the entry and runs the checks that need no hashing; starts the proof. */
   private unpack(): Verdict | null {
     const decoded = decodeEntry(this.entryBytes as Uint8Array);
-    if (!decoded.ok) return this.conclude('malformed', decoded.error);
+    if (!decoded.ok) return this.conclude(REASON_MALFORMED, decoded.error);
     this.decoded = decoded.value;
     const tx = decoded.value.tx;
     const header = this.header;
     // Senders ascend strictly, so remembering the last one catches repeats in O(1) memory.
     if (this.hasSender && compareBytes(tx.sender, 0, this.lastSender, 0, 32) <= 0) {
-      return this.conclude('duplicate', fault(FIELD_TX_SENDER, TX_SENDER_AT));
+      return this.conclude(REASON_DUPLICATE, fault(FIELD_TX_SENDER, TX_SENDER_AT));
     }
     this.hasSender = true;
     this.lastSender.set(tx.sender);
-    if (tx.chainId !== header.chainId) return this.conclude('wrong-chain', fault(FIELD_TX_CHAIN_ID, TX_CHAIN_AT));
+    if (tx.chainId !== header.chainId) return this.conclude(REASON_WRONG_CHAIN, fault(FIELD_TX_CHAIN_ID, TX_CHAIN_AT));
     if ((header.checks & CHECK_PROOF) === 0) return this.applyRules();
     const proof = decoded.value.proof;
-    if (compareBytes(proof.publicKey, 0, tx.sender, 0, 32) !== 0) return this.conclude('bad-proof', fault(FIELD_PROOF_LEAF, ENTRY_PROOF_AT));
+    if (compareBytes(proof.publicKey, 0, tx.sender, 0, 32) !== 0) return this.conclude(REASON_BAD_PROOF, fault(FIELD_PROOF_LEAF, ENTRY_PROOF_AT));
     this.hashNode.set(prefixedHash(this.digest, this.scratch, 0, proof.leaf, null));
     this.level = 0;
     this.nextStage = this.climb;
@@ -238,7 +241,7 @@ export class UnitValidator {
     this.level = to;
     if (to < proof.depth) return null;
     if (compareBytes(this.hashNode, 0, this.header.stateRoot, 0, 32) !== 0) {
-      return this.conclude('bad-proof', fault(FIELD_PROOF_SIBLINGS, ENTRY_PROOF_AT + PROOF_SIBLINGS_AT));
+      return this.conclude(REASON_BAD_PROOF, fault(FIELD_PROOF_SIBLINGS, ENTRY_PROOF_AT + PROOF_SIBLINGS_AT));
     }
     return this.applyRules();
   }
@@ -249,17 +252,17 @@ export class UnitValidator {
     const proof = (this.decoded as Entry).proof;
     const header = this.header;
     if ((header.checks & CHECK_RULES) !== 0) {
-      if (tx.nonce !== proof.nonce) return this.conclude('bad-nonce', fault(FIELD_TX_NONCE, TX_NONCE_AT));
+      if (tx.nonce !== proof.nonce) return this.conclude(REASON_BAD_NONCE, fault(FIELD_TX_NONCE, TX_NONCE_AT));
       if (compareU64(tx.feeLow, tx.feeHigh, header.minFeeLow, header.minFeeHigh) < 0) {
-        return this.conclude('fee-too-low', fault(FIELD_TX_FEE, TX_FEE_AT));
+        return this.conclude(REASON_FEE_TOO_LOW, fault(FIELD_TX_FEE, TX_FEE_AT));
       }
       const carry = addU64(tx.amountLow, tx.amountHigh, tx.feeLow, tx.feeHigh, this.sum);
       if (carry !== 0 || compareU64(this.sum[0], this.sum[1], proof.balanceLow, proof.balanceHigh) > 0) {
-        return this.conclude('insufficient-funds', fault(FIELD_TX_AMOUNT, TX_AMOUNT_AT));
+        return this.conclude(REASON_INSUFFICIENT_FUNDS, fault(FIELD_TX_AMOUNT, TX_AMOUNT_AT));
       }
     }
     const verify = this.verify;
-    if ((header.checks & CHECK_SIGNATURE) === 0 || verify === null) return this.conclude('accept', null);
+    if ((header.checks & CHECK_SIGNATURE) === 0 || verify === null) return this.conclude(REASON_ACCEPT, null);
     if (typeof verify === 'function') return this.signed(verify(tx.signature, tx.body, tx.sender));
     verify.begin(tx.signature, tx.body, tx.sender);
     this.nextStage = this.verifySteps;
@@ -273,12 +276,12 @@ export class UnitValidator {
   }
 
   private signed(valid: boolean): Verdict | null {
-    return this.conclude(valid ? 'accept' : 'bad-signature', valid ? null : fault(FIELD_TX_SIGNATURE, TX_SIGNATURE_AT));
+    return this.conclude(valid ? REASON_ACCEPT : REASON_BAD_SIGNATURE, valid ? null : fault(FIELD_TX_SIGNATURE, TX_SIGNATURE_AT));
   }
 
   /** Settles the verdict; the next steps fold it in. */
-  private conclude(reason: Reason, why: DecodeError | null): Verdict | null {
-    this.verdict = verdict(reason, why);
+  private conclude(code: number, why: DecodeError | null): Verdict | null {
+    this.verdict = verdict(code, why);
     this.nextStage = this.fold;
     return null;
   }
@@ -329,8 +332,8 @@ export class UnitValidator {
   }
 }
 
-function verdict(reason: Reason, fault: DecodeError | null): Verdict {
-  return { reason: reason, code: reasonCode(reason), fault: fault };
+function verdict(code: number, fault: DecodeError | null): Verdict {
+  return { reason: REASONS[code], code: code, fault: fault };
 }
 
 /** The field a rule failed on, at `offset` in the entry. */

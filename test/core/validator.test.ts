@@ -5,6 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FIELD_HEADER_CHECKS } from '../../firmware/core/layout.ts';
 import { frontierAdd, frontierRoot } from '../../firmware/core/merkle.ts';
+import * as reasons from '../../firmware/core/reasons.ts';
 import { REASONS, reasonCode, reasonOf, type Reason } from '../../firmware/core/reasons.ts';
 import { sealResult } from '../../firmware/core/result.ts';
 import { searchShare, startShareSearch } from '../../firmware/core/share.ts';
@@ -74,6 +75,10 @@ test('reason codes: fixed numbers, names both ways', () => {
   assert.is(reasonCode('duplicate'), 8);
   assert.is(reasonOf(3), 'bad-proof');
   assert.is(reasonOf(9), undefined);
+  // The REASON_* constants the validator judges by spell the same codes.
+  const constants = Object.entries(reasons).filter(([name]) => name.startsWith('REASON_'));
+  assert.is(constants.length, REASONS.length);
+  for (const [name, code] of constants) assert.is(REASONS[code as number], name.slice('REASON_'.length).toLowerCase().replace(/_/g, '-'), name);
 });
 
 test('a unit with one entry per reason code gives exactly those verdicts, and the result verifies', () => {
