@@ -5,8 +5,8 @@
  *   spent inside the XS engines (engine processes against the simulator's main thread, both
  *   from /proc, measured in one run; the node's worker thread is not the simulator's);
  * - {@link benchConnections}: how many devices were connected to the node at once;
- * - {@link benchUnitMemory}: per profile, a device's peak memory on a unit of `large` entries
- *   against one of `small` entries (the device streams entries, so they should be equal).
+ * - {@link benchUnitMemory}: per profile, a device's peak live memory while entries stream in, on
+ *   a unit of `large` entries against one of `small` (the device streams them: equal or close).
  * @module
  */
 import { listTargets } from '../tools/manifests/index.ts';
@@ -80,9 +80,11 @@ export async function benchUnitMemory(options: Common & { profiles?: string[]; s
   return results;
 }
 
+/** The peak while entries stream in (phases decode, checks, signature), where a unit's size could show. */
 function memoryOf(entries: number, device: DeviceReport): UnitMemory {
-  const memory = device.memory;
-  return memory.variables
-    ? { entries, variables: memory.variables.peak, unitsDone: device.unitsDone }
-    : { entries, slots: memory.slots!.peak, chunkBytes: memory.chunkBytes!.peak, unitsDone: device.unitsDone };
+  const streaming = ['decode', 'checks', 'signature'].map((phase) => device.phases[phase]).filter((p) => p !== undefined);
+  const peak = (key: 'slots' | 'chunkBytes' | 'variables'): number => Math.max(0, ...streaming.map((p) => p[key] ?? 0));
+  return device.runtime === 'espruino'
+    ? { entries, variables: peak('variables'), unitsDone: device.unitsDone }
+    : { entries, slots: peak('slots'), chunkBytes: peak('chunkBytes'), unitsDone: device.unitsDone };
 }

@@ -92,6 +92,8 @@ export class SimDevice {
   longestSlice = { ms: 0, phase: '' };
   peaks = { slots: 0, chunks: 0, stack: 0, variables: 0, allocated: 0 };
   limits = { slots: 0, chunks: 0, stack: 0, variables: 0 };
+  /** highest live memory after a delivery that ended in each phase */
+  readonly memoryByPhase: Record<string, { slots: number; chunks: number; variables: number }> = {};
   deliveries = 0;
   boots = 0;
   /** the phase the app marked last */
@@ -268,8 +270,12 @@ export class SimDevice {
     this.limits.chunks = Math.max(this.limits.chunks, usage.chunks.limit);
     this.peaks.allocated = Math.max(this.peaks.allocated, usage.allocated);
     const variables = this.profile.variables;
+    const used = variables === null ? 0 : variablesOfUsage(usage.slots.current, usage.chunks.current, variables.bytesEach);
+    const byPhase = (this.memoryByPhase[phase] ??= { slots: 0, chunks: 0, variables: 0 });
+    byPhase.slots = Math.max(byPhase.slots, usage.slots.current);
+    byPhase.chunks = Math.max(byPhase.chunks, usage.chunks.current);
+    byPhase.variables = Math.max(byPhase.variables, used);
     if (variables === null) return;
-    const used = variablesOfUsage(usage.slots.current, usage.chunks.current, variables.bytesEach);
     this.peaks.variables = Math.max(this.peaks.variables, used);
     if (used > this.limits.variables) {
       this.verdict = { kind: 'out-of-memory', phase, message: `OUT OF MEMORY: ${used} variables needed, ${this.limits.variables} free for the image (${variables.total} on the device)` };

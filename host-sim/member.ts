@@ -85,7 +85,11 @@ export function deviceReport(member: Member, lost: number): DeviceReport {
         ...(member.profile.creation.static > 0 ? { staticBytes: { peak: device.peaks.allocated, limit: member.profile.creation.static } } : {}),
       }
       : { variables: { peak: device.peaks.variables, limit: device.limits.variables } },
-    phases: Object.fromEntries(Object.entries(device.phases).map(([name, cost]) => [name, { computrons: cost.computrons, ms: round(cost.ms) }])),
+    phases: Object.fromEntries(Object.entries(device.phases).map(([name, cost]) => {
+      const memory = device.memoryByPhase[name];
+      const peak = memory === undefined ? {} : xs ? { slots: memory.slots, chunkBytes: memory.chunks } : { variables: memory.variables };
+      return [name, { computrons: cost.computrons, ms: round(cost.ms), ...peak }];
+    })),
     computrons: device.computrons,
     longestSliceMs: { peak: round(device.longestSlice.ms), limit: member.profile.sliceMs, phase: device.longestSlice.phase },
     virtualMs: round(device.clock),

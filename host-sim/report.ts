@@ -25,8 +25,9 @@ export interface DeviceReport {
   verdictMessage: string;
   /** live after each delivery (the stack: highest during one); `staticBytes` for one-block creations (ESP32-C3) */
   memory: { slots?: Measured; chunkBytes?: Measured; stackSlots?: Measured; staticBytes?: Measured; variables?: Measured };
-  /** computrons and virtual ms per phase (decode, checks, signature, share, mac, io, boot) */
-  phases: Record<string, { computrons: number; ms: number }>;
+  /** computrons and virtual ms per phase (decode, checks, signature, share, mac, io, boot), and the
+   * highest live memory after a delivery that ended in the phase */
+  phases: Record<string, { computrons: number; ms: number; slots?: number; chunkBytes?: number; variables?: number }>;
   computrons: number;
   /** the longest delivery on the device's clock against the profile's slice bound */
   longestSliceMs: Measured & { phase: string };
