@@ -18,7 +18,7 @@ export const INTERNAL_PROPERTIES = [
   'deadline', 'headerHash', 'lastSender', 'hasSender', 'chain', 'frontier', 'scratch', 'sender', 'recipient',
   'amountLow', 'amountHigh', 'feeLow', 'feeHigh', 'nonce', 'leaf', 'publicKey', 'balanceLow', 'balanceHigh',
   'siblings', 'field', 'found', 'nextNonce', 'judge', 'finish', 'sha256', 'body', 'offset', 'detail', 'reason',
-  'verify', 'ok', 'digest', 'header',
+  'verify', 'ok', 'digest', 'header', 'check',
   // firmware/core: the validator's and the verifier's steps
   'begin', 'step', 'entryBytes', 'nextStage', 'decoded', 'hashNode', 'level', 'verdict', 'noEntry', 'unpack', 'climb',
   'applyRules', 'verifySteps', 'signed', 'conclude', 'fold', 'merge', 'chainVerdict', 'root', 'release',
