@@ -4,9 +4,14 @@
  * @module
  */
 
+function fail(name: string, expected: string, got: unknown, wrongValue: boolean): never {
+  const message = '"' + name + '" expected ' + expected + ', got ' + got;
+  throw wrongValue ? new RangeError(message) : new TypeError(message);
+}
+
 function integer(name: string, value: unknown, max: number, kind: string): number {
-  if (typeof value !== 'number') throw new TypeError('"' + name + '" expected ' + kind + ', got ' + typeof value);
-  if (!(value >= 0 && value <= max && value % 1 === 0)) throw new RangeError('"' + name + '" expected ' + kind + ', got ' + value);
+  if (typeof value !== 'number') fail(name, kind, typeof value, false);
+  if (!(value >= 0 && value <= max && value % 1 === 0)) fail(name, kind, value, true);
   return value;
 }
 
@@ -27,7 +32,7 @@ export function u32(name: string, value: unknown): number {
 
 /** Returns `value` if it is a Uint8Array of exactly `length` bytes (any length when negative), else throws. */
 export function bytes(name: string, value: unknown, length: number): Uint8Array {
-  if (!(value instanceof Uint8Array)) throw new TypeError('"' + name + '" expected Uint8Array, got ' + (value === null ? 'null' : typeof value));
-  if (length >= 0 && value.length !== length) throw new RangeError('"' + name + '" expected ' + length + ' bytes, got ' + value.length);
+  if (!(value instanceof Uint8Array)) fail(name, 'Uint8Array', value === null ? 'null' : typeof value, false);
+  if (length >= 0 && value.length !== length) fail(name, length + ' bytes', value.length, true);
   return value;
 }
