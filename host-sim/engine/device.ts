@@ -321,8 +321,10 @@ export class XsDevice {
         const usage = readUsage(frame.body, frame.offset);
         frame.offset += USAGE_WORDS * 4;
         const value = frame.value();
+        const pending = this.current;
+        // A stopped device has settled its call already; the host may still answer before it exits.
+        if (!pending) return;
         this.account(usage);
-        const pending = this.current!;
         this.next();
         if (frame.type === 'D') pending.resolve({ value, usage });
         else pending.reject(new EngineError('exception', String(value), { device: this.name, usage }));
