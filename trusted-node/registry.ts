@@ -11,19 +11,8 @@ import type { DeviceRecord, LedgerStore, NewDevice, Tier } from './store/types.t
 
 const FIELDS = ['id', 'key', 'profile', 'tier', 'owner'] as const;
 
-/** A device as served by `/devices` and the admin endpoint: everything but the key. */
-export interface PublicDevice {
-  readonly id: string;
-  readonly profile: string;
-  readonly tier: Tier;
-  readonly owner: string;
-  readonly reputation: number;
-  readonly suspended: boolean;
-  readonly lastCounter: number;
-  readonly results: number;
-  readonly shares: number;
-  readonly createdAt: string;
-}
+/** A device as served by `/devices` and the admin endpoint: the stored record without its key, with an ISO time. */
+export type PublicDevice = Omit<DeviceRecord, 'key' | 'createdAt'> & { readonly createdAt: string };
 
 /**
  * Validates a registration body. `tier` may be omitted (it then follows the profile: Moddable
