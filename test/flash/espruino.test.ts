@@ -136,7 +136,9 @@ test('wrong board build and old firmware are refused before anything is written'
   for (const [env, code, pattern] of [
     [{ BOARD: 'PUCKJS' }, 'wrong_runtime', /runs Espruino 2v24 built for PUCKJS, not for ESP32 \(target espruino-esp32\)/],
     [{ BOARD: 'ESP32C3_IDF4' }, 'wrong_runtime', /built for ESP32C3_IDF4, not for ESP32/],
-    [{ VERSION: '2v19' }, 'incompatible_version', /runs Espruino 2v19; espruino-esp32 needs 2v20 or later/],
+    [{ VERSION: '2v19' }, 'incompatible_version', /runs Espruino 2v19; espruino-esp32 is built for 2v21 or later/],
+    // the profile's firmware, not only micromine's oldest: the lexer of 2v20.47 cannot read raw string tokens
+    [{ VERSION: '2v20.47' }, 'incompatible_version', /runs Espruino 2v20\.47; espruino-esp32 is built for 2v21 or later \(its profile's "firmware"\)/],
   ] as const) {
     const rig = await espruinoRig({ env });
     try {

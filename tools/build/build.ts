@@ -2,7 +2,6 @@
 // target asked (all by default). Everything is checked and made in memory first (options,
 // manifests, types, bundles, lint), so a failure writes nothing; then all targets are written
 // at once (output.ts). Same sources, same bytes: no timestamps or absolute paths in the output.
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -16,13 +15,14 @@ import {
 import type { ModuleSize } from './bundle.ts';
 import { ESPRUINO_IMAGE, bundleEspruino } from './espruino.ts';
 import { BuildError, at } from './errors.ts';
-import { appManifest, modManifest, storageForm } from './manifests.ts';
+import { appManifest, modManifest } from './manifests.ts';
 import { IMAGE_MODULE, MAIN_MODULE, MAIN_SOURCE, bundleModdable } from './moddable.ts';
 import { checkOptions, type BuildOptions, type TcpModule } from './options.ts';
 import { root } from './paths.ts';
 import { formatTable, overruns, type BuildReport, type TargetReport } from './report.ts';
 import { selfTestVector } from './self-test.ts';
 import { sliceBounds } from './slices.ts';
+import { storedImage } from './stored.ts';
 import { stripList } from './strip.ts';
 import { typecheckDevice } from './typecheck.ts';
 import { writeTargets, type TargetFiles } from './output.ts';
@@ -90,19 +90,16 @@ export function lintImageFile(file: ImageFile, runtime: LintRuntime, shownAs: st
     'rewrite the source the finding names in the subset the runtime runs (docs/lint.md)');
 }
 
-const sha256 = (text: string): string => createHash('sha256').update(text, 'latin1').digest('hex');
-
 /** An image's code files, the other files of its directory, and its module sizes. */
 interface Made {
   image: ImageFile[];
-  files: Record<string, string>;
+  files: Record<string, string | Uint8Array>;
   modules: ModuleSize[];
 }
 
 async function makeEspruino(info: BuildInfo, debug: boolean): Promise<Made> {
   const bundled = await bundleEspruino(info, debug);
-  const storage = storageForm(info.target, ESPRUINO_IMAGE, bundled.code.length, sha256(bundled.code));
-  return { image: [{ name: ESPRUINO_IMAGE, code: bundled.code, map: bundled.map }], files: { 'storage.json': json(storage) }, modules: bundled.modules };
+  return { image: [{ name: ESPRUINO_IMAGE, code: bundled.code, map: bundled.map }], files: {}, modules: bundled.modules };
 }
 
 async function makeModdable(info: BuildInfo, profile: XsProfile, tcp: TcpModule, debug: boolean): Promise<Made> {
@@ -128,13 +125,16 @@ async function buildTarget(p: Plan, outDir: string, opts: Required<BuildOptions>
     if (file.map !== undefined) files[`${file.name}.map`] = file.map;
   }
   const code = made.image.map((f) => f.code).join('');
+  // The stored form is made from the linted image only, so a lint finding is reported as one.
+  const stored = profile.runtime === 'espruino' ? storedImage(code, profile, join(dir, ESPRUINO_IMAGE)) : undefined;
+  Object.assign(files, stored?.files);
   const report: TargetReport = {
     target, runtime: profile.runtime, tier: profile.tier, dir, files: [], image: made.image.map((f) => f.name),
-    raw: Buffer.byteLength(code, 'latin1'), gzip: gzipSync(code, { level: 9 }).length,
-    budget: { file: p.budgetFile, rawBytes: p.budget.image.rawBytes, gzipBytes: p.budget.image.gzipBytes, provisional: p.budget.provisional },
+    raw: Buffer.byteLength(code, 'latin1'), gzip: gzipSync(code, { level: 9 }).length, ...(stored ? { stored: stored.stored } : {}),
+    budget: { file: p.budgetFile, ...p.budget.image, provisional: p.budget.provisional },
     slice: info.slice, lintFindings: 0, modules: made.modules,
   };
-  files['build.json'] = json({ target, runtime: profile.runtime, tier: profile.tier, firmware: FIRMWARE_VERSION, ...(opts.debug ? { debug: true } : {}), raw: report.raw, gzip: report.gzip, slice: info.slice, modules: made.modules });
+  files['build.json'] = json({ target, runtime: profile.runtime, tier: profile.tier, firmware: FIRMWARE_VERSION, ...(opts.debug ? { debug: true } : {}), raw: report.raw, ...(stored ? { stored: stored.stored } : {}), gzip: report.gzip, slice: info.slice, modules: made.modules });
   report.files = Object.keys(files).sort();
   return { output: { target, files }, report };
 }

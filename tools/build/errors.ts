@@ -10,6 +10,7 @@ export type BuildErrorCode =
   | 'type-error'
   | 'bundle-error'
   | 'lint'
+  | 'pretokenise'
   | 'io';
 
 /** Where a problem is: a file, and inside it a dotted field path or a line and column (1-based). */

@@ -39,15 +39,27 @@ export function modManifest(): object {
   };
 }
 
+/** The file that goes to a Storage slot, as the upload form describes it. */
+export interface StoredFile {
+  /** the file in dist/<target>/ with the bytes for Storage */
+  from: string;
+  bytes: number;
+  sha256: string;
+  /** the Espruino release the bytes are pretokenised for, and whether string literals are raw string tokens */
+  pretokenised: { firmware: string; strings: boolean };
+  /** the minified JavaScript the bytes were made from */
+  raw: { from: string; bytes: number; sha256: string };
+}
+
 /**
- * The Espruino upload form (`dist/<target>/storage.json`): which Storage file receives the image,
- * the boot code that runs it, and the files provisioning and the app own. `micromine flash`
- * follows it, alternating the program between the two slots.
+ * The Espruino upload form (`dist/<target>/storage.json`): which Storage file receives the image
+ * and from which bytes, the boot code that runs it, and the files provisioning and the app own.
+ * `micromine flash` follows it, alternating the program between the two slots.
  */
-export function storageForm(target: string, image: string, bytes: number, sha256: string): object {
+export function storageForm(target: string, file: StoredFile): object {
   return {
     target,
-    files: [{ storage: SLOTS[0], from: image, bytes, sha256 }],
+    files: [{ storage: SLOTS[0], ...file }],
     slots: [...SLOTS],
     boot: bootLoader(SLOTS[0]),
     config: 'mm.cfg',

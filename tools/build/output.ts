@@ -5,10 +5,10 @@ import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync }
 import { dirname, join } from 'node:path';
 import { BuildError, at } from './errors.ts';
 
-/** One target's files, by path inside its directory. */
+/** One target's files, by path inside its directory: text (UTF-8) or bytes. */
 export interface TargetFiles {
   target: string;
-  files: Record<string, string>;
+  files: Record<string, string | Uint8Array>;
 }
 
 /** Writes `outputs` under `outDir/<target>/`, replacing what was there. */
@@ -23,10 +23,10 @@ export function writeTargets(outDir: string, outputs: TargetFiles[]): void {
   }
   try {
     for (const { target, files } of outputs) {
-      for (const [name, text] of Object.entries(files)) {
+      for (const [name, contents] of Object.entries(files)) {
         const path = join(staging, target, name);
         mkdirSync(dirname(path), { recursive: true });
-        writeFileSync(path, text);
+        writeFileSync(path, contents);
       }
     }
     for (const { target } of outputs) {

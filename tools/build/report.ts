@@ -1,5 +1,6 @@
-// The size report: per target the image's raw and gzip bytes against its budget, and the bytes
-// of each source module; JSON for machines, a short table for people.
+// The size report: per target the image's raw and gzip bytes (and for Espruino the bytes stored in
+// Storage) against its budget, and the bytes of each source module; JSON for machines, a short
+// table for people.
 import type { SliceBounds } from '../../firmware/app/work.ts';
 import type { Runtime, Tier } from '../manifests/index.ts';
 import type { ModuleSize } from './bundle.ts';
@@ -8,7 +9,7 @@ import type { ModuleSize } from './bundle.ts';
 export interface Overrun {
   target: string;
   /** the budget field, e.g. `image.rawBytes` */
-  figure: 'image.rawBytes' | 'image.gzipBytes';
+  figure: 'image.rawBytes' | 'image.gzipBytes' | 'image.storedBytes';
   /** the budget file */
   file: string;
   budget: number;
@@ -26,9 +27,12 @@ export interface TargetReport {
   files: string[];
   /** the image's code files (what raw and gzip measure) */
   image: string[];
+  /** the minified JavaScript */
   raw: number;
   gzip: number;
-  budget: { file: string; rawBytes: number; gzipBytes: number; provisional: boolean };
+  /** Espruino only: the pretokenised bytes that go to Storage (docs/build.md) */
+  stored?: number;
+  budget: { file: string; rawBytes: number; gzipBytes: number; storedBytes?: number; provisional: boolean };
   /** share search bounds compiled into the image */
   slice: SliceBounds;
   /** lint findings in the emitted code: always 0 in a report (findings fail the build) */
@@ -50,9 +54,12 @@ export interface BuildReport {
 /** Every figure of `report` over its budget. */
 export function overruns(report: TargetReport): Overrun[] {
   const found: Overrun[] = [];
-  const figures = [['image.rawBytes', report.raw, report.budget.rawBytes], ['image.gzipBytes', report.gzip, report.budget.gzipBytes]] as const;
+  const figures = [
+    ['image.rawBytes', report.raw, report.budget.rawBytes], ['image.gzipBytes', report.gzip, report.budget.gzipBytes],
+    ['image.storedBytes', report.stored, report.budget.storedBytes],
+  ] as const;
   for (const [figure, actual, budget] of figures) {
-    if (actual > budget) found.push({ target: report.target, figure, file: report.budget.file, budget, actual, over: actual - budget });
+    if (actual !== undefined && budget !== undefined && actual > budget) found.push({ target: report.target, figure, file: report.budget.file, budget, actual, over: actual - budget });
   }
   return found;
 }
@@ -66,14 +73,15 @@ export function describeOverrun(o: Overrun): string {
 
 /** The table for people: a row per target, its three largest modules, and any overrun. */
 export function formatTable(targets: TargetReport[], over: Overrun[], checked: boolean): string {
-  const rows = [['target', 'raw', 'gzip', 'budget raw', 'budget gzip', 'largest modules']];
+  const rows = [['target', 'raw', 'stored', 'gzip', 'budget raw', 'budget stored', 'budget gzip', 'largest modules']];
+  const optional = (n: number | undefined) => (n === undefined ? '-' : number(n));
   for (const t of targets) {
     const largest = t.modules.slice(0, 3).map((m) => `${m.path} ${number(m.bytes)}`).join(', ');
-    rows.push([t.target, number(t.raw), number(t.gzip), number(t.budget.rawBytes), number(t.budget.gzipBytes), largest]);
+    rows.push([t.target, number(t.raw), optional(t.stored), number(t.gzip), number(t.budget.rawBytes), optional(t.budget.storedBytes), number(t.budget.gzipBytes), largest]);
   }
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  const lines = rows.map((row) => row.map((cell, column) => (column > 0 && column < 5 ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join('  ').trimEnd());
-  lines.push(`images linted clean; bytes are the image's code files (${targets.map((t) => `${t.dir}/`).join(', ')})`);
+  const lines = rows.map((row) => row.map((cell, column) => (column > 0 && column < 7 ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join('  ').trimEnd());
+  lines.push(`images linted clean; raw is the image's minified code, stored the pretokenised bytes an Espruino board keeps in Storage (${targets.map((t) => `${t.dir}/`).join(', ')})`);
   for (const o of over) lines.push(`${checked ? 'over budget' : 'note: over budget'}: ${describeOverrun(o)}`);
   return lines.join('\n') + '\n';
 }

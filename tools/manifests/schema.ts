@@ -2,6 +2,7 @@
 // Readers compose into object shapes that reject unknown fields by name, so a profile or budget
 // either loads whole and typed or fails with the file and the exact field.
 import { ManifestError } from './errors.ts';
+import { MIN_ESPRUINO_VERSION, isEspruinoAtLeast, parseEspruinoVersion } from './espruino-version.ts';
 import type {
   Board, Budget, ComputronBudget, Cpu, DigestCost, DigestName, Digests, EspruinoFlash, EspruinoRam,
   EspruinoRamBudget, Growth, ImageBudget, Profile, Provenance, Runtime, Sourced, Tier, Tolerance,
@@ -53,6 +54,14 @@ export const positive: Reader<number> = (value, at) => {
 export const text: Reader<string> = (value, at) => {
   if (typeof value !== 'string') wrongType(at, 'a string', value);
   if (value.trim() === '') badValue(at, 'a non-empty string', value);
+  return value;
+};
+
+/** An Espruino release (`2v21`, or `2v20.48` for a cutting-edge build) no older than the oldest supported. */
+export const espruinoVersion: Reader<string> = (value, at) => {
+  const expected = `an Espruino version like "2v21" or "2v20.48" (${MIN_ESPRUINO_VERSION} or later)`;
+  if (typeof value !== 'string') wrongType(at, expected, value);
+  if (parseEspruinoVersion(value) === null || value !== value.trim() || !isEspruinoAtLeast(value, MIN_ESPRUINO_VERSION)) badValue(at, expected, value);
   return value;
 };
 
@@ -156,7 +165,7 @@ export function profile(target: string): Reader<Profile> {
     digests,
   };
   const xs = object({ ...common, runtime: oneOf('xs'), ram: xsRam, flash: xsFlash });
-  const espruino = object({ ...common, runtime: oneOf('espruino'), ram: espruinoRam, flash: espruinoFlash });
+  const espruino = object({ ...common, runtime: oneOf('espruino'), firmware: espruinoVersion, ram: espruinoRam, flash: espruinoFlash });
   return (value, at) => {
     // The runtime decides which RAM and flash shapes apply, so it is read first.
     if (typeof value !== 'object' || value === null || Array.isArray(value)) wrongType(at, 'an object', value);
@@ -181,7 +190,10 @@ export function budget(target: string, runtime: Runtime, tier: Tier): Reader<Bud
     target: exactly(target),
     provisional: flag,
     note: text,
-    image: object<ImageBudget>({ rawBytes: u32, gzipBytes: u32 }),
+    // Only Espruino images have a stored form distinct from the raw one.
+    image: runtime === 'espruino'
+      ? object<ImageBudget>({ rawBytes: u32, gzipBytes: u32, storedBytes: u32 }, ['storedBytes'])
+      : object<Omit<ImageBudget, 'storedBytes'>>({ rawBytes: u32, gzipBytes: u32 }),
     ram: runtime === 'xs' ? xsRamBudget : espruinoRamBudget,
     computrons,
   });

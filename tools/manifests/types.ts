@@ -127,6 +127,12 @@ export interface XsProfile extends ProfileBase<'xs', Tier> {
 
 /** An Espruino device. */
 export interface EspruinoProfile extends ProfileBase<'espruino', Tier> {
+  /**
+   * The Espruino release the image is built for (`2v21`, `2v20.48`): the oldest firmware
+   * `micromine flash` accepts on the board, and what decides the image's pretokenised form
+   * (string literals become raw string tokens from 2v20.48; docs/build.md).
+   */
+  firmware: string;
   ram: EspruinoRam;
   flash: EspruinoFlash;
 }
@@ -136,8 +142,11 @@ export type Profile = XsProfile | EspruinoProfile;
 
 /** Image size limits. */
 export interface ImageBudget {
+  /** The minified JavaScript. */
   rawBytes: number;
   gzipBytes: number;
+  /** Espruino only: the pretokenised bytes that go to Storage. */
+  storedBytes?: number;
 }
 
 /** Peak RAM in XS units. */

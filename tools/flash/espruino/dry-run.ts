@@ -10,7 +10,6 @@ import type { EspruinoProfile } from '../../manifests/index.ts';
 import { StandinBoard } from '../standin/board.ts';
 import { EspruinoConsole } from '../standin/console.ts';
 import { serveStandin } from '../standin/server.ts';
-import { MIN_ESPRUINO_VERSION } from '../targets.ts';
 import { flashEspruino, identifyBoard, inspectBoard, type BoardState, type EspruinoFlashOptions, type EspruinoFlashResult, type FlashStep } from './flash.ts';
 import { openEspruinoLink } from './link.ts';
 
@@ -57,7 +56,7 @@ export async function dryRunEspruino(options: Omit<EspruinoFlashOptions, 'port' 
   const { profile } = options;
   const state = options.port === undefined ? null : await probeEspruino(profile, options.port, options.baud, options.log);
   const board = state === null
-    ? new StandinBoard({ env: { BOARD: profile.board.name, VERSION: MIN_ESPRUINO_VERSION, CONSOLE: options.port?.startsWith('tcp://') ? 'Telnet' : 'Serial1' }, storageBytes: profile.flash.storageBytes })
+    ? new StandinBoard({ env: { BOARD: profile.board.name, VERSION: profile.firmware, CONSOLE: options.port?.startsWith('tcp://') ? 'Telnet' : 'Serial1' }, storageBytes: profile.flash.storageBytes })
     : seededBoard(state);
   const console = new EspruinoConsole(board);
   const server = await serveStandin({ console: () => console });

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { ESPRUINO_CONFIG_FILE } from '../../../protocol/device-config.ts';
 import type { EspruinoProfile } from '../../manifests/index.ts';
 import { ToolError } from '../../provision/errors.ts';
-import { MIN_ESPRUINO_VERSION, isBoardFor, isSupportedEspruino } from '../targets.ts';
+import { isBoardFor, isSupportedEspruino } from '../targets.ts';
 import { openEspruinoLink, type EspruinoLink } from './link.ts';
 
 /** The two program slots; the boot code names the active one. */
@@ -48,7 +48,7 @@ export interface EspruinoFlashOptions {
   readonly profile: EspruinoProfile;
   /** Serial device path or `tcp://host[:port]`. */
   readonly port: string;
-  /** The image, `dist/<target>/micromine.js`, as a byte string. */
+  /** The bytes for Storage (`dist/<target>/storage.json` names the file), as a byte string. */
   readonly image: string;
   /** The text of `mm.cfg`. */
   readonly config: string;
@@ -103,8 +103,8 @@ export async function identifyBoard(link: EspruinoLink, profile: EspruinoProfile
       hint: 'pick the target that matches the board, or flash the Espruino build for this one',
     });
   }
-  if (!isSupportedEspruino(found.VERSION)) {
-    throw new ToolError('incompatible_version', `the board on ${link.port} runs Espruino ${found.VERSION}; ${profile.target} needs ${MIN_ESPRUINO_VERSION} or later`, {
+  if (!isSupportedEspruino(found.VERSION, profile)) {
+    throw new ToolError('incompatible_version', `the board on ${link.port} runs Espruino ${found.VERSION}; ${profile.target} is built for ${profile.firmware} or later (its profile's "firmware")`, {
       where: link.port,
       hint: `update the firmware (esptool.py write_flash with the ${found.BOARD} build from espruino.com/binaries), then flash again`,
     });
