@@ -5,7 +5,7 @@
  */
 
 /** Why the simulator refused to run or stopped. */
-export type SimErrorCode = 'usage' | 'no-image' | 'profile' | 'node' | 'flash';
+export type SimErrorCode = 'usage' | 'no-image' | 'bad-image' | 'profile' | 'node' | 'flash';
 
 /** A simulator failure with a machine-readable code. */
 export class SimError extends Error {

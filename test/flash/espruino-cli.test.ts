@@ -2,11 +2,14 @@
 // (see test/flash/espruino.test.ts for the flash itself).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeEspruinoConfig } from '../../protocol/device-config.ts';
+import { STORED_IMAGE, storedImage } from '../../tools/build/stored.ts';
+import type { EspruinoProfile } from '../../tools/manifests/index.ts';
 import { main } from '../../tools/flash/cli.ts';
+import { profileOf } from '../../tools/flash/targets.ts';
 import { bootLoader } from '../../tools/flash/espruino/flash.ts';
 import { captured, provisioned } from './cli-helpers.ts';
 import { espruinoRig, image } from './standin.ts';
@@ -71,6 +74,28 @@ test('dry run without a port assumes a fresh board', async () => {
   assert.match(run.out, /no --port: assuming a fresh ESP32 board on Espruino/);
   assert.match(run.out, /1\. ask the board for process\.env \(runtime, board, version\): \d+ bytes sent\n    "\\n"/);
   assert.match(run.out, /result: program in mm\.a\.js/);
+});
+
+test('a build directory: the pretokenised file storage.json names goes to Storage byte for byte; a changed file is refused', async () => {
+  const built = join(work, 'built');
+  mkdirSync(built);
+  const { files } = storedImage('var MM_RUNNING="v2";function f(a){return a>=1&&typeof a}', profileOf('espruino-esp32') as EspruinoProfile, 'test.js');
+  for (const [name, contents] of Object.entries(files)) writeFileSync(join(built, name), contents);
+  const bytes = readFileSync(join(built, STORED_IMAGE), 'latin1');
+  assert.ok([...bytes].some((char) => char.charCodeAt(0) >= 128), 'token bytes in the image');
+  const rig = await espruinoRig();
+  try {
+    const run = await captured(() => main(['--target', 'espruino-esp32', '--device', device.dir, '--image', built, '--port', rig.server.url]));
+    assert.is(run.status, 0, run.err);
+    assert.is(rig.board.file('mm.a.js'), bytes);
+    assert.match(run.out, new RegExp(`flash .*built/${STORED_IMAGE.replace('.', '\\.')} \\(${bytes.length} bytes\\)`));
+  } finally {
+    await rig.server.close();
+  }
+  writeFileSync(join(built, STORED_IMAGE), Buffer.from(bytes.replace('v2', 'v3'), 'latin1'));
+  const changed = await captured(() => main(['--target', 'espruino-esp32', '--device', device.dir, '--image', built, '--port', 'tcp://127.0.0.1:1']));
+  assert.is(changed.status, 2);
+  assert.match(changed.err, /error \[bad_input\]: .*micromine\.stored\.js is \d+ bytes with SHA-256 [0-9a-f]{16}\.\.\., storage\.json says \d+ bytes with [0-9a-f]{16}\.\.\./);
 });
 
 test('usage and input errors', async () => {

@@ -235,7 +235,7 @@ const flash: CommandSpec = {
   flags: [
     { name: '--target', value: 'T', help: 'the image\'s target (espruino-esp32, moddable-esp32s3, ...)' },
     { name: '--device', value: 'DIR', help: 'a provisioned device directory (micromine provision writes it)' },
-    { name: '--image', value: 'PATH', help: 'the build (default dist/<target>/micromine.js, or dist/<target>/ for Moddable)' },
+    { name: '--image', value: 'PATH', help: 'the build (default dist/<target>/: for Espruino the pretokenised file its storage.json names; a file is uploaded as it is)' },
     { name: '--port', value: 'PORT', help: 'Espruino: serial path or tcp://host[:23]; Moddable: serial path (else UPLOAD_PORT)' },
     { name: '--baud', value: 'RATE', help: 'Espruino serial baud rate (default 115200)' },
     { name: '--no-start', help: 'Espruino: do not start the new program after switching to it' },

@@ -4,7 +4,6 @@
  * get a generated project that `mcconfig` (or `mcrun` for a mod) builds and flashes.
  * @module
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeEspruinoConfig, encodeModdablePreferences, preferencesToJson } from '../../protocol/device-config.ts';
 import type { EspruinoProfile, XsProfile } from '../manifests/index.ts';
@@ -13,6 +12,7 @@ import { readDeviceDirectory, type DeviceRecord } from '../provision/device-dir.
 import { ToolError, exitStatusOf, formatError } from '../provision/errors.ts';
 import { dryRunEspruino } from './espruino/dry-run.ts';
 import { flashEspruino } from './espruino/flash.ts';
+import { readEspruinoImage } from './espruino/image.ts';
 import { moddablePlatform } from './moddable/boards.ts';
 import { checkModdableEnvironment } from './moddable/environment.ts';
 import { generateModdableProject, type InstallMode } from './moddable/project.ts';
@@ -23,7 +23,7 @@ const USAGE = `usage: micromine flash --target <target> --device <dir> [options]
 
   --target <target>      the image's target (espruino-esp32, moddable-esp32s3, ...)
   --device <dir>         a provisioned device directory (micromine provision writes it)
-  --image <path>         the build (default dist/<target>/micromine.js, or dist/<target>/ for Moddable)
+  --image <path>         the build (default dist/<target>/: for Espruino the pretokenised file its storage.json names; a file is uploaded as it is)
   --port <port>          Espruino: serial path or tcp://host[:23]; Moddable: serial path (else UPLOAD_PORT)
   --baud <rate>          Espruino serial baud rate (default 115200)
   --no-start             Espruino: do not start the new program after switching to it
@@ -79,10 +79,7 @@ function redactConfig(bytes: string, config: string): string {
 }
 
 async function flashEspruinoTarget(options: Options, profile: EspruinoProfile, record: DeviceRecord): Promise<void> {
-  const imagePath = options.image ?? join('dist', profile.target, 'micromine.js');
-  if (!existsSync(imagePath)) throw new ToolError('missing_image', `no image at ${imagePath}`, { where: imagePath, hint: `build it first: micromine build --target ${profile.target}` });
-  const image = readFileSync(imagePath, 'latin1');
-  if (image.length === 0) throw new ToolError('missing_image', `the image ${imagePath} is empty`, { where: imagePath });
+  const { path: imagePath, bytes: image } = readEspruinoImage(options.image ?? join('dist', profile.target), profile.target);
   let baud: number | undefined;
   if (options.baud !== undefined) {
     baud = Number(options.baud);
