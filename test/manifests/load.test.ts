@@ -119,8 +119,34 @@ withScratch('a rate must say where it comes from', (dir) => editJson(dir, 'profi
   expectError(() => loadProfile('moddable-esp32', { dir }), 'bad-value', /expected "measured" \| "published" \| "estimate", got "guess"/);
 });
 
-withScratch('the runtime decides the RAM shape', (dir) => editJson(dir, 'profiles/espruino-esp32.json', (json) => { json.runtime = 'xs'; }), (dir) => {
+withScratch('the runtime decides the RAM shape', (dir) => editJson(dir, 'profiles/espruino-esp32.json', (json) => { json.runtime = 'xs'; delete json.firmware; }), (dir) => {
   expectError(() => loadProfile('espruino-esp32', { dir }), 'unknown-field', /"ram\.variables" unknown field/);
+});
+
+test('an Espruino profile states the firmware its image is built for; a bad or unknown version is named', () => {
+  for (const [firmware, code, message] of [
+    ['2.21', 'bad-value', /"firmware" expected an Espruino version like "2v21" or "2v20\.48" \(2v20 or later\), got "2\.21"/],
+    ['2v19', 'bad-value', /"firmware" expected an Espruino version .* \(2v20 or later\), got "2v19"/],
+    [' 2v21', 'bad-value', /got " 2v21"/],
+    [221, 'wrong-type', /"firmware" expected an Espruino version .*, got 221/],
+  ] as const) {
+    const dir = scratch((d) => editJson(d, 'profiles/espruino-esp32.json', (json) => { json.firmware = firmware; }));
+    try {
+      expectError(() => loadProfile('espruino-esp32', { dir }), code, message);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  assert.is((loadProfile('espruino-esp32') as { firmware?: string }).firmware, '2v21');
+});
+
+withScratch('a missing firmware is named', (dir) => editJson(dir, 'profiles/espruino-esp32c3.json', (json) => { delete json.firmware; }), (dir) => {
+  expectError(() => loadProfile('espruino-esp32c3', { dir }), 'missing-field', /"firmware" missing/);
+});
+
+withScratch('only Espruino budgets have a stored image figure', (dir) => editJson(dir, 'budgets/moddable-esp32.json', (json) => { json.image.storedBytes = 1; }), (dir) => {
+  expectError(() => loadBudget('moddable-esp32', { dir }), 'unknown-field', /"image\.storedBytes" unknown field/);
+  assert.is(loadBudget('espruino-esp32').image.storedBytes, 16384);
 });
 
 withScratch('the target field must match the file name', (dir) => editJson(dir, 'budgets/moddable-esp32.json', (json) => { json.target = 'moddable-esp32s3'; }), (dir) => {

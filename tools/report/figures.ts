@@ -6,6 +6,7 @@ import type { Budget, Runtime, Tier } from '../manifests/index.ts';
 export type FigureName =
   | 'image.rawBytes'
   | 'image.gzipBytes'
+  | 'image.storedBytes'
   | 'ram.slots'
   | 'ram.chunkBytes'
   | 'ram.variables'
@@ -28,6 +29,7 @@ export interface FigureInfo {
 export const FIGURES: Readonly<Record<FigureName, FigureInfo>> = {
   'image.rawBytes': { kind: 'bytes', unit: 'bytes', label: 'image raw' },
   'image.gzipBytes': { kind: 'bytes', unit: 'bytes', label: 'image gzip' },
+  'image.storedBytes': { kind: 'bytes', unit: 'bytes', label: 'image stored' },
   'ram.slots': { kind: 'ram', unit: 'slots', label: 'peak slots' },
   'ram.chunkBytes': { kind: 'ram', unit: 'bytes', label: 'peak chunks' },
   'ram.variables': { kind: 'ram', unit: 'variables', label: 'peak variables' },
@@ -37,10 +39,13 @@ export const FIGURES: Readonly<Record<FigureName, FigureInfo>> = {
   'computrons.unit': { kind: 'computrons', unit: 'computrons', label: 'unit' },
 };
 
-/** The figures a target has, in report order: its runtime decides the RAM unit, its tier the sig entry. */
+/**
+ * The figures a target has, in report order: its runtime decides the RAM unit and whether the
+ * image has a stored form (Espruino's pretokenised bytes), its tier the sig entry.
+ */
 export function figuresOf(runtime: Runtime, tier: Tier): FigureName[] {
   return [
-    'image.rawBytes', 'image.gzipBytes',
+    'image.rawBytes', ...(runtime === 'espruino' ? ['image.storedBytes'] as const : []), 'image.gzipBytes',
     ...(runtime === 'xs' ? ['ram.slots', 'ram.chunkBytes'] as const : ['ram.variables'] as const),
     'computrons.hashEntry', ...(tier === 'sig' ? ['computrons.sigEntry'] as const : []), 'computrons.shareAttempt', 'computrons.unit',
   ];

@@ -7,6 +7,7 @@ import { FIGURES, formatDelta, formatValue, type Figure, type FigureName, type T
 /** Columns of the table: RAM figures share columns across runtimes. */
 const COLUMNS: readonly { title: string; figures: readonly FigureName[] }[] = [
   { title: 'image raw', figures: ['image.rawBytes'] },
+  { title: 'image stored', figures: ['image.storedBytes'] },
   { title: 'image gzip', figures: ['image.gzipBytes'] },
   { title: 'peak RAM', figures: ['ram.slots', 'ram.variables'] },
   { title: 'peak chunks', figures: ['ram.chunkBytes'] },
@@ -41,7 +42,7 @@ export function budgetsMarkdown(targets: readonly TargetFigures[], found: readon
     });
     lines.push(`| **${t.target}** (${t.runtime === 'xs' ? 'XS' : 'Espruino'}, ${t.tier}) | ${cells.join(' | ')} |`);
   }
-  lines.push('', 'Bytes are the image\'s code; RAM is the peak in the runtime\'s own unit (XS slots and chunk bytes, Espruino variables) during the standard workload; CPU is in computrons (XS byte code and built-in charges, deterministic). Changes are against `manifests/baseline.json`.');
+  lines.push('', 'Bytes are the image\'s code (stored: the pretokenised bytes an Espruino board keeps in Storage); RAM is the peak in the runtime\'s own unit (XS slots and chunk bytes, Espruino variables) during the standard workload; CPU is in computrons (XS byte code and built-in charges, deterministic). Changes are against `manifests/baseline.json`.');
   if (found.length > 0) {
     lines.push('', '### Findings', '');
     for (const f of found) lines.push(`- ${f.message}`);

@@ -40,7 +40,7 @@ export async function measure(options: MeasureOptions): Promise<TargetFigures[]>
     const budget = loadBudget(target, dir);
     const image = built.targets.find((t) => t.target === target)!;
     const workload = await run(target, profile.runtime, profile.tier, distDir);
-    const values: Partial<Record<string, number>> = { 'image.rawBytes': image.raw, 'image.gzipBytes': image.gzip, ...workload.figures };
+    const values: Partial<Record<string, number>> = { 'image.rawBytes': image.raw, 'image.storedBytes': image.stored, 'image.gzipBytes': image.gzip, ...workload.figures };
     const figures: Figure[] = figuresOf(profile.runtime, profile.tier).map((name) => ({
       name, value: values[name] ?? null, budget: budgetOf(budget, name) ?? null, baseline: options.baseline[target]?.[name] ?? null,
     }));
