@@ -4,6 +4,9 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { build, BuildError, main, type BuildReport } from '../../tools/build/index.ts';
+import { detokenise } from '../../tools/build/espruino-tokens.ts';
+import { pretokenise } from '../../tools/build/pretokenise.ts';
+import { sha256Bytes } from '../../tools/build/stored.ts';
 import { lintFile } from '../../tools/lint/index.ts';
 import { listTargets, loadProfile, type XsProfile } from '../../tools/manifests/index.ts';
 import { CHECK_SIGNATURE, HEADER_CHECKS_AT, TX_SIGNATURE_AT } from '../../firmware/core/layout.ts';
@@ -94,13 +97,32 @@ test('each Moddable manifest holds its profile\'s creation block, the modules an
   }
 });
 
-test('the Espruino output has its Storage upload form', () => {
+test('the Espruino output has its Storage upload form: the pretokenised image with its SHA-256', async () => {
   const form = JSON.parse(readFileSync(join(first, 'espruino-esp32', 'storage.json'), 'utf8'));
   const image = readFileSync(join(first, 'espruino-esp32', 'micromine.js'), 'latin1');
-  assert.equal(form.files, [{ storage: 'mm.a.js', from: 'micromine.js', bytes: image.length, sha256: form.files[0].sha256 }]);
+  const stored = readFileSync(join(first, 'espruino-esp32', 'micromine.stored.js'), 'latin1');
+  assert.equal(form.files, [{
+    storage: 'mm.a.js', from: 'micromine.stored.js', bytes: stored.length, sha256: sha256Bytes(stored),
+    pretokenised: { firmware: '2v21', strings: true },
+    raw: { from: 'micromine.js', bytes: image.length, sha256: sha256Bytes(image) },
+  }]);
+  assert.is(stored, pretokenise(image, { strings: true, file: 'micromine.js' }));
+  const target = report.targets.find((t) => t.target === 'espruino-esp32')!;
+  assert.equal([target.raw, target.stored], [image.length, stored.length]);
+  assert.ok(target.stored! < target.raw * 0.9, `stored ${target.stored} is well under raw ${target.raw}`);
+  const built = JSON.parse(readFileSync(join(first, 'espruino-esp32', 'build.json'), 'utf8'));
+  assert.equal([built.raw, built.stored], [image.length, stored.length]);
+  assert.is(report.targets.find((t) => t.target === 'moddable-esp32')!.stored, undefined, 'only Espruino images have a stored form');
   assert.is(form.boot, 'eval(require("Storage").read("mm.a.js"))');
   // The function wrapper, as terser writes it: nothing of the image reaches the global scope but `micromine`.
   assert.ok(image.startsWith('!function(){') && image.trimEnd().endsWith('}();'), 'one wrapped script');
+  // What a board runs: the stored bytes, read as its lexer reads them.
+  const running = await runEspruinoImage(detokenise(stored), ESP32, null);
+  try {
+    assert.equal(await running.json('micromine.selfTest()'), { pass: true, failed: [] });
+  } finally {
+    await running.close();
+  }
 });
 
 test('budgets lowered below the real size fail the check, naming the figure and the overrun', async () => {

@@ -5,8 +5,9 @@
  * (`rawStringsFor`) string literals become raw length-prefixed string tokens. The output follows
  * the Espruino IDE's "Pretokenise code before upload" byte for byte, except where that would
  * change the program: `catch` stays a word (as in the IDE: a firmware issue), two operators that
- * would join are kept apart by a space (`a+ +b`), and integers are left as text (raw integer
- * tokens lex faster but make this image larger: docs/build.md).
+ * would join are kept apart by a space (`a+ +b`), line breaks inside brackets are kept when one
+ * ended a statement, and integers are left as text (raw integer tokens lex faster but make this
+ * image larger: docs/build.md).
  *
  * Every output is read back through the detokeniser and must be the same program as the input,
  * token for token and node for node, or the build fails: what is flashed is what was linted.
@@ -115,27 +116,36 @@ function checkAscii(code: string, file: string): void {
   }
 }
 
-/** The structure of a program without positions or spellings (what the parser makes of it). */
+/**
+ * The structure of a program without positions or spellings (what the parser makes of it); a
+ * template without substitutions is the string it means, as the IDE writes it.
+ */
 function shape(code: string): string {
-  return JSON.stringify(parse(code, ACORN), (key, value) => (key === 'start' || key === 'end' || key === 'raw' ? undefined : value));
+  return JSON.stringify(parse(code, ACORN), (key, value) => {
+    if (key === 'start' || key === 'end' || key === 'raw' || key === 'directive') return undefined;
+    if (value?.type === 'TemplateLiteral' && value.expressions.length === 0) return { type: 'Literal', value: value.quasis[0].value.cooked };
+    return value;
+  });
 }
 
-/** Fails the build unless `stored` reads back, through the lexer's rules, as the program `code`. */
-function checkReadsBack(code: string, stored: string, file: string): void {
+/** Why `stored` does not read back, through the lexer's rules, as the program `code`; undefined when it does. */
+function readBackProblem(code: string, stored: string): { offset: number; detail: string } | undefined {
   const source = programTokens(code);
-  const back = programTokens(detokenise(stored));
+  const text = detokenise(stored);
+  const back = programTokens(text);
   const differs = source.findIndex((t, i) => back[i]?.kind !== t.kind || back[i]?.value !== t.value);
-  const fail = (offset: number, detail: string): never => {
-    const location = locate(code, offset, file);
-    throw new BuildError('pretokenise', location, at(location, `the pretokenised image reads back as a different program: ${detail}`),
-      'the pretokeniser missed a case: build with a firmware before 2v20.48 in the profile to narrow it down, and report the input');
-  };
   if (differs >= 0 || back.length !== source.length) {
     const index = differs >= 0 ? differs : Math.min(source.length, back.length);
     const expected = source[index];
-    fail(expected?.start ?? code.length, `expected ${expected === undefined ? 'the end' : JSON.stringify(expected.text)}, read ${back[index] === undefined ? 'the end' : JSON.stringify(back[index]!.text)}`);
+    const found = back[index];
+    return { offset: expected?.start ?? code.length, detail: `expected ${expected === undefined ? 'the end' : JSON.stringify(expected.text)}, read ${found === undefined ? 'the end' : JSON.stringify(found.text)}` };
   }
-  if (shape(code) !== shape(detokenise(stored))) fail(0, 'same tokens, different statements (a line break that ended a statement was lost)');
+  try {
+    if (shape(code) === shape(text)) return undefined;
+  } catch (error) {
+    return { offset: 0, detail: `it does not parse (${(error as Error).message})` };
+  }
+  return { offset: 0, detail: 'same tokens, different statements' };
 }
 
 /**
@@ -145,28 +155,40 @@ function checkReadsBack(code: string, stored: string, file: string): void {
  */
 export function pretokenise(code: string, options: PretokeniseOptions): string {
   checkAscii(code, options.file);
+  const tokens = programTokens(code);
+  // The IDE keeps line breaks at the top level only; where a dropped one ended a statement
+  // (automatic semicolon insertion), every line break is kept instead.
+  const compact = write(code, tokens, options.strings, 'top-level');
+  if (readBackProblem(code, compact) === undefined) return compact;
+  const stored = write(code, tokens, options.strings, 'all');
+  const problem = readBackProblem(code, stored);
+  if (problem === undefined) return stored;
+  const location = locate(code, problem.offset, options.file);
+  throw new BuildError('pretokenise', location, at(location, `the pretokenised image reads back as a different program: ${problem.detail}`),
+    'the pretokeniser missed a case: set the profile\'s "firmware" before 2v20.48 to rule out raw strings, and report the input');
+}
+
+function write(code: string, tokens: ProgramToken[], strings: boolean, lines: 'top-level' | 'all'): string {
   let out = '';
   let depth = 0;
   let lastEnd = 0;
   let previous: ProgramToken | undefined;
   let previousWasByte = false;
-  for (const token of programTokens(code)) {
-    // Line breaks survive at the top level only (as in the IDE), where a statement may end on one.
+  for (const token of tokens) {
     if (OPENING.has(token.text)) depth++;
-    if (depth === 0 && code.slice(lastEnd, token.start).includes('\n')) out += '\n';
+    if ((depth === 0 || lines === 'all') && code.slice(lastEnd, token.start).includes('\n')) out += '\n';
     if (CLOSING.has(token.text)) depth--;
     lastEnd = token.end;
-    const raw = options.strings && token.kind === 'string' ? rawString(token.value as string) : undefined;
-    const byte = token.kind === 'word' || token.kind === 'punctuation' ? tokenCode(token.text) : undefined;
+    const raw = strings && token.kind === 'string' ? rawString(token.value as string) : undefined;
+    const byte = (token.kind === 'word' || token.kind === 'punctuation') && !KEPT_AS_WORD.has(token.text) ? tokenCode(token.text) : undefined;
     if (raw !== undefined) out += raw;
-    else if (byte !== undefined && !KEPT_AS_WORD.has(token.text)) out += String.fromCharCode(byte);
+    else if (byte !== undefined) out += String.fromCharCode(byte);
     else {
       if (previous !== undefined && !previousWasByte && joins(previous, token)) out += ' ';
       out += token.text;
     }
-    previousWasByte = raw !== undefined || (byte !== undefined && !KEPT_AS_WORD.has(token.text));
+    previousWasByte = raw !== undefined || byte !== undefined;
     previous = token;
   }
-  checkReadsBack(code, out, options.file);
   return out;
 }
