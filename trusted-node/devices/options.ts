@@ -4,6 +4,7 @@
  * silently running the default.
  * @module
  */
+import { wholeMsClock } from '../clock.ts';
 import { SESSION_DEFAULTS, type SessionOptions } from '../../protocol/wire-session.ts';
 import { DEFAULT_CONSENSUS_RULES, type ConsensusRules } from '../consensus/consensus.ts';
 import { DEFAULT_STANDING_RULES, type StandingRules } from '../consensus/standing.ts';
@@ -70,7 +71,7 @@ export interface DeviceServerOptions {
   readonly commit?: Partial<CommitRules>;
   /** Options of each connection's protocol state machine (strikes, rate limit, deadline grace). */
   readonly session?: SessionOptions;
-  /** Clock (ms since the epoch) for deadlines, rate limits, share times and reward hours; default Date.now. */
+  /** Clock (ms since the epoch) for deadlines, rate limits, share times and reward hours; default Date.now. Fractions are dropped (trusted-node/clock.ts). */
   readonly now?: () => number;
 }
 
@@ -120,9 +121,9 @@ export function resolveOptions(options: DeviceServerOptions = {}, randomSeed: ()
   if (typeof commit.thread !== 'boolean') throw new TypeError(`"commit.thread" expected a boolean, got ${typeof commit.thread}`);
   const session = merged('session', SESSION_DEFAULTS, options.session);
   for (const [name, value] of Object.entries(session)) positive(`session.${name}`, value);
-  const now = options.now ?? Date.now;
-  if (typeof now !== 'function') throw new TypeError(`"now" expected a function, got ${typeof now}`);
-  return { consensus: { ...consensus, auditSeed: seed }, standing, scheduling, rewards, limits, commit, session, now };
+  const clock = options.now ?? Date.now;
+  if (typeof clock !== 'function') throw new TypeError(`"now" expected a function, got ${typeof clock}`);
+  return { consensus: { ...consensus, auditSeed: seed }, standing, scheduling, rewards, limits, commit, session, now: wholeMsClock(clock) };
 }
 
 function known(group: string, value: object, names: readonly string[]): void {
