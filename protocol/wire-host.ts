@@ -60,8 +60,11 @@ export type StoreOutcome =
   | { stored: true; accepted: boolean; credited: bigint | null }
   | { stored: false; why: 'duplicate' | 'replayed' };
 
-/** Why a unit stopped being the device's current unit without a stored result. */
-export type DropReason = 'refused' | 'replaced' | 'expired';
+/**
+ * Why a unit stopped being the device's current unit without a stored result (`unassigned`: the
+ * host built it for a session that had meanwhile got another unit or closed).
+ */
+export type DropReason = 'refused' | 'replaced' | 'expired' | 'unassigned';
 
 /** What a session reports for logs and metrics. */
 export type SessionEvent =

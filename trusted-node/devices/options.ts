@@ -111,6 +111,8 @@ export function resolveOptions(options: DeviceServerOptions = {}, randomSeed: ()
   const scheduling = merged('scheduling', DEFAULT_SCHEDULING_RULES, options.scheduling);
   positive('scheduling.maxEntries', scheduling.maxEntries);
   positive('scheduling.minDeadlineMs', scheduling.minDeadlineMs);
+  nonNegative('scheduling.jitterMs', scheduling.jitterMs);
+  nonNegative('scheduling.networkSlackMs', scheduling.networkSlackMs);
   if (typeof scheduling.probes !== 'boolean') throw new TypeError(`"scheduling.probes" expected a boolean, got ${typeof scheduling.probes}`);
 
   const rewards = checkRewardRules(merged('rewards', DEFAULT_REWARD_RULES, options.rewards));
@@ -142,6 +144,11 @@ function merged<T extends object>(group: string, defaults: T, given: Partial<T> 
 function integer(name: string, value: unknown): void {
   if (typeof value !== 'number') throw new TypeError(`"${name}" expected an integer, got ${typeof value}`);
   if (!Number.isSafeInteger(value)) throw new RangeError(`"${name}" expected an integer, got ${value}`);
+}
+
+function nonNegative(name: string, value: unknown): void {
+  integer(name, value);
+  if ((value as number) < 0) throw new RangeError(`"${name}" expected an integer of 0 or more, got ${value}`);
 }
 
 function positive(name: string, value: unknown): void {

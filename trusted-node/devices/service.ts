@@ -329,9 +329,7 @@ export class DeviceService {
       if (connection.closedFor !== null) continue;
       if (connection.session.phase !== 'ready' && now - connection.openedAt > handshakeTimeoutMs) connection.shut('handshake-timeout');
       else if (now - connection.lastLineAt > idleTimeoutMs) connection.shut('idle-timeout');
-      else if (connection.session.unitId !== null) {
-        connection.session.checkDeadline().catch((error: unknown) => this.logger.error('deadline_check_failed', { error }));
-      }
+      else connection.session.checkDeadline();
     }
     for (const [deviceId, kept] of this.#kept) {
       if (now <= kept.expiresAt) continue;
@@ -349,7 +347,7 @@ export class DeviceService {
   dispatch(): void {
     for (const connection of this.#connections) {
       const deviceId = connection.deviceId;
-      if (deviceId === null || connection.closedFor !== null || connection.session.unitId !== null) continue;
+      if (deviceId === null || connection.closedFor !== null || !connection.session.awaitsWork) continue;
       const header = this.nextUnit(deviceId);
       if (header !== null) connection.session.assign(header);
     }
