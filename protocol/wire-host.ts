@@ -71,6 +71,8 @@ export type SessionEvent =
   | { type: 'error'; error: WireError; message: string }
   | { type: 'authenticated'; deviceId: string }
   | { type: 'stored'; deviceId: string; unitId: number; counter: number }
+  /** a request moved the unit forward (the next entry pulled, the result stored): the host gives its line back to its own limits */
+  | { type: 'advanced' }
   | { type: 'unit-dropped'; deviceId: string; unitId: number; why: DropReason; refusal?: WireError }
   /** the connection ended with this unit open: keep it for the device's next connection until `expiresAt` */
   | { type: 'unit-suspended'; deviceId: string; unit: UnitProgress }
@@ -105,7 +107,10 @@ export interface SessionOptions {
   maxStrikes?: number;
   /** Added to a unit's deadline before the node calls it expired, for the network (default 2000 ms). */
   deadlineGraceMs?: number;
-  /** Sustained requests per second (default 20) and burst (default 40) before `rate-limited`. */
+  /**
+   * Sustained requests per second (default 20) and burst (default 40) before `rate-limited`. A
+   * request that moves the unit forward (the next pull, a stored result) gives its token back.
+   */
   requestsPerSecond?: number;
   burst?: number;
 }

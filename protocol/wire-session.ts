@@ -262,6 +262,7 @@ export class DeviceSession {
     if (this.current !== unit) return this.fail(request.id, 'stale', `unit ${unit.unitId} was superseded`, 'none');
     if (request.previousVerdict !== null) unit.verdicts[request.index - 1] = request.previousVerdict;
     unit.pulled++;
+    this.advanced();
     return this.answer(request.id, pullResult(entry));
   }
 
@@ -316,6 +317,7 @@ export class DeviceSession {
     }
     this.lastCounter = result.counter;
     this.retire(unit);
+    this.advanced();
     this.host.report?.({ type: 'stored', deviceId, unitId: unit.unitId, counter: result.counter });
     this.answer(request.id, submitResult(outcome.accepted, outcome.credited));
     return true;
@@ -358,6 +360,17 @@ export class DeviceSession {
     const unit = this.current!;
     this.retire(unit);
     this.host.report?.({ type: 'unit-dropped', deviceId: this.deviceId!, unitId: unit.unitId, why, ...(refusal ? { refusal } : {}) });
+  }
+
+  /**
+   * A request moved the device's unit forward (the next entry pulled, the result stored): its
+   * token goes back. There are at most entries + 2 such requests per unit, one at a time, and
+   * units come only as results do, so they are self-limiting: an honest device at full speed is
+   * never rate limited, while pings, repeated pulls, refusals and errors still are.
+   */
+  private advanced(): void {
+    this.tokens = Math.min(this.options.burst, this.tokens + 1);
+    this.host.report?.({ type: 'advanced' });
   }
 
   private takeToken(): boolean {

@@ -21,8 +21,11 @@ import { SimDevice, type Behavior, type SimIdentity } from '../../tools/loadgen/
 export interface Fleet {
   readonly node: NodeHandle;
   readonly devices: RunningDevices;
-  /** Registers a device and returns a simulated one, not yet connected. */
-  device(profile: string, behavior?: Behavior, owner?: Uint8Array, localAddress?: string): Promise<SimDevice>;
+  /**
+   * Registers a device and returns a simulated one, not yet connected; `requestsPerSecond` is
+   * its own pacing (default: under the node's default limit).
+   */
+  device(profile: string, behavior?: Behavior, owner?: Uint8Array, localAddress?: string, requestsPerSecond?: number): Promise<SimDevice>;
   /** Stops the node and removes its directory. */
   stop(): Promise<void>;
 }
@@ -46,12 +49,14 @@ export async function startFleet(options: DeviceServerOptions = {}, node: NodeOp
   return {
     node: handle,
     devices: devices!,
-    async device(profile, behavior, owner = secret('owner'), localAddress) {
+    async device(profile, behavior, owner = secret('owner'), localAddress, requestsPerSecond) {
       serial++;
       const id = createHash('sha256').update(`device ${serial} ${process.pid}`).digest('hex').slice(0, 16);
       const identity: SimIdentity = { id, key: secret(`key ${id}`), profile, tier: profile.startsWith('moddable-') ? 'sig' : 'hash' };
       await handle.store.addDevice({ id, key: identity.key, profile, tier: identity.tier, owner: toHex(owner), createdAt: 0 });
-      return new SimDevice(identity, { port: handle.port!, ...(behavior ? { behavior } : {}), ...(localAddress ? { localAddress } : {}) });
+      return new SimDevice(identity, {
+        port: handle.port!, ...(behavior ? { behavior } : {}), ...(localAddress ? { localAddress } : {}), ...(requestsPerSecond ? { requestsPerSecond } : {}),
+      });
     },
     async stop() {
       await handle.stop();

@@ -160,6 +160,17 @@ export class DeviceService {
     return null;
   }
 
+  /**
+   * A line that moved the device's unit forward goes back to the address and device limits, as
+   * it does to the session's (protocol/wire-session.ts): those limits are for what an honest
+   * device does not do, and its pulls and results are bounded by the units the node hands out.
+   */
+  #returnLine(connection: Connection): void {
+    this.#addressLines.give(connection.address);
+    const deviceId = connection.deviceId;
+    if (deviceId !== null) this.#deviceLines.give(deviceId);
+  }
+
   /** The node closed a connection. */
   disconnected(reason: string): void {
     this.#disconnects.inc({ reason });
@@ -265,6 +276,8 @@ export class DeviceService {
         return;
       case 'authenticated':
         return this.#authenticated(connection, event.deviceId);
+      case 'advanced':
+        return this.#returnLine(connection);
       case 'unit-dropped': {
         const unit = this.scheduler.unit(event.unitId);
         if (unit !== undefined) this.#release(unit, event.why);
