@@ -15,7 +15,7 @@ import type { DeviceServerOptions } from '../../trusted-node/devices/options.ts'
 import { demoSecretKey } from '../../trusted-node/ledger/genesis.ts';
 import { decodeTransaction, isRefusal } from '../../trusted-node/ledger/rules.ts';
 import { startNode, type NodeHandle, type NodeOptions } from '../../trusted-node/node.ts';
-import { SimDevice, type Behavior, type SimIdentity } from '../../tools/loadgen/device.ts';
+import { HONEST, SimDevice, type Behavior, type SimIdentity } from '../../tools/loadgen/device.ts';
 
 /** A running node with its device server. */
 export interface Fleet {
@@ -78,6 +78,19 @@ export async function eventually(test: () => boolean | Promise<boolean>, what: s
     if (Date.now() - started > limitMs) throw new Error(`gave up waiting: ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+}
+
+/** An honest hash-tier device, connected (it gets work when the fleet's node hands out probes). */
+export async function honestDevice(fleet: Fleet): Promise<SimDevice> {
+  const device = await fleet.device('espruino-esp32', HONEST);
+  await device.connect();
+  return device;
+}
+
+/** Resolves once `device` got two more results acknowledged: the node keeps serving it. */
+export async function stillServed(device: SimDevice): Promise<void> {
+  const before = device.acks.length;
+  await eventually(() => device.acks.length >= before + 2, 'the honest device keeps getting acks');
 }
 
 /** Puts a transaction in the mempool without intake's checks (an invalid one, for devices to judge); returns its id. */
