@@ -29,8 +29,8 @@ const senders = secrets.map((secret) => publicKeyOf(secret));
 const genesis: GenesisConfig = { chainId: CHAIN_ID, minFee: FEE, time: 0, accounts: senders.map((publicKey) => ({ publicKey, balance: 10n ** 12n })) };
 const owner = toHex(senders[0]!);
 const dataRoot = mkdtempSync(join(tmpdir(), 'mm-sim-node-'));
-// Date.now() is a whole number of ms, and the node stores it as one.
-const now = (): number => Math.floor(setup.epoch + clock[0]!);
+// The fleet's virtual time as it is: the node takes whole milliseconds from any clock.
+const now = (): number => setup.epoch + clock[0]!;
 const log = (line: string): void => parentPort!.postMessage({ log: String(line).trimEnd() });
 let devices: RunningDevices | undefined;
 let port = 0;

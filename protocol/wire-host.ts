@@ -60,14 +60,19 @@ export type StoreOutcome =
   | { stored: true; accepted: boolean; credited: bigint | null }
   | { stored: false; why: 'duplicate' | 'replayed' };
 
-/** Why a unit stopped being the device's current unit without a stored result. */
-export type DropReason = 'refused' | 'replaced' | 'expired';
+/**
+ * Why a unit stopped being the device's current unit without a stored result (`unassigned`: the
+ * host built it for a session that had meanwhile got another unit or closed).
+ */
+export type DropReason = 'refused' | 'replaced' | 'expired' | 'unassigned';
 
 /** What a session reports for logs and metrics. */
 export type SessionEvent =
   | { type: 'error'; error: WireError; message: string }
   | { type: 'authenticated'; deviceId: string }
   | { type: 'stored'; deviceId: string; unitId: number; counter: number }
+  /** a request moved the unit forward (the next entry pulled, the result stored): the host gives its line back to its own limits */
+  | { type: 'advanced' }
   | { type: 'unit-dropped'; deviceId: string; unitId: number; why: DropReason; refusal?: WireError }
   /** the connection ended with this unit open: keep it for the device's next connection until `expiresAt` */
   | { type: 'unit-suspended'; deviceId: string; unit: UnitProgress }
@@ -102,7 +107,10 @@ export interface SessionOptions {
   maxStrikes?: number;
   /** Added to a unit's deadline before the node calls it expired, for the network (default 2000 ms). */
   deadlineGraceMs?: number;
-  /** Sustained requests per second (default 20) and burst (default 40) before `rate-limited`. */
+  /**
+   * Sustained requests per second (default 20) and burst (default 40) before `rate-limited`. A
+   * request that moves the unit forward (the next pull, a stored result) gives its token back.
+   */
   requestsPerSecond?: number;
   burst?: number;
 }

@@ -59,6 +59,12 @@ export class DeviceSession {
   private submitting: UnitProgress | null = null;
   private readonly recent: number[] = [];
   private busy = false;
+  /**
+   * Set when the device's unit expired while the device was silent: its next unit waits for its
+   * next request instead of being pushed at once, so a device stuck waiting for a lost answer
+   * hears nothing until its own answer timeout reconnects it, and a dead one holds no more jobs.
+   */
+  private silentSinceExpiry = false;
   private tokens: number;
   private tokensAt: number;
 
@@ -77,6 +83,11 @@ export class DeviceSession {
   /** The unit the device is working on, if any. */
   get unitId(): number | null {
     return this.current?.unitId ?? null;
+  }
+
+  /** True when the node may hand the device a unit now: authenticated, without one, and not silent since its last one expired. */
+  get awaitsWork(): boolean {
+    return this.phase === 'ready' && this.current === null && !this.silentSinceExpiry;
   }
 
   /** Feeds bytes from the socket (a latin1 string or bytes). Resolves once every line they completed is answered. */
@@ -116,11 +127,14 @@ export class DeviceSession {
     if (this.phase === 'ready') this.host.send(encodeDifficulty(difficulty));
   }
 
-  /** Drops the current unit if its deadline has passed and asks for the next; true when it did. */
-  async checkDeadline(): Promise<boolean> {
+  /**
+   * Drops the current unit if its deadline has passed; true when it did. The next unit goes out
+   * after the device's next request (see `awaitsWork`), not now.
+   */
+  checkDeadline(): boolean {
     if (this.current === null || this.host.now() <= this.current.expiresAt) return false;
     this.drop('expired');
-    await this.offerWork();
+    this.silentSinceExpiry = true;
     return true;
   }
 
@@ -150,9 +164,11 @@ export class DeviceSession {
       return;
     }
     this.busy = true;
-    let wantsWork = false;
+    // Any request answers the silence after an expiry: the device is alive and gets work again.
+    let wantsWork = this.silentSinceExpiry;
+    this.silentSinceExpiry = false;
     try {
-      wantsWork = await this.dispatch(request);
+      wantsWork = (await this.dispatch(request)) || wantsWork;
     } catch (error) {
       // A host failure (storage down, unit gone) is the node's fault: the device may retry.
       this.fail(request.id, 'other', 'node error, retry later', 'none', `host failed on ${request.method}: ${String(error)}`);
@@ -246,6 +262,7 @@ export class DeviceSession {
     if (this.current !== unit) return this.fail(request.id, 'stale', `unit ${unit.unitId} was superseded`, 'none');
     if (request.previousVerdict !== null) unit.verdicts[request.index - 1] = request.previousVerdict;
     unit.pulled++;
+    this.advanced();
     return this.answer(request.id, pullResult(entry));
   }
 
@@ -300,6 +317,7 @@ export class DeviceSession {
     }
     this.lastCounter = result.counter;
     this.retire(unit);
+    this.advanced();
     this.host.report?.({ type: 'stored', deviceId, unitId: unit.unitId, counter: result.counter });
     this.answer(request.id, submitResult(outcome.accepted, outcome.credited));
     return true;
@@ -315,8 +333,14 @@ export class DeviceSession {
   private async offerWork(): Promise<void> {
     if (this.phase !== 'ready' || this.current !== null) return;
     try {
-      const header = await this.host.nextUnit(this.deviceId!);
-      if (header !== null && this.phase === 'ready' && this.current === null) this.assign(header);
+      // A host that answers at once is not awaited, so nothing can assign a unit in between.
+      const next = this.host.nextUnit(this.deviceId!);
+      const header = next instanceof Promise ? await next : next;
+      if (header === null) return;
+      if (this.phase === 'ready' && this.current === null) return this.assign(header);
+      // The session got a unit or closed while the host built this one: it goes back.
+      const decoded = decodeHeader(header);
+      if (decoded.ok) this.host.report?.({ type: 'unit-dropped', deviceId: this.deviceId!, unitId: decoded.value.unitId, why: 'unassigned' });
     } catch (error) {
       this.host.report?.({ type: 'error', error: 'other', message: `host failed to assign a unit: ${String(error)}` });
     }
@@ -336,6 +360,17 @@ export class DeviceSession {
     const unit = this.current!;
     this.retire(unit);
     this.host.report?.({ type: 'unit-dropped', deviceId: this.deviceId!, unitId: unit.unitId, why, ...(refusal ? { refusal } : {}) });
+  }
+
+  /**
+   * A request moved the device's unit forward (the next entry pulled, the result stored): its
+   * token goes back. There are at most entries + 2 such requests per unit, one at a time, and
+   * units come only as results do, so they are self-limiting: an honest device at full speed is
+   * never rate limited, while pings, repeated pulls, refusals and errors still are.
+   */
+  private advanced(): void {
+    this.tokens = Math.min(this.options.burst, this.tokens + 1);
+    this.host.report?.({ type: 'advanced' });
   }
 
   private takeToken(): boolean {

@@ -6,6 +6,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { wholeMsClock } from './clock.ts';
 import { lockDataDir, openDataDir } from './datadir.ts';
 import { NodeError } from './errors.ts';
 import { createHttpServer, type HttpLimits } from './http/server.ts';
@@ -73,7 +74,7 @@ export interface NodeOptions {
   readonly logger?: Logger;
   /** Serves the device protocol; without it the node serves HTTP only. */
   readonly deviceServer?: DeviceServerFactory;
-  /** Clock (ms); default Date.now. */
+  /** Clock (ms since the epoch); default Date.now. Fractions are dropped (trusted-node/clock.ts). */
   readonly now?: () => number;
 }
 
@@ -92,7 +93,7 @@ export interface NodeHandle extends NodeParts {
 export async function startNode(options: NodeOptions = {}): Promise<NodeHandle> {
   const logger = options.logger ?? silentLogger;
   const host = options.host ?? DEFAULT_HOST;
-  const now = options.now ?? Date.now;
+  const now = wholeMsClock(options.now ?? Date.now);
   const dir = openDataDir(options.dataDir ?? DEFAULT_DATA_DIR);
   const unlock = lockDataDir(dir);
   const cleanups: (() => Promise<void> | void)[] = [unlock];

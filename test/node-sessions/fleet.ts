@@ -15,14 +15,17 @@ import type { DeviceServerOptions } from '../../trusted-node/devices/options.ts'
 import { demoSecretKey } from '../../trusted-node/ledger/genesis.ts';
 import { decodeTransaction, isRefusal } from '../../trusted-node/ledger/rules.ts';
 import { startNode, type NodeHandle, type NodeOptions } from '../../trusted-node/node.ts';
-import { SimDevice, type Behavior, type SimIdentity } from '../../tools/loadgen/device.ts';
+import { HONEST, SimDevice, type Behavior, type SimIdentity } from '../../tools/loadgen/device.ts';
 
 /** A running node with its device server. */
 export interface Fleet {
   readonly node: NodeHandle;
   readonly devices: RunningDevices;
-  /** Registers a device and returns a simulated one, not yet connected. */
-  device(profile: string, behavior?: Behavior, owner?: Uint8Array, localAddress?: string): Promise<SimDevice>;
+  /**
+   * Registers a device and returns a simulated one, not yet connected; `requestsPerSecond` is
+   * its own pacing (default: under the node's default limit).
+   */
+  device(profile: string, behavior?: Behavior, owner?: Uint8Array, localAddress?: string, requestsPerSecond?: number): Promise<SimDevice>;
   /** Stops the node and removes its directory. */
   stop(): Promise<void>;
 }
@@ -46,12 +49,14 @@ export async function startFleet(options: DeviceServerOptions = {}, node: NodeOp
   return {
     node: handle,
     devices: devices!,
-    async device(profile, behavior, owner = secret('owner'), localAddress) {
+    async device(profile, behavior, owner = secret('owner'), localAddress, requestsPerSecond) {
       serial++;
       const id = createHash('sha256').update(`device ${serial} ${process.pid}`).digest('hex').slice(0, 16);
       const identity: SimIdentity = { id, key: secret(`key ${id}`), profile, tier: profile.startsWith('moddable-') ? 'sig' : 'hash' };
       await handle.store.addDevice({ id, key: identity.key, profile, tier: identity.tier, owner: toHex(owner), createdAt: 0 });
-      return new SimDevice(identity, { port: handle.port!, ...(behavior ? { behavior } : {}), ...(localAddress ? { localAddress } : {}) });
+      return new SimDevice(identity, {
+        port: handle.port!, ...(behavior ? { behavior } : {}), ...(localAddress ? { localAddress } : {}), ...(requestsPerSecond ? { requestsPerSecond } : {}),
+      });
     },
     async stop() {
       await handle.stop();
@@ -73,6 +78,19 @@ export async function eventually(test: () => boolean | Promise<boolean>, what: s
     if (Date.now() - started > limitMs) throw new Error(`gave up waiting: ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+}
+
+/** An honest hash-tier device, connected (it gets work when the fleet's node hands out probes). */
+export async function honestDevice(fleet: Fleet): Promise<SimDevice> {
+  const device = await fleet.device('espruino-esp32', HONEST);
+  await device.connect();
+  return device;
+}
+
+/** Resolves once `device` got two more results acknowledged: the node keeps serving it. */
+export async function stillServed(device: SimDevice): Promise<void> {
+  const before = device.acks.length;
+  await eventually(() => device.acks.length >= before + 2, 'the honest device keeps getting acks');
 }
 
 /** Puts a transaction in the mempool without intake's checks (an invalid one, for devices to judge); returns its id. */

@@ -3,20 +3,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MAX_LINE, WIRE_ERROR_CODES as CODE } from '../../protocol/wire.ts';
-import { HONEST, type SimDevice } from '../../tools/loadgen/device.ts';
-import { eventually, ManualClock, metric, RawPeer, startFleet, type Fleet } from './fleet.ts';
-
-async function honestDevice(fleet: Fleet): Promise<SimDevice> {
-  const device = await fleet.device('espruino-esp32', HONEST);
-  await device.connect();
-  return device;
-}
-
-/** The honest device gets further results acknowledged (it is still served). */
-async function stillServed(device: SimDevice): Promise<void> {
-  const before = device.acks.length;
-  await eventually(() => device.acks.length >= before + 2, 'the honest device keeps getting acks');
-}
+import { HONEST } from '../../tools/loadgen/device.ts';
+import { eventually, honestDevice, ManualClock, metric, RawPeer, startFleet, stillServed } from './fleet.ts';
 
 test('malformed JSON, an over-long line and an unknown method: 30, 31, 32, then the third strike closes', async () => {
   const fleet = await startFleet({ scheduling: { probes: true } });
@@ -39,8 +27,9 @@ test('malformed JSON, an over-long line and an unknown method: 30, 31, 32, then 
 });
 
 test('messages out of order: before hello 25, before auth 24, a second hello 33, a pull of a unit never assigned 33', async () => {
-  const fleet = await startFleet();
+  const fleet = await startFleet({ scheduling: { probes: true } });
   try {
+    const honest = await honestDevice(fleet);
     const early = await RawPeer.open(fleet.node.port!);
     early.send({ id: 1, method: 'mm.pull', params: [1, 0, null] });
     await early.received(1);
@@ -55,11 +44,13 @@ test('messages out of order: before hello 25, before auth 24, a second hello 33,
     const peer = await RawPeer.open(fleet.node.port!);
     await peer.authenticate(device.identity);
     peer.send({ id: 3, method: 'mm.pull', params: [42, 0, null] });
-    await peer.received(3);
+    await eventually(() => peer.codes.length === 1, 'the pull is answered');
     assert.equal(peer.codes, [CODE['out-of-order']]);
     assert.is(metric(fleet, 'mm_wire_errors_total{error="out-of-order"}'), 2);
     assert.is(metric(fleet, 'mm_wire_errors_total{error="not-subscribed"}'), 1);
     assert.is(metric(fleet, 'mm_wire_errors_total{error="unauthorized"}'), 1);
+    assert.is(metric(fleet, 'mm_device_disconnects_total{reason="strikes"}'), 1, 'the third strike closed the early peer');
+    await stillServed(honest);
     peer.destroy();
   } finally {
     await fleet.stop();
@@ -81,8 +72,9 @@ test('a flood from one address is cut off by the per-address line limit; the hon
 });
 
 test('a device flooding requests is rate limited (39) and then cut off by its own line limit across connections', async () => {
-  const fleet = await startFleet({ limits: { linesPerSecondPerDevice: 10 } });
+  const fleet = await startFleet({ scheduling: { probes: true }, limits: { linesPerSecondPerDevice: 10 } });
   try {
+    const honest = await honestDevice(fleet);
     const device = await fleet.device('espruino-esp32', HONEST);
     const peer = await RawPeer.open(fleet.node.port!);
     await peer.authenticate(device.identity);
@@ -95,6 +87,7 @@ test('a device flooding requests is rate limited (39) and then cut off by its ow
     again.send('{"id":7,"method":"mm.ping","params":[]}\n'.repeat(30));
     await again.closed;
     assert.is(metric(fleet, 'mm_device_disconnects_total{reason="device-flood"}'), 2);
+    await stillServed(honest);
   } finally {
     await fleet.stop();
   }
@@ -102,7 +95,7 @@ test('a device flooding requests is rate limited (39) and then cut off by its ow
 
 test('slow-loris: a half line never completed hits the handshake timeout; an authenticated trickle hits the idle timeout', async () => {
   const clock = new ManualClock();
-  const fleet = await startFleet({ now: clock.now, limits: { sweepIntervalMs: 1_000_000, handshakeTimeoutMs: 10_000, idleTimeoutMs: 60_000 } });
+  const fleet = await startFleet({ scheduling: { probes: true }, now: clock.now, limits: { sweepIntervalMs: 1_000_000, handshakeTimeoutMs: 10_000, idleTimeoutMs: 60_000 } });
   try {
     const loris = await RawPeer.open(fleet.node.port!);
     loris.send('{"id":1,"method":"mm.he');
@@ -120,6 +113,8 @@ test('slow-loris: a half line never completed hits the handshake timeout; an aut
     await trickle.closed;
     assert.is(metric(fleet, 'mm_device_disconnects_total{reason="handshake-timeout"}'), 1);
     assert.is(metric(fleet, 'mm_device_disconnects_total{reason="idle-timeout"}'), 1);
+    const honest = await honestDevice(fleet);
+    await stillServed(honest);
   } finally {
     await fleet.stop();
   }

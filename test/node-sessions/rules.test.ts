@@ -40,8 +40,8 @@ test('variable difficulty steps toward the target share time, within the bounds'
   assert.is(nextDifficulty(2, 1_000_000, rules), 2);
 });
 
-test('units are sized from the profile budget and get a deadline from the CPU rate, slices and network latency', () => {
-  const limits = { maxEntries: 0xffff, minDeadlineMs: 1 };
+test('units are sized from the profile budget and get a deadline from the CPU rate, slices, network latency and jitter', () => {
+  const limits = { maxEntries: 0xffff, minDeadlineMs: 1, jitterMs: 0, networkSlackMs: 0 };
   for (const target of ['moddable-esp32', 'moddable-esp32c3', 'espruino-esp32', 'espruino-esp32c3']) {
     const profile = loadProfile(target);
     const budget = loadBudget(target);
@@ -57,8 +57,17 @@ test('units are sized from the profile budget and get a deadline from the CPU ra
   const profile = loadProfile('moddable-esp32');
   const budget = loadBudget('moddable-esp32');
   assert.throws(() => planUnit(loadProfile('espruino-esp32'), loadBudget('espruino-esp32'), true, 4, limits), /no "computrons.sigEntry"/);
-  assert.is(planUnit(profile, budget, false, 8, { maxEntries: 2, minDeadlineMs: 1 }).entries, 2);
-  assert.is(planUnit(profile, budget, true, 0, { maxEntries: 1, minDeadlineMs: 600_000 }).deadlineMs, 600_000);
+  assert.is(planUnit(profile, budget, false, 8, { ...limits, maxEntries: 2 }).entries, 2);
+  assert.is(planUnit(profile, budget, true, 0, { ...limits, maxEntries: 1, minDeadlineMs: 600_000 }).deadlineMs, 600_000);
+  // The jitter allowance is paid once per round trip: each pull, the notify and the submit.
+  const plain = planUnit(profile, budget, false, 8, limits);
+  const jittery = planUnit(profile, budget, false, 8, { ...limits, jitterMs: 500 });
+  assert.is(jittery.deadlineMs - plain.deadlineMs, (plain.entries + 2) * 500);
+  // The slack is paid once per unit.
+  assert.is(planUnit(profile, budget, false, 8, { ...limits, networkSlackMs: 7_000 }).deadlineMs - plain.deadlineMs, 7_000);
+  // A unit with fewer entries than the device could take gets the deadline of what it holds.
+  assert.equal(planUnit(profile, budget, false, 8, limits, 3), planUnit(profile, budget, false, 8, { ...limits, maxEntries: 3 }));
+  assert.is(planUnit(profile, budget, false, 8, limits, 3).entries, 3);
   // A unit budget smaller than one entry still gives one entry.
   assert.is(planUnit(profile, { ...budget, computrons: { ...budget.computrons, unit: 1 } }, true, 0, limits).entries, 1);
 });
@@ -67,6 +76,10 @@ test('device server options: defaults, unknown names refused by name, bad values
   const resolved = resolveOptions({}, () => 42);
   assert.equal([resolved.consensus.replicas, resolved.consensus.quorum, resolved.consensus.auditRate, resolved.consensus.auditSeed], [3, 2, 0.05, 42]);
   assert.is(resolved.scheduling.probes, false);
+  assert.equal([resolved.scheduling.jitterMs, resolved.scheduling.networkSlackMs], [500, 10_000]);
+  assert.is(resolveOptions({ scheduling: { jitterMs: 0 } }).scheduling.jitterMs, 0);
+  assert.throws(() => resolveOptions({ scheduling: { jitterMs: -1 } }), /"scheduling.jitterMs" expected an integer of 0 or more, got -1/);
+  assert.throws(() => resolveOptions({ scheduling: { networkSlackMs: 0.5 } }), /"scheduling.networkSlackMs" expected an integer, got 0.5/);
   assert.throws(() => resolveOptions({ consensus: { replica: 3 } as never }), /unknown device server option "consensus.replica"/);
   assert.throws(() => resolveOptions({ colour: 1 } as never), /unknown device server option "colour"/);
   assert.throws(() => resolveOptions({ consensus: { quorum: 4 } }), /"consensus.quorum" 4 is above "consensus.replicas" 3/);

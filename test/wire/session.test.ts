@@ -313,7 +313,7 @@ test('a result stored just as the connection dropped is a duplicate on the next,
   assert.equal(auth[1].params?.[0], 8);
 });
 
-test('a unit past its deadline (plus grace) is expired, and new work follows', async () => {
+test('a unit past its deadline (plus grace) is expired; new work follows the device\'s next request, not the expiry', async () => {
   const h = new Harness([exampleUnit(7, 2, 4, 4)], { deadlineGraceMs: 500 });
   await h.runUntil('mm.pull');
   h.host.clock += 60_000 + 500;
@@ -324,10 +324,14 @@ test('a unit past its deadline (plus grace) is expired, and new work follows', a
 
   const idle = new Harness([exampleUnit(7, 2, 4, 4)]);
   await idle.runUntil('mm.pull');
-  assert.is(await idle.session.checkDeadline(), false);
+  assert.is(idle.session.checkDeadline(), false);
   idle.host.clock += 62_001;
-  assert.is(await idle.session.checkDeadline(), true);
-  assert.is(idle.host.sent.at(-1)!.includes('"mm.notify"'), true, 'the host offered the unit again');
+  const sentBefore = idle.host.sent.length;
+  assert.is(idle.session.checkDeadline(), true);
+  assert.is(idle.session.awaitsWork, false, 'a device silent through its deadline waits for its next request');
+  assert.is(idle.host.sent.length, sentBefore, 'no notify to a silent device');
+  const answers = await idle.raw('{"id":90,"method":"mm.ping","params":[]}\n');
+  assert.equal(answers.map((a) => a.id ?? a.method), [90, 'mm.notify'], 'the ping is answered, then the unit offered again');
 });
 
 test('floods are rate limited, long lines refused without buffering, garbage struck out', async () => {

@@ -31,6 +31,12 @@ export class KeyedBuckets {
     return true;
   }
 
+  /** Gives `count` tokens back to `key`'s bucket (a bucket already full, or forgotten, stays full). */
+  give(key: string, count = 1): void {
+    const bucket = this.#buckets.get(key);
+    if (bucket !== undefined) bucket.tokens = Math.min(this.#burst, bucket.tokens + count);
+  }
+
   /** Forgets buckets that have refilled completely (they hold no information). */
   prune(): void {
     const now = this.#now();

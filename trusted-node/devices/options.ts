@@ -4,6 +4,7 @@
  * silently running the default.
  * @module
  */
+import { wholeMsClock } from '../clock.ts';
 import { SESSION_DEFAULTS, type SessionOptions } from '../../protocol/wire-session.ts';
 import { DEFAULT_CONSENSUS_RULES, type ConsensusRules } from '../consensus/consensus.ts';
 import { DEFAULT_STANDING_RULES, type StandingRules } from '../consensus/standing.ts';
@@ -70,7 +71,7 @@ export interface DeviceServerOptions {
   readonly commit?: Partial<CommitRules>;
   /** Options of each connection's protocol state machine (strikes, rate limit, deadline grace). */
   readonly session?: SessionOptions;
-  /** Clock (ms since the epoch) for deadlines, rate limits, share times and reward hours; default Date.now. */
+  /** Clock (ms since the epoch) for deadlines, rate limits, share times and reward hours; default Date.now. Fractions are dropped (trusted-node/clock.ts). */
   readonly now?: () => number;
 }
 
@@ -110,6 +111,8 @@ export function resolveOptions(options: DeviceServerOptions = {}, randomSeed: ()
   const scheduling = merged('scheduling', DEFAULT_SCHEDULING_RULES, options.scheduling);
   positive('scheduling.maxEntries', scheduling.maxEntries);
   positive('scheduling.minDeadlineMs', scheduling.minDeadlineMs);
+  nonNegative('scheduling.jitterMs', scheduling.jitterMs);
+  nonNegative('scheduling.networkSlackMs', scheduling.networkSlackMs);
   if (typeof scheduling.probes !== 'boolean') throw new TypeError(`"scheduling.probes" expected a boolean, got ${typeof scheduling.probes}`);
 
   const rewards = checkRewardRules(merged('rewards', DEFAULT_REWARD_RULES, options.rewards));
@@ -120,9 +123,9 @@ export function resolveOptions(options: DeviceServerOptions = {}, randomSeed: ()
   if (typeof commit.thread !== 'boolean') throw new TypeError(`"commit.thread" expected a boolean, got ${typeof commit.thread}`);
   const session = merged('session', SESSION_DEFAULTS, options.session);
   for (const [name, value] of Object.entries(session)) positive(`session.${name}`, value);
-  const now = options.now ?? Date.now;
-  if (typeof now !== 'function') throw new TypeError(`"now" expected a function, got ${typeof now}`);
-  return { consensus: { ...consensus, auditSeed: seed }, standing, scheduling, rewards, limits, commit, session, now };
+  const clock = options.now ?? Date.now;
+  if (typeof clock !== 'function') throw new TypeError(`"now" expected a function, got ${typeof clock}`);
+  return { consensus: { ...consensus, auditSeed: seed }, standing, scheduling, rewards, limits, commit, session, now: wholeMsClock(clock) };
 }
 
 function known(group: string, value: object, names: readonly string[]): void {
@@ -141,6 +144,11 @@ function merged<T extends object>(group: string, defaults: T, given: Partial<T> 
 function integer(name: string, value: unknown): void {
   if (typeof value !== 'number') throw new TypeError(`"${name}" expected an integer, got ${typeof value}`);
   if (!Number.isSafeInteger(value)) throw new RangeError(`"${name}" expected an integer, got ${value}`);
+}
+
+function nonNegative(name: string, value: unknown): void {
+  integer(name, value);
+  if ((value as number) < 0) throw new RangeError(`"${name}" expected an integer of 0 or more, got ${value}`);
 }
 
 function positive(name: string, value: unknown): void {

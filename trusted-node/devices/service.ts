@@ -160,6 +160,17 @@ export class DeviceService {
     return null;
   }
 
+  /**
+   * A line that moved the device's unit forward goes back to the address and device limits, as
+   * it does to the session's (protocol/wire-session.ts): those limits are for what an honest
+   * device does not do, and its pulls and results are bounded by the units the node hands out.
+   */
+  #returnLine(connection: Connection): void {
+    this.#addressLines.give(connection.address);
+    const deviceId = connection.deviceId;
+    if (deviceId !== null) this.#deviceLines.give(deviceId);
+  }
+
   /** The node closed a connection. */
   disconnected(reason: string): void {
     this.#disconnects.inc({ reason });
@@ -265,6 +276,8 @@ export class DeviceService {
         return;
       case 'authenticated':
         return this.#authenticated(connection, event.deviceId);
+      case 'advanced':
+        return this.#returnLine(connection);
       case 'unit-dropped': {
         const unit = this.scheduler.unit(event.unitId);
         if (unit !== undefined) this.#release(unit, event.why);
@@ -329,9 +342,7 @@ export class DeviceService {
       if (connection.closedFor !== null) continue;
       if (connection.session.phase !== 'ready' && now - connection.openedAt > handshakeTimeoutMs) connection.shut('handshake-timeout');
       else if (now - connection.lastLineAt > idleTimeoutMs) connection.shut('idle-timeout');
-      else if (connection.session.unitId !== null) {
-        connection.session.checkDeadline().catch((error: unknown) => this.logger.error('deadline_check_failed', { error }));
-      }
+      else connection.session.checkDeadline();
     }
     for (const [deviceId, kept] of this.#kept) {
       if (now <= kept.expiresAt) continue;
@@ -349,7 +360,7 @@ export class DeviceService {
   dispatch(): void {
     for (const connection of this.#connections) {
       const deviceId = connection.deviceId;
-      if (deviceId === null || connection.closedFor !== null || connection.session.unitId !== null) continue;
+      if (deviceId === null || connection.closedFor !== null || !connection.session.awaitsWork) continue;
       const header = this.nextUnit(deviceId);
       if (header !== null) connection.session.assign(header);
     }

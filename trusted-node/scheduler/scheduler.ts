@@ -31,8 +31,11 @@ export interface SchedulingRules extends SizingLimits {
   readonly probes: boolean;
 }
 
-/** Defaults: units as large as the profile allows, deadlines of at least 10 s, no probes. */
-export const DEFAULT_SCHEDULING_RULES: SchedulingRules = { maxEntries: 0xffff, minDeadlineMs: 10_000, probes: false };
+/**
+ * Defaults: units as large as the profile allows, deadlines of at least 10 s with 500 ms per
+ * round trip and 10 s per unit for a jittery network (docs/node.md, Scheduling), no probes.
+ */
+export const DEFAULT_SCHEDULING_RULES: SchedulingRules = { maxEntries: 0xffff, minDeadlineMs: 10_000, jitterMs: 500, networkSlackMs: 10_000, probes: false };
 
 /** What the scheduler needs to know of the device asking. */
 export interface Worker {
@@ -106,7 +109,6 @@ export class Scheduler {
     const senders = new Set<string>();
     let mode: Tier | null = null;
     let limit = 1;
-    let deadlineMs = 0;
     for (const job of board.open()) {
       if (jobs.length >= limit) break;
       if (job.wanted(replicas) === 0 || job.asked.has(worker.id) || senders.has(job.tx.senderKey)) continue;
@@ -115,19 +117,19 @@ export class Scheduler {
       if (ledger.account(job.tx.sender) === undefined) continue;
       if (mode === null) {
         mode = tier;
-        const plan = this.#plan(worker, tier === 'sig');
-        limit = plan.entries;
-        deadlineMs = plan.deadlineMs;
+        limit = this.#plan(worker, tier === 'sig').entries;
       }
       jobs.push(job);
       senders.add(job.tx.senderKey);
     }
-    return jobs.length === 0 ? null : { jobs, signatures: mode === 'sig', deadlineMs };
+    if (jobs.length === 0) return null;
+    return { jobs, signatures: mode === 'sig', deadlineMs: this.#plan(worker, mode === 'sig', jobs.length).deadlineMs };
   }
 
-  #plan(worker: Worker, signatures: boolean): { entries: number; deadlineMs: number } {
+  /** The unit `worker` can take (with `available`: the deadline for that many entries). */
+  #plan(worker: Worker, signatures: boolean, available?: number): { entries: number; deadlineMs: number } {
     const { profile, budget } = this.#deps.catalog.get(worker.profile);
-    return planUnit(profile, budget, signatures, worker.difficulty, this.#deps.rules);
+    return planUnit(profile, budget, signatures, worker.difficulty, this.#deps.rules, available);
   }
 
   #consensusUnit(worker: Worker, jobs: Job[], signatures: boolean, deadlineMs: number): Unit {
@@ -148,10 +150,9 @@ export class Scheduler {
   }
 
   #probeUnit(worker: Worker): Unit | null {
-    const plan = this.#plan(worker, false);
-    const probes = this.#deps.probes.take(plan.entries);
+    const probes = this.#deps.probes.take(this.#plan(worker, false).entries);
     if (probes.length === 0) return null;
-    return this.#register(worker, 'probe', false, plan.deadlineMs, {
+    return this.#register(worker, 'probe', false, this.#plan(worker, false, probes.length).deadlineMs, {
       entries: probes.map((p) => p.entry),
       txIds: probes.map((p) => p.txId),
       jobs: [],
