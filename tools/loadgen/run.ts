@@ -67,6 +67,8 @@ export interface LoadFigures {
     /** The node's own view: the bucket bound under which 99% of verified submits were durably acked (ms). */
     readonly ackP99Ms: number;
     readonly blocks: number;
+    /** Mean time to build, check and durably commit a block, on the node's main thread (ms). */
+    readonly meanBlockMs: number;
     /** The node's main-thread event-loop delay inside the window (ms): what a stall costs every session. */
     readonly eventLoopDelayMs: EventLoopReport;
   };
@@ -166,6 +168,7 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadFigures> {
         meanCommitMs: round2((1000 * series(metrics, 'mm_result_commit_seconds_sum')) / Math.max(1, series(metrics, 'mm_result_commit_seconds_count'))),
         ackP99Ms: histogramQuantile(metrics, 'mm_result_ack_seconds', 0.99) * 1000,
         blocks: series(metrics, 'mm_blocks_committed_total'),
+        meanBlockMs: round2((1000 * series(metrics, 'mm_block_commit_seconds_sum')) / Math.max(1, series(metrics, 'mm_block_commit_seconds_count'))),
         eventLoopDelayMs: eventLoop,
       },
       fleetEventLoopDelayMs: { p50: nsToMs(fleetDelay.percentile(50)), p99: nsToMs(fleetDelay.percentile(99)), max: nsToMs(fleetDelay.max) },
