@@ -9,8 +9,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import { CHECK_SIGNATURE } from '../firmware/core/layout.ts';
 import { decodeHeader } from '../firmware/core/header.ts';
-import { hexToBytes } from '../firmware/core/hex.ts';
 import { nodeDigest } from './digest.ts';
+import { bytesOfHex } from './hex.ts';
 import { headerHash } from './unit.ts';
 import { verdictChain, verifyResult, type ResultRejection } from './result.ts';
 import {
@@ -212,7 +212,7 @@ export class DeviceSession {
   private async onAuth(request: Extract<DeviceRequest, { method: 'mm.auth' }>): Promise<boolean> {
     const hello = this.hello!;
     const record = await this.host.findDevice(hello.deviceId);
-    const expected = record && authProof(nodeDigest, record.key, this.challenge!, hexToBytes(hello.deviceId)!);
+    const expected = record && authProof(nodeDigest, record.key, this.challenge!, bytesOfHex(hello.deviceId)!);
     if (record === null || !timingSafeEqual(expected!, request.proof)) {
       return this.fail(request.id, 'unauthorized', 'authentication failed', 'close');
     }
@@ -280,7 +280,7 @@ export class DeviceSession {
       return this.fail(request.id, 'out-of-order', `submit after ${unit.pulled} of ${unit.entryCount + 1} pulls`, 'strike');
     }
     const verified = verifyResult(request.result, {
-      headerHash: unit.headerHash, deviceId: hexToBytes(deviceId)!, deviceKey: this.device!.key, difficulty: unit.difficulty,
+      headerHash: unit.headerHash, deviceId: bytesOfHex(deviceId)!, deviceKey: this.device!.key, difficulty: unit.difficulty,
     });
     if (!verified.ok) {
       const [error, consequence] = RESULT_ERRORS[verified.rejection];

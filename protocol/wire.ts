@@ -4,7 +4,8 @@
  * device's own (firmware/core/wire), imported rather than restated.
  * @module
  */
-import { bytesToHex, hexToBytes, isHex } from '../firmware/core/hex.ts';
+import { isHex } from '../firmware/core/hex.ts';
+import { bytesOfHex, hexOf } from './hex.ts';
 import { readU32 } from '../firmware/core/bytes.ts';
 import { u32 } from '../firmware/core/assert.ts';
 import { DEVICE_ID_SIZE, HEADER_DIFFICULTY_AT, HEADER_SIZE, HEADER_UNIT_AT, MAX_DIFFICULTY, RESULT_SIZE } from '../firmware/core/layout.ts';
@@ -72,7 +73,7 @@ function decodeParams(id: number, method: DeviceMethod, list: unknown[]): Parsed
     case 'mm.auth': {
       const wrongCount = params(id, method, list, '[proof hex]', 1);
       if (wrongCount) return wrongCount;
-      const proof = typeof list[0] === 'string' ? hexToBytes(list[0]) : null;
+      const proof = typeof list[0] === 'string' ? bytesOfHex(list[0]) : null;
       if (proof === null || proof.length !== AUTH_PROOF_SIZE) return bad('proof', `${AUTH_PROOF_SIZE} bytes of lowercase hex`, list[0]);
       return { ok: true, request: { method, id, proof } };
     }
@@ -92,7 +93,7 @@ function decodeParams(id: number, method: DeviceMethod, list: unknown[]): Parsed
       if (wrongCount) return wrongCount;
       const [unitId, hex] = list;
       if (!isU32(unitId)) return bad('unitId', 'u32', unitId);
-      const result = typeof hex === 'string' ? hexToBytes(hex) : null;
+      const result = typeof hex === 'string' ? bytesOfHex(hex) : null;
       if (result === null || result.length !== RESULT_SIZE) return bad('result', `${RESULT_SIZE} bytes of lowercase hex`, hex);
       return { ok: true, request: { method, id, unitId, result } };
     }
@@ -152,7 +153,7 @@ export function encodeError(id: number | null, error: WireError, message: string
 /** Result of `mm.hello`. */
 export function helloResult(challenge: Uint8Array): { challenge: string } {
   if (challenge.length !== CHALLENGE_SIZE) throw new RangeError(`"challenge" expected ${CHALLENGE_SIZE} bytes, got ${challenge.length}`);
-  return { challenge: bytesToHex(challenge) };
+  return { challenge: hexOf(challenge) };
 }
 
 /**
@@ -165,7 +166,7 @@ export function authResult(counter: number, unit: number | null): { counter: num
 
 /** Result of `mm.pull`: the entry's bytes, or null past the last entry. */
 export function pullResult(entry: Uint8Array | null): { entry: string | null } {
-  return { entry: entry === null ? null : bytesToHex(entry) };
+  return { entry: entry === null ? null : hexOf(entry) };
 }
 
 /** Result of `mm.submit`, sent only once the result is durable. `credited`: decimal base units or null. */
@@ -177,7 +178,7 @@ export function submitResult(accepted: boolean, credited: bigint | null): { acce
 /** `mm.notify` for a unit header (its unit id and difficulty are read from the header). */
 export function encodeNotify(header: Uint8Array): string {
   if (header.length !== HEADER_SIZE) throw new RangeError(`"header" expected ${HEADER_SIZE} bytes, got ${header.length}`);
-  return asciiLine({ id: null, method: 'mm.notify', params: [readU32(header, HEADER_UNIT_AT), bytesToHex(header), header[HEADER_DIFFICULTY_AT]] });
+  return asciiLine({ id: null, method: 'mm.notify', params: [readU32(header, HEADER_UNIT_AT), hexOf(header), header[HEADER_DIFFICULTY_AT]] });
 }
 
 /** `mm.difficulty`: the share difficulty the node will put in the device's next units. */

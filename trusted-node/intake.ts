@@ -82,7 +82,7 @@ export class Intake {
     if (refusal !== undefined) throw rejection(refusal);
     const pending: PendingTx = {
       id: tx.id, key: tx.key, tx: bytes, sender: tx.sender, senderKey: tx.senderKey,
-      nonce: tx.nonce, fee: tx.fee, amount: tx.amount, receivedAt: (this.#deps.now ?? Date.now)(),
+      nonce: tx.nonce, fee: tx.fee, amount: tx.amount, receivedAt: (this.#deps.now ?? Date.now)(), signatureVerified: true,
     };
     const evicted = await mempool.add(pending);
     return { id: tx.key, status: 'pending', evicted: evicted.map((t) => t.key) };

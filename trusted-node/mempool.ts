@@ -12,7 +12,9 @@
  *   accepted survives a crash; {@link Mempool.load} restores the pool at start.
  * @module
  */
+import { equalBytes } from './bytes.ts';
 import { NodeError } from './errors.ts';
+import type { DecodedTx } from './ledger/rules.ts';
 import type { LedgerStore, MempoolRecord } from './store/types.ts';
 
 /** A checked transaction as the mempool holds it. */
@@ -22,6 +24,11 @@ export interface PendingTx extends MempoolRecord {
   /** Lowercase hex of `sender`. */
   readonly senderKey: string;
   readonly amount: bigint;
+  /**
+   * True when intake verified the signature of `tx` in this process, so a block need not verify
+   * it again. Not stored: entries restored at start are verified again when a block takes them.
+   */
+  readonly signatureVerified?: boolean;
 }
 
 /** Default capacity (transactions). */
@@ -49,6 +56,12 @@ export class Mempool {
   /** The pending transaction with id `key` (hex). */
   get(key: string): PendingTx | undefined {
     return this.#byKey.get(key);
+  }
+
+  /** Whether `tx` is byte for byte a pending transaction whose signature intake verified. */
+  signatureVerified(tx: DecodedTx): boolean {
+    const pending = this.#byKey.get(tx.key);
+    return pending?.signatureVerified === true && equalBytes(pending.tx, tx.bytes);
   }
 
   /** Nonce the sender's next transaction must carry, given the account's committed nonce. */

@@ -149,6 +149,8 @@ test('the total connection cap refuses a connection past it', async () => {
   try {
     const peers = await Promise.all([1, 2, 3, 4, 5, 6].map(() => RawPeer.open(fleet.node.port!)));
     await eventually(() => metric(fleet, 'mm_device_connections_refused_total{reason="over-total"}') === 1, 'the sixth is refused');
+    // The refusal is counted before the refused peer reads its end: wait for it rather than race it.
+    await eventually(() => peers.some((p) => p.ended), 'the refused peer sees its connection end');
     assert.is(peers.filter((p) => p.ended).length, 1);
     for (const p of peers) p.destroy();
   } finally {

@@ -116,6 +116,25 @@ test('verify replays the rules: a validly hashed block with an invalid transacti
     assert.match(report.problem!.message, /^bad-signature/);
   }));
 
+test('a block does not verify again a signature the node verified for the same bytes; verify re-checks every one', () =>
+  withLedger(async (ledger, store) => {
+    const good = transfer(alice, publicKeyOf(bob), 5n, 0);
+    const sameIdForged = good.slice();
+    sameIdForged[120] ^= 1; // in the signature: the id (a hash of the body) stays the same
+    const vouched = [good];
+    const honest = await ledger.commitBlock({ transactions: [sameIdForged], signatureVerified: (tx) => vouched.some((v) => v.every((b, i) => b === tx.bytes[i])) });
+    assert.equal(honest.refused.map((r) => r.refusal.reason), ['bad-signature'], 'vouching for other bytes with the same id vouches for nothing');
+    const forged = transfer(alice, publicKeyOf(bob), 6n, 1);
+    forged[120] ^= 1;
+    // A predicate that vouches wrongly proves the check is skipped: the forged transfer gets in...
+    const skipped = await ledger.commitBlock({ transactions: [good, forged], signatureVerified: () => true });
+    assert.is(skipped.included.length, 2);
+    // ...and verify, which trusts nothing, finds it.
+    const report = await verifyChain(store);
+    assert.is(report.problem?.where, 'blocks[2].transactions[1]');
+    assert.match(report.problem!.message, /^bad-signature/);
+  }));
+
 test('opening a store with a different genesis is refused', () =>
   withLedger(async (_ledger, store) => {
     const other = { ...demoGenesis(), chainId: 99 };

@@ -4,6 +4,9 @@ import { openSqliteStore } from '../../trusted-node/store/sqlite.ts';
 import { Mempool, type PendingTx } from '../../trusted-node/mempool.ts';
 import { NodeError } from '../../trusted-node/errors.ts';
 import { toHex } from '../../trusted-node/bytes.ts';
+import { demoSecretKey } from '../../trusted-node/ledger/genesis.ts';
+import { decodeTransaction, type DecodedTx } from '../../trusted-node/ledger/rules.ts';
+import { publicKeyOf, signTx } from '../../protocol/tx.ts';
 
 let serial = 0;
 /** A pending entry; the mempool orders by fee, arrival and nonce, so the bytes need not be a real transaction. */
@@ -89,3 +92,21 @@ test('unexecutable finds the first pending transaction a committed account no lo
 });
 
 test.run();
+
+test('signatureVerified vouches only for the exact bytes intake verified', async () => {
+  const pool = new Mempool(openSqliteStore(':memory:'));
+  const secret = demoSecretKey('alice');
+  const sign = (nonce: number) => signTx({ chainId: 1, sender: publicKeyOf(secret), recipient: new Uint8Array(32).fill(9), amount: 5n, fee: 10n, nonce }, secret);
+  const decode = (bytes: Uint8Array) => decodeTransaction(bytes) as DecodedTx;
+  const checked = decode(sign(0));
+  const injected = decode(sign(1));
+  for (const [tx, signatureVerified] of [[checked, true], [injected, false]] as const) {
+    const { id, key, bytes, sender, senderKey, nonce, fee, amount } = tx;
+    await pool.add({ id, key, tx: bytes, sender, senderKey, nonce, fee, amount, receivedAt: 0, signatureVerified });
+  }
+  assert.ok(pool.signatureVerified(checked));
+  assert.not.ok(pool.signatureVerified(injected), 'added without intake\'s check');
+  const resigned = checked.bytes.slice();
+  resigned[120] ^= 1;
+  assert.not.ok(pool.signatureVerified(decode(resigned)), 'same id, other signature');
+});

@@ -8,7 +8,6 @@
 import { connect, type Socket } from 'node:net';
 import { writeU16, writeU32 } from '../../firmware/core/bytes.ts';
 import type { VerifySignature } from '../../firmware/core/digest.ts';
-import { hexToBytes } from '../../firmware/core/hex.ts';
 import {
   RESULT_ACCEPTED_AT, RESULT_ACCEPTED_ROOT_AT, RESULT_CHAIN_AT, RESULT_COUNTER_AT, RESULT_ENTRIES_AT, RESULT_SIZE, RESULT_UNIT_AT,
   TX_BODY_SIZE,
@@ -23,6 +22,7 @@ import {
   authRequest, helloRequest, pingRequest, pullRequest, refuseRequest, submitRequest,
 } from '../../protocol/device-requests.ts';
 import { nodeDigest, sha256 } from '../../protocol/digest.ts';
+import { bytesOfHex } from '../../protocol/hex.ts';
 import { describeDecodeError } from '../../protocol/messages.ts';
 import { acceptedRoot, verdictChain } from '../../protocol/result.ts';
 import { authProof, ERROR_RATE_LIMITED, MAX_LINE, wireErrorOf, type Tier } from '../../protocol/wire.ts';
@@ -141,7 +141,7 @@ export class SimDevice {
     this.port = options.port;
     this.#behavior = options.behavior ?? HONEST;
     this.counter = options.counter ?? 0;
-    this.#idBytes = hexToBytes(identity.id)!;
+    this.#idBytes = bytesOfHex(identity.id)!;
     this.#clock = options.clock ?? (() => performance.now());
     this.#tokens = 2 * this.#rate;
   }
@@ -274,7 +274,7 @@ export class SimDevice {
         // The wire client hands the entry over as the hex it arrived in (the device decodes it itself).
         const entry: Uint8Array | string | null = message.entry;
         if (entry === null) return this.#finish();
-        return this.#judge(typeof entry === 'string' ? hexToBytes(entry)! : entry);
+        return this.#judge(typeof entry === 'string' ? bytesOfHex(entry)! : entry);
       }
       case 'ack': {
         const unit = this.#working;

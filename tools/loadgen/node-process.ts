@@ -3,8 +3,15 @@
  * <config JSON>`. It starts a real trusted node (SQLite, the device server) with the device
  * server options of the config, prints one JSON line `{"ready": true, "port", "httpPort"}` on
  * stdout once both ports are bound, and stops gracefully on SIGTERM.
+ *
+ * It also watches its own event loop (perf_hooks' delay histogram, 1 ms resolution): a line
+ * `window` on stdin starts a new histogram and `report` prints one JSON line
+ * {@link EventLoopReport} for the time since, so the load generator can tell a node that stalls
+ * its sessions (a block commit, a long batch) from one that is merely busy.
  * @module
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
 import { createLogger } from '../../trusted-node/log.ts';
 import { startNode } from '../../trusted-node/node.ts';
 import { deviceServer } from '../../trusted-node/devices/server.ts';
@@ -18,6 +25,13 @@ export interface NodeProcessConfig {
   readonly devices: DeviceServerOptions;
 }
 
+/** Event-loop delay of the node's main thread since the last `window` line (ms). */
+export interface EventLoopReport {
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
 const config = JSON.parse(process.argv[2] ?? '{}') as NodeProcessConfig;
 const node = await startNode({
   dataDir: config.dataDir,
@@ -26,6 +40,19 @@ const node = await startNode({
   blockIntervalMs: config.blockIntervalMs,
   logger: createLogger(process.stderr, { level: 'warn' }),
   deviceServer: deviceServer(config.devices),
+});
+let delay = monitorEventLoopDelay({ resolution: 1 });
+delay.enable();
+createInterface({ input: process.stdin }).on('line', (line) => {
+  if (line === 'window') {
+    delay.disable();
+    delay = monitorEventLoopDelay({ resolution: 1 });
+    delay.enable();
+  } else if (line === 'report') {
+    const ms = (ns: number): number => Math.round(ns / 1e4) / 100;
+    const report: EventLoopReport = { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) };
+    process.stdout.write(JSON.stringify(report) + '\n');
+  }
 });
 process.stdout.write(JSON.stringify({ ready: true, port: node.port, httpPort: node.httpPort }) + '\n');
 process.once('SIGTERM', () => {

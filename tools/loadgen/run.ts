@@ -13,13 +13,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { SimDevice, type Ack, type SimIdentity } from './device.ts';
-import type { NodeProcessConfig } from './node-process.ts';
+import type { EventLoopReport, NodeProcessConfig } from './node-process.ts';
 
 /** What to run. Unknown names are refused. */
 export interface LoadOptions {
@@ -66,13 +67,23 @@ export interface LoadFigures {
     /** The node's own view: the bucket bound under which 99% of verified submits were durably acked (ms). */
     readonly ackP99Ms: number;
     readonly blocks: number;
+    /** Mean time to build, check and durably commit a block, on the node's main thread (ms). */
+    readonly meanBlockMs: number;
+    /** The node's main-thread event-loop delay inside the window (ms): what a stall costs every session. */
+    readonly eventLoopDelayMs: EventLoopReport;
   };
+  /** The load generator's own event-loop delay inside the window (ms): a late ack reading inflates latencies. */
+  readonly fleetEventLoopDelayMs: EventLoopReport;
   /**
    * CPU time per acknowledged result inside the window (µs): the node process, and this process
    * running all the devices. Unlike rates and latencies these do not depend on what else the
    * machine runs.
    */
   readonly cpuPerResultUs: { readonly node: number; readonly devices: number };
+  /** Cores used inside the window: the node process (and by thread name), and the fleet's process. */
+  readonly cores: { readonly node: number; readonly nodeThreads: Readonly<Record<string, number>>; readonly devices: number };
+  /** The machine's 1-minute load average when the window closed (everything running, this run included). */
+  readonly loadAverage: number;
 }
 
 const DEFAULTS: Required<LoadOptions> = {
@@ -127,10 +138,17 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadFigures> {
     await inBatches(fleet, 50, (device) => device.connect());
     await sleep(o.warmupMs);
     const from = performance.now();
-    const cpuBefore = { node: node.cpuMs(), devices: process.cpuUsage() };
+    const cpuBefore = { node: node.cpuMs(), threads: node.threadCpuMs(), devices: process.cpuUsage() };
+    node.openWindow();
+    const fleetDelay = monitorEventLoopDelay({ resolution: 1 });
+    fleetDelay.enable();
     window = { from, to: from + o.durationMs };
     await sleep(o.durationMs);
+    fleetDelay.disable();
     const cpu = { node: node.cpuMs() - cpuBefore.node, devices: cpuMs(process.cpuUsage(cpuBefore.devices)) };
+    const threads = node.threadCpuMs();
+    const loadAverage = round2(loadavg()[0]!);
+    const eventLoop = await node.eventLoop();
     const connected = fleet.filter((d) => d.authorized && !d.closed).length;
     const metrics = await (await fetch(`${base}/metrics`)).text();
     const latencies = inWindow.map((a) => a.ackedAt - a.sentAt).sort((a, b) => a - b);
@@ -150,11 +168,20 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadFigures> {
         meanCommitMs: round2((1000 * series(metrics, 'mm_result_commit_seconds_sum')) / Math.max(1, series(metrics, 'mm_result_commit_seconds_count'))),
         ackP99Ms: histogramQuantile(metrics, 'mm_result_ack_seconds', 0.99) * 1000,
         blocks: series(metrics, 'mm_blocks_committed_total'),
+        meanBlockMs: round2((1000 * series(metrics, 'mm_block_commit_seconds_sum')) / Math.max(1, series(metrics, 'mm_block_commit_seconds_count'))),
+        eventLoopDelayMs: eventLoop,
       },
+      fleetEventLoopDelayMs: { p50: nsToMs(fleetDelay.percentile(50)), p99: nsToMs(fleetDelay.percentile(99)), max: nsToMs(fleetDelay.max) },
       cpuPerResultUs: {
         node: Math.round((cpu.node * 1000) / Math.max(1, inWindow.length)),
         devices: Math.round((cpu.devices * 1000) / Math.max(1, inWindow.length)),
       },
+      cores: {
+        node: round2(cpu.node / o.durationMs),
+        nodeThreads: Object.fromEntries(Object.entries(threads).map(([name, ms]) => [name, round2((ms - (cpuBefore.threads[name] ?? 0)) / o.durationMs)]).filter(([, c]) => (c as number) > 0)),
+        devices: round2(cpu.devices / o.durationMs),
+      },
+      loadAverage,
     };
   } finally {
     await Promise.all(fleet.map((d) => d.close()));
@@ -168,19 +195,39 @@ interface NodeProcess {
   readonly httpPort: number;
   /** CPU time the process used so far (user + system, ms), from /proc. */
   cpuMs(): number;
+  /** CPU time per thread name (ms): the main thread is `main`, the others as the kernel names them. */
+  threadCpuMs(): Record<string, number>;
+  /** Starts a new event-loop delay histogram in the node. */
+  openWindow(): void;
+  /** The node's event-loop delay since {@link openWindow}. */
+  eventLoop(): Promise<EventLoopReport>;
   stop(): Promise<void>;
 }
 
 async function startNodeProcess(flags: readonly string[], config: NodeProcessConfig): Promise<NodeProcess> {
-  const child: ChildProcess = spawn(process.execPath, [...flags, '--import', 'tsx', NODE_PROCESS, JSON.stringify(config)], { cwd: PROJECT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child: ChildProcess = spawn(process.execPath, [...flags, '--import', 'tsx', NODE_PROCESS, JSON.stringify(config)], { cwd: PROJECT, stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const ready = await new Promise<{ port: number; httpPort: number }>((resolve, reject) => {
-    child.once('exit', (code, signal) => reject(new Error(`the node process exited before it was ready (${code ?? signal})`)));
-    createInterface({ input: child.stdout! }).once('line', (line) => resolve(JSON.parse(line) as { port: number; httpPort: number }));
+  const lines = createInterface({ input: child.stdout! });
+  const nextLine = (): Promise<string> => new Promise((resolve, reject) => {
+    const gone = (code: number | null, signal: string | null): void => reject(new Error(`the node process exited (${code ?? signal})`));
+    child.once('exit', gone);
+    lines.once('line', (line) => {
+      child.off('exit', gone);
+      resolve(line);
+    });
   });
+  const ready = JSON.parse(await nextLine()) as { port: number; httpPort: number };
   return {
-    ...ready,
+    port: ready.port,
+    httpPort: ready.httpPort,
     cpuMs: () => processCpuMs(child.pid!),
+    threadCpuMs: () => threadCpuMs(child.pid!),
+    openWindow: () => void child.stdin!.write('window\n'),
+    async eventLoop() {
+      const line = nextLine();
+      child.stdin!.write('report\n');
+      return JSON.parse(await line) as EventLoopReport;
+    },
     async stop() {
       child.kill('SIGTERM');
       await exited;
@@ -203,7 +250,27 @@ async function inBatches<T>(items: readonly T[], size: number, work: (item: T) =
 
 /** User plus system CPU time of a process in ms (Linux /proc; fields 14 and 15 in clock ticks of 10 ms). */
 function processCpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return statCpuMs(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+}
+
+/** The same per thread, summed by thread name; the main thread is `main`. */
+function threadCpuMs(pid: number): Record<string, number> {
+  const byName: Record<string, number> = {};
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue; // the thread ended meanwhile
+    }
+    const name = tid === String(pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    byName[name] = (byName[name] ?? 0) + statCpuMs(stat);
+  }
+  return byName;
+}
+
+function statCpuMs(stat: string): number {
+  const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
@@ -226,6 +293,10 @@ function histogramQuantile(metrics: string, name: string, q: number): number {
   const buckets = [...metrics.matchAll(new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\d+)$`, 'gm'))].map((m) => [Number(m[1] === '+Inf' ? Infinity : m[1]), Number(m[2])] as const);
   const total = buckets.at(-1)?.[1] ?? 0;
   return buckets.find(([, count]) => count >= q * total)?.[0] ?? 0;
+}
+
+function nsToMs(ns: number): number {
+  return round2(ns / 1e6);
 }
 
 function round2(value: number): number {

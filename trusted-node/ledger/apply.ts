@@ -48,6 +48,14 @@ export class BlockRuleError extends Error {
   }
 }
 
+/** How {@link applyBlock} treats the transactions. */
+export interface ApplyOptions {
+  /** Leave out (and list in `refused`) a transaction that breaks a rule instead of throwing. */
+  readonly skipInvalid?: boolean;
+  /** Transactions whose exact bytes this node already verified the signature of (see `RuleContext.signatureVerified`). */
+  readonly signatureVerified?: (tx: DecodedTx) => boolean;
+}
+
 /**
  * Applies credits then transactions to a copy-on-write view of `state`. With `skipInvalid`
  * (building a block from candidates) a failing transaction is left out and listed in
@@ -59,7 +67,7 @@ export function applyBlock(
   credits: readonly Credit[],
   transactions: readonly Uint8Array[],
   rules: ChainRules,
-  options: { readonly skipInvalid?: boolean } = {},
+  options: ApplyOptions = {},
 ): Application {
   const touched = new Map<string, AccountRecord>();
   let nextSlot = state.size;
@@ -84,7 +92,9 @@ export function applyBlock(
     const sender = isRefusal(decoded) ? undefined : read(decoded.sender);
     const refusal = isRefusal(decoded)
       ? decoded
-      : checkTransaction(decoded, { ...rules, expectedNonce: sender?.nonce ?? 0, available: sender?.balance ?? 0n });
+      : checkTransaction(decoded, {
+        ...rules, expectedNonce: sender?.nonce ?? 0, available: sender?.balance ?? 0n, signatureVerified: options.signatureVerified?.(decoded) ?? false,
+      });
     if (refusal !== undefined) {
       if (!options.skipInvalid) throw new BlockRuleError(`transactions[${index}]`, refusal);
       refused.push({ index, refusal });

@@ -25,6 +25,11 @@ export interface BlockCandidate {
   readonly credits?: readonly Credit[];
   /** Ids of the rewards the credits settle. */
   readonly paidRewards?: readonly number[];
+  /**
+   * Which transactions' exact bytes this node already verified the signature of (the producer
+   * asks the mempool: intake verified them); those are not verified again. Default: none.
+   */
+  readonly signatureVerified?: (tx: DecodedTx) => boolean;
 }
 
 /** A committed block and the candidates left out of it. */
@@ -137,7 +142,9 @@ export class Ledger {
   async #commit(candidate: BlockCandidate): Promise<CommittedBlock> {
     const credits = candidate.credits ?? [];
     const transactions = candidate.transactions.slice(0, this.maxBlockTransactions);
-    const applied = applyBlock(this.#state, credits, transactions, this.chain, { skipInvalid: true });
+    const applied = applyBlock(this.#state, credits, transactions, this.chain, {
+      skipInvalid: true, ...(candidate.signatureVerified ? { signatureVerified: candidate.signatureVerified } : {}),
+    });
     const previous = this.#head.header;
     const undo = this.#state.apply(applied.changes);
     const header = {

@@ -54,6 +54,12 @@ export interface RuleContext {
   readonly expectedNonce: number;
   /** Balance available to it (the account's balance, minus what pending ones reserve at intake). */
   readonly available: bigint;
+  /**
+   * True when this node already verified the signature of these exact bytes (at intake): the
+   * check is then not repeated. The signature is a pure function of the bytes, so the answer
+   * cannot have changed; `verify` never passes it and re-checks every signature.
+   */
+  readonly signatureVerified?: boolean;
 }
 
 /** Decodes a signed transaction, or refuses it as malformed with the decoder's message. */
@@ -90,6 +96,6 @@ export function checkTransaction(tx: DecodedTx, context: RuleContext): Refusal |
   if (tx.amount + tx.fee > context.available) {
     return { reason: 'insufficient-funds', message: `"tx.amount" plus fee is ${tx.amount + tx.fee}, above the available balance ${context.available}` };
   }
-  if (!verifyTxSignature(tx.bytes)) return { reason: 'bad-signature', message: '"tx.signature" does not verify under the sender\'s key' };
+  if (context.signatureVerified !== true && !verifyTxSignature(tx.bytes)) return { reason: 'bad-signature', message: '"tx.signature" does not verify under the sender\'s key' };
   return undefined;
 }

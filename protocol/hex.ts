@@ -1,0 +1,22 @@
+/**
+ * Lowercase hex on the node side, with the same canonical rules as the device's own
+ * (firmware/core/hex.ts: even length, digits and `a`-`f` only, null rather than a throw for
+ * anything else), done by Node's native codec: the node encodes an entry and a header and
+ * decodes a result for every result a device sends, and the byte-at-a-time loop a device needs
+ * costs the node several times more.
+ * @module
+ */
+
+const CANONICAL = /^(?:[0-9a-f]{2})*$/;
+
+/** Lowercase hex of `data`, two characters per byte. */
+export function hexOf(data: Uint8Array): string {
+  return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('hex');
+}
+
+/** The bytes spelled by canonical lowercase hex `text`, or null when `text` is not that. */
+export function bytesOfHex(text: string): Uint8Array | null {
+  if (!CANONICAL.test(text)) return null;
+  const decoded = Buffer.from(text, 'hex');
+  return new Uint8Array(decoded.buffer, decoded.byteOffset, decoded.byteLength);
+}
