@@ -224,6 +224,9 @@ export async function runStart(options: StartOptions): Promise<StartSummary> {
     };
 
     step(5, 'collecting the summary');
+    // Blocks stop here, so the summary lists the chain exactly as this run leaves it (rewards still
+    // unpaid stay in the store for the next run's blocks).
+    await node.producer.stop();
     const heightAfter = node.ledger.head.header.height;
     const blocks: BlockSummary[] = [];
     const paid = new Map<string, bigint>();
