@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatBench } from '../../tools/bench/cli.ts';
 import { benchFiles, change, lastRun, saveRun, type BenchRun } from '../../tools/bench/history.ts';
-import type { BenchFigure } from '../../tools/bench/measure.ts';
+import { deviceFigures, type BenchFigure } from '../../tools/bench/measure.ts';
+import type { TargetFigures } from '../../tools/report/figures.ts';
 
 const figure = (key: string, value: number | null, higherIsBetter: boolean, how = 'by hand'): BenchFigure => ({ key, label: key, value, unit: 'u', how, higherIsBetter });
 const run = (quick: boolean, figures: BenchFigure[]): BenchRun => ({ time: '2026-01-01T00:00:00.000Z', quick, machine: { cpus: 2, node: 'v20', platform: 'linux' }, figures });
@@ -50,6 +51,24 @@ test('the table says how each group of rows was measured once, and the change si
   assert.match(lines[1]!, /^a +12 u +\+20\.0% worse +way one$/);
   assert.match(lines[2]!, /^b +3 u$/);
   assert.match(lines[3]!, /^c +not measured +way two$/);
+});
+
+test('device rows: stored bytes only for Espruino targets, sig-entry cost only for sig-tier ones', () => {
+  const target = (name: string, runtime: 'espruino' | 'xs', tier: 'hash' | 'sig', stored: number | null): TargetFigures => ({
+    target: name, runtime, tier,
+    figures: [
+      { name: 'image.rawBytes', value: 1000, budget: null, baseline: null },
+      { name: 'image.storedBytes', value: stored, budget: null, baseline: null },
+      { name: 'computrons.sigEntry', value: 5, budget: null, baseline: null },
+    ],
+  });
+  const rows = deviceFigures([target('espruino-x', 'espruino', 'hash', 800), target('moddable-x', 'xs', 'sig', null)]);
+  const keys = rows.map((r) => r.key);
+  assert.ok(keys.includes('image.storedBytes.espruino-x'));
+  assert.not.ok(keys.includes('image.storedBytes.moddable-x'));
+  assert.ok(keys.includes('computrons.sigEntry.moddable-x'));
+  assert.not.ok(keys.includes('computrons.sigEntry.espruino-x'));
+  assert.is(rows.find((r) => r.key === 'image.storedBytes.espruino-x')!.value, 800);
 });
 
 test.run();

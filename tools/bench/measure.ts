@@ -42,15 +42,16 @@ export function deviceFigures(targets: readonly TargetFigures[]): BenchFigure[] 
     const w = t.workload;
     return w === undefined || w.shareMs === 0 || w.shareAttempts === null ? null : Math.round((w.shareAttempts / w.shareMs) * 1000);
   };
-  const kinds: { key: string; label: string; unit: string; how: string; higherIsBetter: boolean; of: (t: TargetFigures) => number | null; sigOnly?: boolean }[] = [
+  const kinds: { key: string; label: string; unit: string; how: string; higherIsBetter: boolean; of: (t: TargetFigures) => number | null; only?: (t: TargetFigures) => boolean }[] = [
     { key: 'computrons.hashEntry', label: 'computrons per hash-tier entry', unit: 'computrons', how: `(decode + checks) / entries; ${workloadHow}`, higherIsBetter: false, of: (t) => value(t, 'computrons.hashEntry') },
-    { key: 'computrons.sigEntry', label: 'computrons per sig-tier entry', unit: 'computrons', how: `(decode + checks + signature) / entries; ${workloadHow}`, higherIsBetter: false, of: (t) => value(t, 'computrons.sigEntry'), sigOnly: true },
+    { key: 'computrons.sigEntry', label: 'computrons per sig-tier entry', unit: 'computrons', how: `(decode + checks + signature) / entries; ${workloadHow}`, higherIsBetter: false, of: (t) => value(t, 'computrons.sigEntry'), only: (t) => t.tier === 'sig' },
     { key: 'computrons.shareAttempt', label: 'computrons per share attempt', unit: 'computrons', how: `share phase / attempts; ${workloadHow}`, higherIsBetter: false, of: (t) => value(t, 'computrons.shareAttempt') },
     { key: 'shareAttemptsPerSecond', label: 'share attempts per virtual second', unit: 'attempts/s', how: 'attempts / device time of the share phase (computrons at the profile\'s rate plus native SHA-256 at its cost)', higherIsBetter: true, of: perSecond },
     { key: 'image.rawBytes', label: 'image bytes (raw)', unit: 'bytes', how: 'micromine build: the image\'s code files, minified', higherIsBetter: false, of: (t) => value(t, 'image.rawBytes') },
+    { key: 'image.storedBytes', label: 'image bytes (stored, pretokenised)', unit: 'bytes', how: 'micromine build: the Espruino image as Storage holds it, pretokenised for the profile\'s firmware', higherIsBetter: false, of: (t) => value(t, 'image.storedBytes'), only: (t) => t.runtime === 'espruino' },
     { key: 'image.gzipBytes', label: 'image bytes (gzip -9)', unit: 'bytes', how: 'micromine build: the same files, gzip level 9', higherIsBetter: false, of: (t) => value(t, 'image.gzipBytes') },
   ];
-  return kinds.flatMap((kind) => targets.filter((t) => kind.sigOnly !== true || t.tier === 'sig').map((t) => ({
+  return kinds.flatMap((kind) => targets.filter((t) => kind.only === undefined || kind.only(t)).map((t) => ({
     key: `${kind.key}.${t.target}`, label: `${kind.label}: ${t.target}`, value: kind.of(t), unit: kind.unit, how: kind.how, higherIsBetter: kind.higherIsBetter,
   })));
 }
