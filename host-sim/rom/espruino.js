@@ -14,15 +14,7 @@
 	}
 
 	function bytesOf(data) {
-		if (typeof data === "string") {
-			const bytes = new Uint8Array(data.length);
-			for (let i = 0; i < data.length; i++) bytes[i] = data.charCodeAt(i) & 0xff;
-			return bytes;
-		}
-		if (data instanceof ArrayBuffer) return new Uint8Array(data);
-		if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-		if (Array.isArray(data)) return new Uint8Array(data);
-		throw new TypeError("expected a string, an array or an ArrayBuffer");
+		return sim.bytesOf(data, "Espruino", true);
 	}
 
 	function native(run) {

@@ -184,6 +184,20 @@
 		return report(failure);
 	}
 
+	// The bytes a runtime API was handed: a string of one character per byte, an ArrayBuffer or a
+	// view, and a plain array of numbers where the runtime takes one (Espruino). Shared by both ROMs.
+	function bytesOf(data, where, arrays) {
+		if (typeof data === "string") {
+			const bytes = new Uint8Array(data.length);
+			for (let i = 0; i < data.length; i++) bytes[i] = data.charCodeAt(i) & 0xff;
+			return bytes;
+		}
+		if (data instanceof ArrayBuffer) return new Uint8Array(data);
+		if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+		if (arrays && Array.isArray(data)) return new Uint8Array(data);
+		throw new TypeError(where + ": expected a string, " + (arrays ? "an array, " : "") + "an ArrayBuffer or a view");
+	}
+
 	globalThis.micromineSim = {
 		deliver: deliver,
 		now: now,
@@ -197,6 +211,7 @@
 		pause: pause,
 		resume: resume,
 		digest: digest,
+		bytesOf: bytesOf,
 		// A flash write (NVS or Storage): its time on the device, from the simulator's settings.
 		flashWritten: function () { charge(costs.flashWriteUs); },
 	};

@@ -2,17 +2,6 @@
 // charged to the device at the profile's cost per block (manifests/profiles/<target>.json).
 const sim = globalThis.micromineSim;
 
-function bytesOf(data) {
-	if (typeof data === "string") {
-		const bytes = new Uint8Array(data.length);
-		for (let i = 0; i < data.length; i++) bytes[i] = data.charCodeAt(i) & 0xff;
-		return bytes;
-	}
-	if (data instanceof ArrayBuffer) return new Uint8Array(data);
-	if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-	throw new TypeError("Digest: expected a string, an ArrayBuffer or a view");
-}
-
 export class Digest {
 	#algorithm;
 	#parts = [];
@@ -22,7 +11,7 @@ export class Digest {
 	write(data) {
 		const was = sim.pause();
 		try {
-			this.#parts.push(bytesOf(data).slice());
+			this.#parts.push(sim.bytesOf(data, "Digest", false).slice());
 		} finally {
 			sim.resume(was);
 		}
