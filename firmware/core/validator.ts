@@ -32,6 +32,7 @@ import {
   REASON_INSUFFICIENT_FUNDS, REASON_MALFORMED, REASON_WRONG_CHAIN, REASONS, type Reason,
 } from './reasons.ts';
 import { resultDigest } from './result.ts';
+import { SIGNATURE_CHECKS } from './tier.ts';
 import { addU64, compareU64 } from './u64.ts';
 
 /** What a device brings to validation: its digest, and on sig-tier devices an Ed25519 verifier. */
@@ -91,7 +92,7 @@ export function openUnit(header: Uint8Array, options: ValidatorOptions): Decoded
   own.set(header);
   const decoded = decodeHeader(own);
   if (!decoded.ok) return decoded;
-  if ((decoded.value.checks & CHECK_SIGNATURE) !== 0 && options.verify === null) {
+  if ((decoded.value.checks & CHECK_SIGNATURE) !== 0 && (!SIGNATURE_CHECKS || options.verify === null)) {
     return failure('tier', FIELD_HEADER_CHECKS, HEADER_CHECKS_AT);
   }
   return { ok: true, value: new UnitValidator(own, decoded.value, options) };
@@ -262,21 +263,16 @@ export class UnitValidator {
       }
     }
     const verify = this.verify;
-    if ((header.checks & CHECK_SIGNATURE) === 0 || verify === null) return this.conclude(REASON_ACCEPT, null);
-    if (typeof verify === 'function') return this.signed(verify(tx.signature, tx.body, tx.sender));
+    if (!SIGNATURE_CHECKS || (header.checks & CHECK_SIGNATURE) === 0 || verify === null) return this.conclude(REASON_ACCEPT, null);
+    const signed = (valid: boolean) => this.conclude(valid ? REASON_ACCEPT : REASON_BAD_SIGNATURE, valid ? null : fault(FIELD_TX_SIGNATURE, TX_SIGNATURE_AT));
+    if (typeof verify === 'function') return signed(verify(tx.signature, tx.body, tx.sender));
     verify.begin(tx.signature, tx.body, tx.sender);
-    this.nextStage = this.verifySteps;
+    // At most `verifierSteps` steps of the signature's verification per step.
+    this.nextStage = (bounds) => {
+      const valid = verify.step(bounds.verifierSteps);
+      return valid === null ? null : signed(valid);
+    };
     return null;
-  }
-
-  /** At most `verifierSteps` steps of the signature's verification. */
-  private verifySteps(bounds: StepBounds): Verdict | null {
-    const valid = (this.verify as SignatureVerifier).step(bounds.verifierSteps);
-    return valid === null ? null : this.signed(valid);
-  }
-
-  private signed(valid: boolean): Verdict | null {
-    return this.conclude(valid ? REASON_ACCEPT : REASON_BAD_SIGNATURE, valid ? null : fault(FIELD_TX_SIGNATURE, TX_SIGNATURE_AT));
   }
 
   /** Settles the verdict; the next steps fold it in. */

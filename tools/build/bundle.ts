@@ -90,6 +90,23 @@ function buildFactsPlugin(info: BuildInfo): esbuild.Plugin {
   };
 }
 
+/** The module that says whether the image checks signatures (false on hash-tier images). */
+const TIER_MODULE = join(root, 'firmware/core/tier.ts');
+
+/**
+ * Serves firmware/core/tier.ts with the image's own answer: `SIGNATURE_CHECKS` is a constant
+ * esbuild inlines, so a hash-tier image drops the signature paths that test it.
+ */
+function tierPlugin(info: BuildInfo): esbuild.Plugin {
+  return {
+    name: 'micromine-tier',
+    setup(build) {
+      build.onLoad({ filter: /tier\.ts$/ }, (args) => args.path !== TIER_MODULE ? undefined
+        : { contents: `export const SIGNATURE_CHECKS = ${info.tier === 'sig'};`, loader: 'ts' });
+    },
+  };
+}
+
 /** Redirects imports that resolve to one file onto another (e.g. the Moddable TCP module). */
 function redirectPlugin(redirect: Record<string, string>): esbuild.Plugin {
   return {
@@ -130,7 +147,7 @@ export async function bundleCode(spec: BundleSpec, info: BuildInfo, debug: boole
       sourcesContent: false,
       ...(spec.banner === undefined ? {} : { banner: { js: spec.banner } }),
       ...(spec.footer === undefined ? {} : { footer: { js: spec.footer } }),
-      plugins: [buildFactsPlugin(info), ...(spec.redirect === undefined ? [] : [redirectPlugin(spec.redirect)])],
+      plugins: [buildFactsPlugin(info), tierPlugin(info), ...(spec.redirect === undefined ? [] : [redirectPlugin(spec.redirect)])],
       logLevel: 'silent',
     });
   } catch (error) {
