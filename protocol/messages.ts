@@ -11,6 +11,7 @@ import { readU16, readU32 } from '../firmware/core/bytes.ts';
 import type { DecodeError } from '../firmware/core/errors.ts';
 import type { UnitHeader } from '../firmware/core/header.ts';
 import * as layout from '../firmware/core/layout.ts';
+import { reasonOf } from '../firmware/core/reasons.ts';
 import type { Verdict } from '../firmware/core/validator.ts';
 import * as wire from '../firmware/core/wire/protocol.ts';
 
@@ -130,19 +131,20 @@ const RULES: { [reason: string]: string } = {
 export function describeVerdict(verdict: Verdict, entry?: Uint8Array, header?: UnitHeader): string {
   const fault = verdict.fault;
   if (fault === null) return '';
-  if (verdict.reason === 'malformed') return describeDecodeError(fault, entry);
+  const reason = reasonOf(verdict.code) ?? `reason ${verdict.code}`;
+  if (reason === 'malformed') return describeDecodeError(fault, entry);
   const at = `"${fieldName(fault.field)}" at offset ${fault.offset}: `;
   const whole = entry !== undefined && entry.length >= layout.ENTRY_MIN_SIZE;
-  if (verdict.reason === 'bad-nonce' && whole) {
+  if (reason === 'bad-nonce' && whole) {
     return `${at}expected ${readU32(entry, layout.ENTRY_PROOF_AT + layout.LEAF_NONCE_AT)}, got ${readU32(entry, layout.TX_NONCE_AT)}`;
   }
-  if (verdict.reason === 'wrong-chain' && whole && header !== undefined) {
+  if (reason === 'wrong-chain' && whole && header !== undefined) {
     return `${at}expected ${header.chainId}, got ${readU32(entry, layout.TX_CHAIN_AT)}`;
   }
-  if (verdict.reason === 'bad-proof') {
+  if (reason === 'bad-proof') {
     return at + (fault.field === layout.FIELD_PROOF_LEAF ? 'the leaf is not the sender\'s account' : 'the proof does not lead to the state root');
   }
-  return at + (RULES[verdict.reason] ?? verdict.reason);
+  return at + (RULES[reason] ?? reason);
 }
 
 /** What each LINE_* code of firmware/core/wire/protocol.ts means. */

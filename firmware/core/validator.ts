@@ -29,7 +29,7 @@ import { frontierMerge, rootMerge, rootStart } from './merkle.ts';
 import { climbProof, prefixedHash } from './proof.ts';
 import {
   REASON_ACCEPT, REASON_BAD_NONCE, REASON_BAD_PROOF, REASON_BAD_SIGNATURE, REASON_DUPLICATE, REASON_FEE_TOO_LOW,
-  REASON_INSUFFICIENT_FUNDS, REASON_MALFORMED, REASON_WRONG_CHAIN, REASONS, type Reason,
+  REASON_INSUFFICIENT_FUNDS, REASON_MALFORMED, REASON_WRONG_CHAIN,
 } from './reasons.ts';
 import { resultDigest } from './result.ts';
 import { SIGNATURE_CHECKS } from './tier.ts';
@@ -58,8 +58,7 @@ type Stage = (bounds: StepBounds) => Verdict | null;
 
 /** The verdict on one entry. */
 export interface Verdict {
-  reason: Reason;
-  /** the reason's numeric code, as chained and sent */
+  /** the reason's numeric code (a REASON_* of reasons.ts), as chained and sent; `reasonOf` names it */
   code: number;
   /**
    * null for `accept`; otherwise the field at fault and its offset in the entry: the decoder's
@@ -329,7 +328,7 @@ export class UnitValidator {
 }
 
 function verdict(code: number, fault: DecodeError | null): Verdict {
-  return { reason: REASONS[code], code: code, fault: fault };
+  return { code: code, fault: fault };
 }
 
 /** The field a rule failed on, at `offset` in the entry. */
