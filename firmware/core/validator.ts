@@ -16,7 +16,7 @@ import { bytes, u32 } from './assert.ts';
 import { compareBytes, writeU16, writeU32 } from './bytes.ts';
 import { copy32, type Digest, type SignatureVerifier, type VerifySignature } from './digest.ts';
 import { decodeEntry, type Entry } from './entry.ts';
-import { failure, type DecodeError, type Decoded } from './errors.ts';
+import { DECODE_INVALID, DECODE_TIER, failure, type DecodeError, type Decoded } from './errors.ts';
 import { decodeHeader, type UnitHeader } from './header.ts';
 import {
   CHECK_PROOF, CHECK_RULES, CHECK_SIGNATURE, DEVICE_ID_SIZE, ENTRY_PROOF_AT, FIELD_HEADER_CHECKS, FIELD_PROOF_LEAF,
@@ -92,7 +92,7 @@ export function openUnit(header: Uint8Array, options: ValidatorOptions): Decoded
   const decoded = decodeHeader(own);
   if (!decoded.ok) return decoded;
   if ((decoded.value.checks & CHECK_SIGNATURE) !== 0 && (!SIGNATURE_CHECKS || options.verify === null)) {
-    return failure('tier', FIELD_HEADER_CHECKS, HEADER_CHECKS_AT);
+    return failure(DECODE_TIER, FIELD_HEADER_CHECKS, HEADER_CHECKS_AT);
   }
   return { ok: true, value: new UnitValidator(own, decoded.value, options) };
 }
@@ -333,5 +333,5 @@ function verdict(code: number, fault: DecodeError | null): Verdict {
 
 /** The field a rule failed on, at `offset` in the entry. */
 function fault(field: number, offset: number): DecodeError {
-  return { code: 'invalid', field: field, offset: offset };
+  return { code: DECODE_INVALID, field: field, offset: offset };
 }
