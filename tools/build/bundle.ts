@@ -90,6 +90,14 @@ function buildFactsPlugin(info: BuildInfo): esbuild.Plugin {
   };
 }
 
+/**
+ * Globals an image names often enough that a local alias pays: each `Uint8Array` (22 in the
+ * Espruino image) becomes a one-letter local once terser has renamed the alias. esbuild's `define`
+ * points the global at the alias, and the code before the bundle declares it.
+ */
+const GLOBAL_ALIASES: Record<string, string> = { Uint8Array: 'mm$Uint8Array' };
+const ALIAS_DECLARATIONS = Object.entries(GLOBAL_ALIASES).map(([global, alias]) => `var ${alias}=${global};`).join('');
+
 /** The module that says whether the image checks signatures (false on hash-tier images). */
 const TIER_MODULE = join(root, 'firmware/core/tier.ts');
 
@@ -138,14 +146,14 @@ export async function bundleCode(spec: BundleSpec, info: BuildInfo, debug: boole
       supported: spec.supported,
       tsconfigRaw: { compilerOptions: { useDefineForClassFields: spec.useDefineForClassFields } },
       external: spec.external,
-      define: { MM_DEBUG: String(debug) },
+      define: { MM_DEBUG: String(debug), ...GLOBAL_ALIASES },
       minify: true,
       mangleProps,
       charset: 'ascii',
       legalComments: 'none',
       sourcemap: 'external',
       sourcesContent: false,
-      ...(spec.banner === undefined ? {} : { banner: { js: spec.banner } }),
+      banner: { js: (spec.banner ?? '') + ALIAS_DECLARATIONS },
       ...(spec.footer === undefined ? {} : { footer: { js: spec.footer } }),
       plugins: [buildFactsPlugin(info), tierPlugin(info), ...(spec.redirect === undefined ? [] : [redirectPlugin(spec.redirect)])],
       logLevel: 'silent',
