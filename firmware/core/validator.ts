@@ -266,11 +266,12 @@ export class UnitValidator {
     const signed = (valid: boolean) => this.conclude(valid ? REASON_ACCEPT : REASON_BAD_SIGNATURE, valid ? null : fault(FIELD_TX_SIGNATURE, TX_SIGNATURE_AT));
     if (typeof verify === 'function') return signed(verify(tx.signature, tx.body, tx.sender));
     verify.begin(tx.signature, tx.body, tx.sender);
-    // At most `verifierSteps` steps of the signature's verification per step.
-    this.nextStage = (bounds) => {
+    /** At most `verifierSteps` steps of the signature's verification (tools/measure knows the stage by this name). */
+    const verifySteps = (bounds: StepBounds) => {
       const valid = verify.step(bounds.verifierSteps);
       return valid === null ? null : signed(valid);
     };
+    this.nextStage = verifySteps;
     return null;
   }
 
