@@ -263,16 +263,20 @@ export class UnitValidator {
     }
     const verify = this.verify;
     if (!SIGNATURE_CHECKS || (header.checks & CHECK_SIGNATURE) === 0 || verify === null) return this.conclude(REASON_ACCEPT, null);
-    const signed = (valid: boolean) => this.conclude(valid ? REASON_ACCEPT : REASON_BAD_SIGNATURE, valid ? null : fault(FIELD_TX_SIGNATURE, TX_SIGNATURE_AT));
-    if (typeof verify === 'function') return signed(verify(tx.signature, tx.body, tx.sender));
+    if (typeof verify === 'function') return this.signed(verify(tx.signature, tx.body, tx.sender));
     verify.begin(tx.signature, tx.body, tx.sender);
-    /** At most `verifierSteps` steps of the signature's verification (tools/measure knows the stage by this name). */
-    const verifySteps = (bounds: StepBounds) => {
-      const valid = verify.step(bounds.verifierSteps);
-      return valid === null ? null : signed(valid);
-    };
-    this.nextStage = verifySteps;
+    this.nextStage = this.verifySteps;
     return null;
+  }
+
+  /** At most `verifierSteps` steps of the signature's verification. */
+  private verifySteps(bounds: StepBounds): Verdict | null {
+    const valid = (this.verify as SignatureVerifier).step(bounds.verifierSteps);
+    return valid === null ? null : this.signed(valid);
+  }
+
+  private signed(valid: boolean): Verdict | null {
+    return this.conclude(valid ? REASON_ACCEPT : REASON_BAD_SIGNATURE, valid ? null : fault(FIELD_TX_SIGNATURE, TX_SIGNATURE_AT));
   }
 
   /** Settles the verdict; the next steps fold it in. */

@@ -47,6 +47,8 @@ export interface BundleSpec {
   /** code around the bundle */
   banner?: string;
   footer?: string;
+  /** globals to read through a local alias, global name to alias name (declared before the bundle) */
+  aliases?: Record<string, string>;
   /** import paths to redirect, absolute source path to absolute replacement */
   redirect?: Record<string, string>;
 }
@@ -91,12 +93,12 @@ function buildFactsPlugin(info: BuildInfo): esbuild.Plugin {
 }
 
 /**
- * Globals an image names often enough that a local alias pays: each `Uint8Array` (22 in the
- * Espruino image) becomes a one-letter local once terser has renamed the alias. esbuild's `define`
- * points the global at the alias, and the code before the bundle declares it.
+ * Globals the Espruino image names often enough that a local alias pays: each `Uint8Array` (22)
+ * becomes a one-letter local once terser has renamed the alias. esbuild's `define` points the
+ * global at the alias, and the code before the bundle declares it. Not on XS: there every function
+ * that names the alias holds a reference to it, 31 more slots at the peak for 260 bytes of module.
  */
-const GLOBAL_ALIASES: Record<string, string> = { Uint8Array: 'mm$Uint8Array' };
-const ALIAS_DECLARATIONS = Object.entries(GLOBAL_ALIASES).map(([global, alias]) => `var ${alias}=${global};`).join('');
+export const ESPRUINO_ALIASES: Record<string, string> = { Uint8Array: 'mm$Uint8Array' };
 
 /** The module that says whether the image checks signatures (false on hash-tier images). */
 const TIER_MODULE = join(root, 'firmware/core/tier.ts');
@@ -146,14 +148,14 @@ export async function bundleCode(spec: BundleSpec, info: BuildInfo, debug: boole
       supported: spec.supported,
       tsconfigRaw: { compilerOptions: { useDefineForClassFields: spec.useDefineForClassFields } },
       external: spec.external,
-      define: { MM_DEBUG: String(debug), ...GLOBAL_ALIASES },
+      define: { MM_DEBUG: String(debug), ...spec.aliases },
       minify: true,
       mangleProps,
       charset: 'ascii',
       legalComments: 'none',
       sourcemap: 'external',
       sourcesContent: false,
-      banner: { js: (spec.banner ?? '') + ALIAS_DECLARATIONS },
+      banner: { js: (spec.banner ?? '') + Object.entries(spec.aliases ?? {}).map(([global, alias]) => `var ${alias}=${global};`).join('') },
       ...(spec.footer === undefined ? {} : { footer: { js: spec.footer } }),
       plugins: [buildFactsPlugin(info), tierPlugin(info), ...(spec.redirect === undefined ? [] : [redirectPlugin(spec.redirect)])],
       logLevel: 'silent',

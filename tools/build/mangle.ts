@@ -21,7 +21,7 @@ export const INTERNAL_PROPERTIES = [
   'verify', 'ok', 'digest', 'header', 'check', 'proof', 'sum',
   // firmware/core: the validator's and the verifier's steps
   'begin', 'step', 'entryBytes', 'nextStage', 'decoded', 'hashNode', 'level', 'verdict', 'noEntry', 'unpack', 'climb',
-  'applyRules', 'conclude', 'fold', 'merge', 'chainVerdict', 'root', 'release',
+  'applyRules', 'verifySteps', 'signed', 'conclude', 'fold', 'merge', 'chainVerdict', 'root', 'release',
   // firmware/core/wire: client and framer state, parsed messages
   'partial', 'discarding', 'nextId', 'waitingId',
   // the build facts (tools/build/bundle.ts serves them as code, renamed with the rest)
