@@ -8,9 +8,12 @@
  * @module
  */
 import { readU16, readU32 } from '../firmware/core/bytes.ts';
-import type { DecodeError } from '../firmware/core/errors.ts';
+import {
+  DECODE_INVALID, DECODE_OVERSIZED, DECODE_TIER, DECODE_TRUNCATED, DECODE_UNSUPPORTED, type DecodeError, type DecodeErrorCode,
+} from '../firmware/core/errors.ts';
 import type { UnitHeader } from '../firmware/core/header.ts';
 import * as layout from '../firmware/core/layout.ts';
+import { reasonOf } from '../firmware/core/reasons.ts';
 import type { Verdict } from '../firmware/core/validator.ts';
 import * as wire from '../firmware/core/wire/protocol.ts';
 
@@ -34,6 +37,23 @@ export function fieldName(field: number): string {
 export function fieldId(name: string): number {
   for (const [id, known] of FIELD_NAMES) if (known === name) return id;
   throw new RangeError(`"name" expected a field name (${[...FIELD_NAMES.values()].join(', ')}), got ${name}`);
+}
+
+/** The name of each DECODE_* code of firmware/core/errors.ts. */
+const DECODE_ERROR_NAMES = new Map<number, string>([
+  [DECODE_TRUNCATED, 'truncated'], [DECODE_OVERSIZED, 'oversized'], [DECODE_UNSUPPORTED, 'unsupported'], [DECODE_INVALID, 'invalid'],
+  [DECODE_TIER, 'tier'],
+]);
+
+/** The name of a decode error code, e.g. `truncated`; a code no version defines reads `code <n>`. */
+export function decodeErrorName(code: number): string {
+  return DECODE_ERROR_NAMES.get(code) ?? `code ${code}`;
+}
+
+/** The code of a decode error name (the inverse of {@link decodeErrorName}); throws RangeError for an unknown name. */
+export function decodeErrorCode(name: string): DecodeErrorCode {
+  for (const [code, known] of DECODE_ERROR_NAMES) if (known === name) return code as DecodeErrorCode;
+  throw new RangeError(`"name" expected a decode error name (${[...DECODE_ERROR_NAMES.values()].join(', ')}), got ${name}`);
 }
 
 /** Fixed sizes of the structures a size error can name. */
@@ -74,8 +94,8 @@ function valueAt(data: Uint8Array | undefined, field: number, offset: number): n
 }
 
 function checksProblem(code: DecodeError['code'], checks: number | undefined): string {
-  if (code === 'unsupported') return 'unknown check bits';
-  if (code === 'tier') return 'the unit asks for signature checks, which a hash-tier device cannot do';
+  if (code === DECODE_UNSUPPORTED) return 'unknown check bits';
+  if (code === DECODE_TIER) return 'the unit asks for signature checks, which a hash-tier device cannot do';
   if (checks === undefined) return 'the format bit (1) is mandatory, and the rules bit (4) needs the proof bit (2)';
   return (checks & layout.CHECK_FORMAT) === 0 ? 'the format bit (1) is mandatory' : 'the rules bit (4) needs the proof bit (2)';
 }
@@ -84,13 +104,13 @@ function checksProblem(code: DecodeError['code'], checks: number | undefined): s
 function problemOf(error: DecodeError, data?: Uint8Array): string {
   const { code, field, offset } = error;
   const got = data === undefined ? '' : `, got ${data.length}`;
-  if (code === 'truncated' || code === 'oversized') {
+  if (code === DECODE_TRUNCATED || code === DECODE_OVERSIZED) {
     const size = SIZES.get(field);
     if (size !== undefined) return `expected ${size} bytes${got}`;
     if (field === layout.FIELD_ENTRY) {
-      return code === 'truncated' ? `expected at least ${layout.ENTRY_MIN_SIZE} bytes${got}` : `expected at most ${layout.ENTRY_MAX_SIZE} bytes${got}`;
+      return code === DECODE_TRUNCATED ? `expected at least ${layout.ENTRY_MIN_SIZE} bytes${got}` : `expected at most ${layout.ENTRY_MAX_SIZE} bytes${got}`;
     }
-    if (field === layout.FIELD_PROOF) return code === 'truncated' ? `expected at least ${layout.PROOF_SIBLINGS_AT} bytes` : 'longer than its depth needs';
+    if (field === layout.FIELD_PROOF) return code === DECODE_TRUNCATED ? `expected at least ${layout.PROOF_SIBLINGS_AT} bytes` : 'longer than its depth needs';
   }
   const value = valueAt(data, field, offset);
   if (field === layout.FIELD_HEADER_CHECKS) return checksProblem(code, value) + (value === undefined ? '' : `, got ${value}`);
@@ -100,7 +120,7 @@ function problemOf(error: DecodeError, data?: Uint8Array): string {
   if (field === layout.FIELD_RESULT_ACCEPTED_COUNT && value !== undefined && data !== undefined) {
     return `expected at most ${readU16(data, offset + layout.RESULT_ENTRIES_AT - layout.RESULT_ACCEPTED_AT)}, got ${value}`;
   }
-  const problem = PROBLEMS[field] ?? code;
+  const problem = PROBLEMS[field] ?? decodeErrorName(code);
   return value === undefined || problem === 'must not be zero' ? problem : `${problem}, got ${value}`;
 }
 
@@ -130,19 +150,20 @@ const RULES: { [reason: string]: string } = {
 export function describeVerdict(verdict: Verdict, entry?: Uint8Array, header?: UnitHeader): string {
   const fault = verdict.fault;
   if (fault === null) return '';
-  if (verdict.reason === 'malformed') return describeDecodeError(fault, entry);
+  const reason = reasonOf(verdict.code) ?? `reason ${verdict.code}`;
+  if (reason === 'malformed') return describeDecodeError(fault, entry);
   const at = `"${fieldName(fault.field)}" at offset ${fault.offset}: `;
   const whole = entry !== undefined && entry.length >= layout.ENTRY_MIN_SIZE;
-  if (verdict.reason === 'bad-nonce' && whole) {
+  if (reason === 'bad-nonce' && whole) {
     return `${at}expected ${readU32(entry, layout.ENTRY_PROOF_AT + layout.LEAF_NONCE_AT)}, got ${readU32(entry, layout.TX_NONCE_AT)}`;
   }
-  if (verdict.reason === 'wrong-chain' && whole && header !== undefined) {
+  if (reason === 'wrong-chain' && whole && header !== undefined) {
     return `${at}expected ${header.chainId}, got ${readU32(entry, layout.TX_CHAIN_AT)}`;
   }
-  if (verdict.reason === 'bad-proof') {
+  if (reason === 'bad-proof') {
     return at + (fault.field === layout.FIELD_PROOF_LEAF ? 'the leaf is not the sender\'s account' : 'the proof does not lead to the state root');
   }
-  return at + (RULES[verdict.reason] ?? verdict.reason);
+  return at + (RULES[reason] ?? reason);
 }
 
 /** What each LINE_* code of firmware/core/wire/protocol.ts means. */

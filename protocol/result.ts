@@ -6,7 +6,7 @@
  */
 import { bytes, u32 } from '../firmware/core/assert.ts';
 import { writeU16 } from '../firmware/core/bytes.ts';
-import type { DecodeError } from '../firmware/core/errors.ts';
+import { DECODE_INVALID, type DecodeError } from '../firmware/core/errors.ts';
 import {
   DEVICE_ID_SIZE, FIELD_RESULT_MAC, FIELD_RESULT_NONCE, MAX_DIFFICULTY, RESULT_MAC_AT, RESULT_NONCE_AT,
 } from '../firmware/core/layout.ts';
@@ -76,7 +76,7 @@ export function verifyResult(result: Uint8Array, context: ResultContext): Verifi
 }
 
 function reject(rejection: ResultRejection, field: number, offset: number, problem: string): VerifiedResult {
-  return { ok: false, rejection, error: { code: 'invalid', field, offset }, message: `"${fieldName(field)}" at offset ${offset}: ${problem}` };
+  return { ok: false, rejection, error: { code: DECODE_INVALID, field, offset }, message: `"${fieldName(field)}" at offset ${offset}: ${problem}` };
 }
 
 function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {

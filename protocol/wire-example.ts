@@ -11,6 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { createHash } from 'node:crypto';
 import { readU32 } from '../firmware/core/bytes.ts';
+import { DECODE_TIER } from '../firmware/core/errors.ts';
 import { bytesToHex, hexToBytes } from '../firmware/core/hex.ts';
 import { ENTRY_MAX_SIZE, HEADER_UNIT_AT, MAX_DIFFICULTY, MAX_ENTRIES, RESULT_SIZE } from '../firmware/core/layout.ts';
 import { REASONS } from '../firmware/core/reasons.ts';
@@ -140,7 +141,7 @@ export class ExampleDevice {
     this.queued = null;
     const opened = openUnit(header, { digest: nodeDigest, verify: null });
     const unitId = readU32(header, HEADER_UNIT_AT);
-    if (!opened.ok) return refuseRequest(this.client, unitId, opened.error.code === 'tier' ? 'tier-mismatch' : 'malformed');
+    if (!opened.ok) return refuseRequest(this.client, unitId, opened.error.code === DECODE_TIER ? 'tier-mismatch' : 'malformed');
     this.validator = opened.value;
     return this.ask(unitId, () => pullRequest(this.client, unitId, 0, null));
   }

@@ -32,10 +32,13 @@ export interface SelfTestReport {
   failed: string[];
 }
 
-/** FIPS 180-2 examples and RFC 4231 test case 2, as [name, message, HMAC key or null, expected hex]. */
+/**
+ * FIPS 180-2's one-block example and RFC 4231 test case 2, as [name, message, HMAC key or null,
+ * expected hex]. The HMAC's inner and outer hashes are two blocks each, so multi-block SHA-256 is
+ * covered without FIPS's two-block example (150 bytes of image).
+ */
 const DIGEST_VECTORS: [string, string, string | null, string][] = [
   ['sha256-abc', 'abc', null, 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'],
-  ['sha256-two-blocks', 'abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq', null, '248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1'],
   ['hmac-rfc4231-2', 'what do ya want for nothing?', 'Jefe', '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843'],
 ];
 

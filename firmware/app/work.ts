@@ -6,7 +6,7 @@
  * @module
  */
 import type { Digest, SignatureVerifier } from '../core/digest.ts';
-import type { DecodeError } from '../core/errors.ts';
+import { DECODE_TIER, DECODE_UNSUPPORTED, type DecodeError } from '../core/errors.ts';
 import { sealResult } from '../core/result.ts';
 import { searchShare, startShareSearch, type ShareSearch } from '../core/share.ts';
 import { decodeHexInto } from '../core/hex.ts';
@@ -57,7 +57,7 @@ export function openWork(unitId: number, header: Uint8Array, digest: Digest, ver
   const opened = openUnit(header, { digest: digest, verify: verify });
   if (!opened.ok) {
     const code = opened.error.code;
-    const why = code === 'tier' ? ERROR_TIER_MISMATCH : code === 'unsupported' ? ERROR_UNSUPPORTED_VERSION : ERROR_MALFORMED;
+    const why = code === DECODE_TIER ? ERROR_TIER_MISMATCH : code === DECODE_UNSUPPORTED ? ERROR_UNSUPPORTED_VERSION : ERROR_MALFORMED;
     return { ok: false, why: why, error: opened.error };
   }
   return {

@@ -3,7 +3,7 @@
  * @module
  */
 import { readU16, readU32 } from './bytes.ts';
-import { checkSize, failure, type Decoded } from './errors.ts';
+import { DECODE_INVALID, DECODE_UNSUPPORTED, checkSize, failure, type Decoded } from './errors.ts';
 import {
   CHECK_FORMAT, CHECK_PROOF, CHECK_RULES, CHECKS_KNOWN, FIELD_HEADER, FIELD_HEADER_CHECKS, FIELD_HEADER_DEADLINE,
   FIELD_HEADER_DIFFICULTY, FIELD_HEADER_ENTRY_COUNT, FIELD_HEADER_VERSION, FORMAT_VERSION, HEADER_CHAIN_AT,
@@ -33,19 +33,19 @@ export interface UnitHeader {
 export function decodeHeader(data: Uint8Array): Decoded<UnitHeader> {
   const sized = checkSize<UnitHeader>(data, HEADER_SIZE, FIELD_HEADER);
   if (sized) return sized;
-  if (data[HEADER_VERSION_AT] !== FORMAT_VERSION) return failure('unsupported', FIELD_HEADER_VERSION, HEADER_VERSION_AT);
+  if (data[HEADER_VERSION_AT] !== FORMAT_VERSION) return failure(DECODE_UNSUPPORTED, FIELD_HEADER_VERSION, HEADER_VERSION_AT);
   const checks = data[HEADER_CHECKS_AT];
-  if ((checks & ~CHECKS_KNOWN) !== 0) return failure('unsupported', FIELD_HEADER_CHECKS, HEADER_CHECKS_AT);
+  if ((checks & ~CHECKS_KNOWN) !== 0) return failure(DECODE_UNSUPPORTED, FIELD_HEADER_CHECKS, HEADER_CHECKS_AT);
   // The format bit is mandatory, and the rules read the proven leaf, so they need the proof bit.
   if ((checks & CHECK_FORMAT) === 0 || ((checks & CHECK_RULES) !== 0 && (checks & CHECK_PROOF) === 0)) {
-    return failure('invalid', FIELD_HEADER_CHECKS, HEADER_CHECKS_AT);
+    return failure(DECODE_INVALID, FIELD_HEADER_CHECKS, HEADER_CHECKS_AT);
   }
   const difficulty = data[HEADER_DIFFICULTY_AT];
-  if (difficulty > MAX_DIFFICULTY) return failure('invalid', FIELD_HEADER_DIFFICULTY, HEADER_DIFFICULTY_AT);
+  if (difficulty > MAX_DIFFICULTY) return failure(DECODE_INVALID, FIELD_HEADER_DIFFICULTY, HEADER_DIFFICULTY_AT);
   const deadline = readU32(data, HEADER_DEADLINE_AT);
-  if (deadline === 0) return failure('invalid', FIELD_HEADER_DEADLINE, HEADER_DEADLINE_AT);
+  if (deadline === 0) return failure(DECODE_INVALID, FIELD_HEADER_DEADLINE, HEADER_DEADLINE_AT);
   const entryCount = readU16(data, HEADER_COUNT_AT);
-  if (entryCount === 0) return failure('invalid', FIELD_HEADER_ENTRY_COUNT, HEADER_COUNT_AT);
+  if (entryCount === 0) return failure(DECODE_INVALID, FIELD_HEADER_ENTRY_COUNT, HEADER_COUNT_AT);
   return {
     ok: true,
     value: {

@@ -6,7 +6,7 @@
  */
 import { readU32 } from './bytes.ts';
 import { copy32, type Digest } from './digest.ts';
-import { failure, type Decoded } from './errors.ts';
+import { DECODE_INVALID, DECODE_OVERSIZED, DECODE_TRUNCATED, failure, type Decoded } from './errors.ts';
 import {
   FIELD_PROOF, FIELD_PROOF_DEPTH, FIELD_PROOF_INDEX, FIELD_PROOF_SIBLINGS, LEAF_BALANCE_AT, LEAF_NONCE_AT, LEAF_SIZE,
   MAX_PROOF_DEPTH, PROOF_DEPTH_AT, PROOF_INDEX_AT, PROOF_LEAF_AT, PROOF_SIBLINGS_AT, proofSize,
@@ -32,14 +32,14 @@ export interface StateProof {
  */
 export function readProof(data: Uint8Array, at: number): Decoded<StateProof> {
   const available = data.length - at;
-  if (available < PROOF_SIBLINGS_AT) return failure('truncated', FIELD_PROOF, data.length);
+  if (available < PROOF_SIBLINGS_AT) return failure(DECODE_TRUNCATED, FIELD_PROOF, data.length);
   const depth = data[at + PROOF_DEPTH_AT];
-  if (depth > MAX_PROOF_DEPTH) return failure('invalid', FIELD_PROOF_DEPTH, at + PROOF_DEPTH_AT);
+  if (depth > MAX_PROOF_DEPTH) return failure(DECODE_INVALID, FIELD_PROOF_DEPTH, at + PROOF_DEPTH_AT);
   const size = proofSize(depth);
-  if (available < size) return failure('truncated', FIELD_PROOF_SIBLINGS, data.length);
-  if (available > size) return failure('oversized', FIELD_PROOF, at + size);
+  if (available < size) return failure(DECODE_TRUNCATED, FIELD_PROOF_SIBLINGS, data.length);
+  if (available > size) return failure(DECODE_OVERSIZED, FIELD_PROOF, at + size);
   const index = readU32(data, at + PROOF_INDEX_AT);
-  if (index >= 1 << depth) return failure('invalid', FIELD_PROOF_INDEX, at + PROOF_INDEX_AT);
+  if (index >= 1 << depth) return failure(DECODE_INVALID, FIELD_PROOF_INDEX, at + PROOF_INDEX_AT);
   const leafAt = at + PROOF_LEAF_AT;
   return {
     ok: true,

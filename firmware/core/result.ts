@@ -6,7 +6,7 @@
  */
 import { asciiBytes, readU16, readU32, writeU32 } from './bytes.ts';
 import { copy32, hmacSha256, type Digest } from './digest.ts';
-import { checkSize, failure, type Decoded } from './errors.ts';
+import { DECODE_INVALID, checkSize, failure, type Decoded } from './errors.ts';
 import {
   DEVICE_ID_SIZE, FIELD_RESULT, FIELD_RESULT_ACCEPTED_COUNT, FIELD_RESULT_ENTRY_COUNT, RESULT_ACCEPTED_AT,
   RESULT_ACCEPTED_ROOT_AT, RESULT_CHAIN_AT, RESULT_COUNTER_AT, RESULT_ENTRIES_AT, RESULT_MAC_AT, RESULT_NONCE_AT,
@@ -31,8 +31,8 @@ export function decodeResult(data: Uint8Array): Decoded<UnitResult> {
   if (sized) return sized;
   const entryCount = readU16(data, RESULT_ENTRIES_AT);
   const acceptedCount = readU16(data, RESULT_ACCEPTED_AT);
-  if (entryCount === 0) return failure('invalid', FIELD_RESULT_ENTRY_COUNT, RESULT_ENTRIES_AT);
-  if (acceptedCount > entryCount) return failure('invalid', FIELD_RESULT_ACCEPTED_COUNT, RESULT_ACCEPTED_AT);
+  if (entryCount === 0) return failure(DECODE_INVALID, FIELD_RESULT_ENTRY_COUNT, RESULT_ENTRIES_AT);
+  if (acceptedCount > entryCount) return failure(DECODE_INVALID, FIELD_RESULT_ACCEPTED_COUNT, RESULT_ACCEPTED_AT);
   return {
     ok: true,
     value: {

@@ -3,7 +3,7 @@
  * @module
  */
 import { compareBytes, readU32 } from './bytes.ts';
-import { checkSize, failure, type Decoded } from './errors.ts';
+import { DECODE_INVALID, DECODE_UNSUPPORTED, checkSize, failure, type Decoded } from './errors.ts';
 import {
   FIELD_TX, FIELD_TX_AMOUNT, FIELD_TX_RECIPIENT, FIELD_TX_VERSION, FORMAT_VERSION, TX_AMOUNT_AT, TX_BODY_SIZE, TX_CHAIN_AT,
   TX_FEE_AT, TX_NONCE_AT, TX_RECIPIENT_AT, TX_SENDER_AT, TX_SIGNATURE_AT, TX_SIZE, TX_VERSION_AT,
@@ -29,11 +29,11 @@ export interface Transaction {
  * errors are relative to `data`.
  */
 export function readTx(data: Uint8Array, at: number): Decoded<Transaction> {
-  if (data[at + TX_VERSION_AT] !== FORMAT_VERSION) return failure('unsupported', FIELD_TX_VERSION, at + TX_VERSION_AT);
+  if (data[at + TX_VERSION_AT] !== FORMAT_VERSION) return failure(DECODE_UNSUPPORTED, FIELD_TX_VERSION, at + TX_VERSION_AT);
   const amountLow = readU32(data, at + TX_AMOUNT_AT);
   const amountHigh = readU32(data, at + TX_AMOUNT_AT + 4);
-  if (amountLow === 0 && amountHigh === 0) return failure('invalid', FIELD_TX_AMOUNT, at + TX_AMOUNT_AT);
-  if (compareBytes(data, at + TX_SENDER_AT, data, at + TX_RECIPIENT_AT, 32) === 0) return failure('invalid', FIELD_TX_RECIPIENT, at + TX_RECIPIENT_AT);
+  if (amountLow === 0 && amountHigh === 0) return failure(DECODE_INVALID, FIELD_TX_AMOUNT, at + TX_AMOUNT_AT);
+  if (compareBytes(data, at + TX_SENDER_AT, data, at + TX_RECIPIENT_AT, 32) === 0) return failure(DECODE_INVALID, FIELD_TX_RECIPIENT, at + TX_RECIPIENT_AT);
   return {
     ok: true,
     value: {

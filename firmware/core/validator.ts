@@ -16,7 +16,7 @@ import { bytes, u32 } from './assert.ts';
 import { compareBytes, writeU16, writeU32 } from './bytes.ts';
 import { copy32, type Digest, type SignatureVerifier, type VerifySignature } from './digest.ts';
 import { decodeEntry, type Entry } from './entry.ts';
-import { failure, type DecodeError, type Decoded } from './errors.ts';
+import { DECODE_INVALID, DECODE_TIER, failure, type DecodeError, type Decoded } from './errors.ts';
 import { decodeHeader, type UnitHeader } from './header.ts';
 import {
   CHECK_PROOF, CHECK_RULES, CHECK_SIGNATURE, DEVICE_ID_SIZE, ENTRY_PROOF_AT, FIELD_HEADER_CHECKS, FIELD_PROOF_LEAF,
@@ -29,9 +29,10 @@ import { frontierMerge, rootMerge, rootStart } from './merkle.ts';
 import { climbProof, prefixedHash } from './proof.ts';
 import {
   REASON_ACCEPT, REASON_BAD_NONCE, REASON_BAD_PROOF, REASON_BAD_SIGNATURE, REASON_DUPLICATE, REASON_FEE_TOO_LOW,
-  REASON_INSUFFICIENT_FUNDS, REASON_MALFORMED, REASON_WRONG_CHAIN, REASONS, type Reason,
+  REASON_INSUFFICIENT_FUNDS, REASON_MALFORMED, REASON_WRONG_CHAIN,
 } from './reasons.ts';
 import { resultDigest } from './result.ts';
+import { SIGNATURE_CHECKS } from './tier.ts';
 import { addU64, compareU64 } from './u64.ts';
 
 /** What a device brings to validation: its digest, and on sig-tier devices an Ed25519 verifier. */
@@ -57,8 +58,7 @@ type Stage = (bounds: StepBounds) => Verdict | null;
 
 /** The verdict on one entry. */
 export interface Verdict {
-  reason: Reason;
-  /** the reason's numeric code, as chained and sent */
+  /** the reason's numeric code (a REASON_* of reasons.ts), as chained and sent; `reasonOf` names it */
   code: number;
   /**
    * null for `accept`; otherwise the field at fault and its offset in the entry: the decoder's
@@ -91,8 +91,8 @@ export function openUnit(header: Uint8Array, options: ValidatorOptions): Decoded
   own.set(header);
   const decoded = decodeHeader(own);
   if (!decoded.ok) return decoded;
-  if ((decoded.value.checks & CHECK_SIGNATURE) !== 0 && options.verify === null) {
-    return failure('tier', FIELD_HEADER_CHECKS, HEADER_CHECKS_AT);
+  if ((decoded.value.checks & CHECK_SIGNATURE) !== 0 && (!SIGNATURE_CHECKS || options.verify === null)) {
+    return failure(DECODE_TIER, FIELD_HEADER_CHECKS, HEADER_CHECKS_AT);
   }
   return { ok: true, value: new UnitValidator(own, decoded.value, options) };
 }
@@ -262,7 +262,7 @@ export class UnitValidator {
       }
     }
     const verify = this.verify;
-    if ((header.checks & CHECK_SIGNATURE) === 0 || verify === null) return this.conclude(REASON_ACCEPT, null);
+    if (!SIGNATURE_CHECKS || (header.checks & CHECK_SIGNATURE) === 0 || verify === null) return this.conclude(REASON_ACCEPT, null);
     if (typeof verify === 'function') return this.signed(verify(tx.signature, tx.body, tx.sender));
     verify.begin(tx.signature, tx.body, tx.sender);
     this.nextStage = this.verifySteps;
@@ -333,10 +333,10 @@ export class UnitValidator {
 }
 
 function verdict(code: number, fault: DecodeError | null): Verdict {
-  return { reason: REASONS[code], code: code, fault: fault };
+  return { code: code, fault: fault };
 }
 
 /** The field a rule failed on, at `offset` in the entry. */
 function fault(field: number, offset: number): DecodeError {
-  return { code: 'invalid', field: field, offset: offset };
+  return { code: DECODE_INVALID, field: field, offset: offset };
 }

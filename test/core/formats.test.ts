@@ -15,7 +15,7 @@ import type { Decoded } from '../../firmware/core/errors.ts';
 import { nodeDigest } from '../../protocol/digest.ts';
 import { exampleEntry, exampleLedger, exampleTx } from '../../protocol/example.ts';
 import { joinU64 } from '../../protocol/fields.ts';
-import { describeDecodeError, fieldName } from '../../protocol/messages.ts';
+import { decodeErrorName, describeDecodeError, fieldName } from '../../protocol/messages.ts';
 import { StateTree, decodeLeaf, depthFor, encodeLeaf } from '../../protocol/state.ts';
 import { encodeTxBody, joinTx, txId } from '../../protocol/tx.ts';
 import { checkNames, checksMask, encodeEntry, encodeHeader, type HeaderFields } from '../../protocol/unit.ts';
@@ -30,7 +30,7 @@ const headerFields: HeaderFields = {
 function failsWith<T>(decoded: Decoded<T>, code: string, field: string, offset: number): void {
   assert.not.ok(decoded.ok, `expected ${code} at ${field}`);
   if (decoded.ok) return;
-  assert.is(decoded.error.code, code);
+  assert.is(decodeErrorName(decoded.error.code), code);
   assert.is(fieldName(decoded.error.field), field);
   assert.is(decoded.error.offset, offset);
   const words = describeDecodeError(decoded.error);

@@ -2,6 +2,7 @@
 // byte for byte in size, after 16 and after 256 entries (and right after opening).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { reasonOf } from '../../firmware/core/reasons.ts';
 import { openUnit, type UnitValidator } from '../../firmware/core/validator.ts';
 import { nobleDigest, nobleSha512 } from '../../firmware/digest/noble.ts';
 import { createVerifier } from '../../firmware/sig/ed25519.ts';
@@ -60,7 +61,7 @@ function runUnit(entryCount: number, snapshotAfter: number): Retained[] {
     // Every 5th entry is rejected (bad nonce) so both paths run.
     const tx = exampleTx(ledger, from, ledger.bySender[(i + 1) % 256], i % 5 === 4 ? { nonce: ledger.accounts[from].nonce + 1 } : {});
     const verdict = validator.check(exampleEntry(ledger, from, tx));
-    assert.is(verdict.reason, i % 5 === 4 ? 'bad-nonce' : 'accept');
+    assert.is(reasonOf(verdict.code), i % 5 === 4 ? 'bad-nonce' : 'accept');
   }
   snapshots.push(retained(validator));
   assert.is(validator.index, snapshotAfter);

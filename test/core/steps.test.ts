@@ -10,7 +10,7 @@ import { verifyAtOnce } from '../../firmware/core/digest.ts';
 import { decodeHexInto, hexToBytes } from '../../firmware/core/hex.ts';
 import { MAX_PROOF_DEPTH } from '../../firmware/core/layout.ts';
 import { frontierAdd, frontierMerge } from '../../firmware/core/merkle.ts';
-import { REASONS, type Reason } from '../../firmware/core/reasons.ts';
+import { REASONS, reasonOf, type Reason } from '../../firmware/core/reasons.ts';
 import { openUnit, type StepBounds, type UnitValidator, type Verdict } from '../../firmware/core/validator.ts';
 import { nobleSha512 } from '../../firmware/digest/noble.ts';
 import { createVerifier } from '../../firmware/sig/ed25519.ts';
@@ -80,7 +80,7 @@ for (const depth of [4, 9, MAX_PROOF_DEPTH]) {
     assert.equal(new Set(unit.expected), new Set(REASONS), 'every reason code');
     const reference = openFor(ledger, unit.entries.length, false);
     const oneShot = unit.entries.map((entry) => reference.check(entry));
-    assert.equal(oneShot.map((v) => v.reason), unit.expected);
+    assert.equal(oneShot.map((v) => reasonOf(v.code)), unit.expected);
     const deviceId = Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8);
     const bounds: (() => StepBounds)[] = [
       () => ({ levels: 1, verifierSteps: 1 }),
@@ -112,7 +112,7 @@ test('step before begin, begin while judging and begin past the count throw; che
   assert.throws(() => validator.check(entry), /"entry" 0 is still being judged/);
   let verdict: Verdict | null = null;
   while (verdict === null) verdict = validator.step({ levels: 2, verifierSteps: 50 });
-  assert.is(verdict.reason, 'accept');
+  assert.is(reasonOf(verdict.code), 'accept');
   assert.throws(() => validator.begin(entry), /"entry" expected at most 1 entries, got one more/);
 });
 
@@ -135,7 +135,7 @@ test('the last entry\'s steps fold the accepted root a few merges at a time; fin
       }
       verdict = validator.step({ levels, verifierSteps: 300 });
     }
-    assert.is(verdict.reason, 'accept');
+    assert.is(reasonOf(verdict.code), 'accept');
     assert.is(folds, Math.ceil(14 / levels) - 1, `${levels} merges a step`);
     results.push(hex(validator.finish(deviceId, 1).bytes));
   }

@@ -47,6 +47,8 @@ export interface BundleSpec {
   /** code around the bundle */
   banner?: string;
   footer?: string;
+  /** globals to read through a local alias, global name to alias name (declared before the bundle) */
+  aliases?: Record<string, string>;
   /** import paths to redirect, absolute source path to absolute replacement */
   redirect?: Record<string, string>;
 }
@@ -90,6 +92,31 @@ function buildFactsPlugin(info: BuildInfo): esbuild.Plugin {
   };
 }
 
+/**
+ * Globals the Espruino image names often enough that a local alias pays: each `Uint8Array` (22)
+ * becomes a one-letter local once terser has renamed the alias. esbuild's `define` points the
+ * global at the alias, and the code before the bundle declares it. Not on XS: there every function
+ * that names the alias holds a reference to it, 31 more slots at the peak for 260 bytes of module.
+ */
+export const ESPRUINO_ALIASES: Record<string, string> = { Uint8Array: 'mm$Uint8Array' };
+
+/** The module that says whether the image checks signatures (false on hash-tier images). */
+const TIER_MODULE = join(root, 'firmware/core/tier.ts');
+
+/**
+ * Serves firmware/core/tier.ts with the image's own answer: `SIGNATURE_CHECKS` is a constant
+ * esbuild inlines, so a hash-tier image drops the signature paths that test it.
+ */
+function tierPlugin(info: BuildInfo): esbuild.Plugin {
+  return {
+    name: 'micromine-tier',
+    setup(build) {
+      build.onLoad({ filter: /tier\.ts$/ }, (args) => args.path !== TIER_MODULE ? undefined
+        : { contents: `export const SIGNATURE_CHECKS = ${info.tier === 'sig'};`, loader: 'ts' });
+    },
+  };
+}
+
 /** Redirects imports that resolve to one file onto another (e.g. the Moddable TCP module). */
 function redirectPlugin(redirect: Record<string, string>): esbuild.Plugin {
   return {
@@ -121,16 +148,16 @@ export async function bundleCode(spec: BundleSpec, info: BuildInfo, debug: boole
       supported: spec.supported,
       tsconfigRaw: { compilerOptions: { useDefineForClassFields: spec.useDefineForClassFields } },
       external: spec.external,
-      define: { MM_DEBUG: String(debug) },
+      define: { MM_DEBUG: String(debug), ...spec.aliases },
       minify: true,
       mangleProps,
       charset: 'ascii',
       legalComments: 'none',
       sourcemap: 'external',
       sourcesContent: false,
-      ...(spec.banner === undefined ? {} : { banner: { js: spec.banner } }),
+      banner: { js: (spec.banner ?? '') + Object.entries(spec.aliases ?? {}).map(([global, alias]) => `var ${alias}=${global};`).join('') },
       ...(spec.footer === undefined ? {} : { footer: { js: spec.footer } }),
-      plugins: [buildFactsPlugin(info), ...(spec.redirect === undefined ? [] : [redirectPlugin(spec.redirect)])],
+      plugins: [buildFactsPlugin(info), tierPlugin(info), ...(spec.redirect === undefined ? [] : [redirectPlugin(spec.redirect)])],
       logLevel: 'silent',
     });
   } catch (error) {

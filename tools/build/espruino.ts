@@ -5,7 +5,7 @@
 // Espruino lacks and esbuild can lower.
 import { lowering } from '../lint/index.ts';
 import type { BuildInfo } from '../../firmware/app/image.ts';
-import { bundleCode, type BundledCode } from './bundle.ts';
+import { ESPRUINO_ALIASES, bundleCode, type BundledCode } from './bundle.ts';
 
 /** The image's file name (tools/flash reads `dist/<target>/micromine.js`). */
 export const ESPRUINO_IMAGE = 'micromine.js';
@@ -23,6 +23,7 @@ export function bundleEspruino(info: BuildInfo, debug: boolean): Promise<Bundled
     supported: lowering.espruino.supported,
     useDefineForClassFields: lowering.espruino.tsconfigRaw.compilerOptions.useDefineForClassFields,
     banner: '(function(){',
+    aliases: ESPRUINO_ALIASES,
     footer: '})();',
   }, info, debug);
 }

@@ -18,14 +18,14 @@ export const INTERNAL_PROPERTIES = [
   'deadline', 'headerHash', 'lastSender', 'hasSender', 'chain', 'frontier', 'scratch', 'sender', 'recipient',
   'amountLow', 'amountHigh', 'feeLow', 'feeHigh', 'nonce', 'leaf', 'publicKey', 'balanceLow', 'balanceHigh',
   'siblings', 'field', 'found', 'nextNonce', 'judge', 'finish', 'sha256', 'body', 'offset', 'detail', 'reason',
-  'verify', 'ok', 'digest', 'header', 'check',
+  'verify', 'ok', 'digest', 'header', 'check', 'proof', 'sum',
   // firmware/core: the validator's and the verifier's steps
   'begin', 'step', 'entryBytes', 'nextStage', 'decoded', 'hashNode', 'level', 'verdict', 'noEntry', 'unpack', 'climb',
   'applyRules', 'verifySteps', 'signed', 'conclude', 'fold', 'merge', 'chainVerdict', 'root', 'release',
   // firmware/core/wire: client and framer state, parsed messages
   'partial', 'discarding', 'nextId', 'waitingId',
   // the build facts (tools/build/bundle.ts serves them as code, renamed with the rest)
-  'vector', 'tamperAt', 'tamperedVerdict', 'attempts', 'hexBytes', 'levels', 'verifierSteps',
+  'vector', 'tamperAt', 'tamperedVerdict', 'attempts', 'hexBytes', 'levels', 'verifierSteps', 'firmware',
   // firmware/app and firmware/hal
   'validator', 'receivedAt', 'lastVerdict', 'pending', 'hex', 'judging', 'queue', 'failures', 'baseMs', 'maxMs', 'backoffBaseMs',
   'backoffMaxMs', 'answerTimeoutMs', 'idlePingMs', 'retryMs', 'timing', 'idBytes', 'why', 'setTimer', 'clearTimer',

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import * as layout from '../../firmware/core/layout.ts';
 import { sealResult } from '../../firmware/core/result.ts';
 import { searchShare, startShareSearch } from '../../firmware/core/share.ts';
+import { reasonOf } from '../../firmware/core/reasons.ts';
 import { openUnit } from '../../firmware/core/validator.ts';
 import { createVerifier } from '../../firmware/sig/ed25519.ts';
 import { nobleSha512 } from '../../firmware/digest/noble.ts';
@@ -100,7 +101,7 @@ export function protocolExamples(): string {
     '',
     `Transaction id: \`${hex(txId(tx))}\``,
     '',
-    `Verdicts: entry 0 \`${verdicts[0].reason}\` (code ${verdicts[0].code}); entry 1 \`${verdicts[1].reason}\` (code ${verdicts[1].code}): ${describeVerdict(verdicts[1], stale)}.`,
+    `Verdicts: entry 0 \`${reasonOf(verdicts[0].code)}\` (code ${verdicts[0].code}); entry 1 \`${reasonOf(verdicts[1].code)}\` (code ${verdicts[1].code}): ${describeVerdict(verdicts[1], stale)}.`,
     '',
     `### Result (112 bytes, share nonce ${search.found} at difficulty 8)`,
     '',
