@@ -115,6 +115,8 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
   let client: WireClient = createClient();
   let framer: Framer = createFramer(MAX_LINE);
   let timer: TimerHandle | null = null;
+  /** clock time by which the awaited answer (or connection) is overdue */
+  let answerDue = 0;
   let work: Work | null = null;
   /** a unit to decline, with the wire error code why */
   let refusal: { unitId: number; why: number } | null = null;
@@ -154,17 +156,27 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     }, ms);
   }
 
-  /** Waits for an answer while one is due, else pings after a silence. */
+  /**
+   * Waits for an answer while one is due, else pings after a silence. The answer is due
+   * `answerTimeoutMs` after its request went out (or the connection was opened), however many
+   * other lines arrive meanwhile: a lost request is noticed even while the node sends notifies.
+   */
   function armTimer(): void {
     if (connection === null) return;
-    if (stage !== 'ready' || client.waiting !== null) setTimer(() => drop('no answer'), options.timing.answerTimeoutMs);
+    if (stage !== 'ready' || client.waiting !== null) setTimer(() => drop('no answer'), answerDue - hal.now());
     else setTimer(() => send(request(client, 'mm.ping', [])), options.timing.idlePingMs);
+  }
+
+  /** Starts the wait for an answer (or for the connection) and arms its timer. */
+  function awaitAnswer(): void {
+    answerDue = hal.now() + options.timing.answerTimeoutMs;
+    armTimer();
   }
 
   function send(line: string): void {
     hal.mark('io');
     (connection as Connection).write(line);
-    armTimer();
+    awaitAnswer();
   }
 
   function connect(): void {
@@ -188,7 +200,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
       return lost('connect: ' + error);
     }
     connection = opened;
-    armTimer();
+    awaitAnswer();
   }
 
   /** The connection is gone: reconnect after a backoff delay unless stopped or halted. */
