@@ -44,6 +44,19 @@ export type Verdict =
   /** the fleet ended it: it sent the node lines that are not mm/1 */
   | { kind: 'garbage'; phase: string; message: string };
 
+/**
+ * One slice as the device ran it: a delivery (or the boot), what the image spent in it per phase
+ * and its length on the device's clock (computrons at the CPU rate plus native work).
+ */
+export interface DeviceSlice {
+  /** the event delivered, or `boot` for loading the image */
+  event: DeviceEvent | { kind: 'boot' };
+  computrons: Record<string, number>;
+  /** native work (digests, flash writes), µs per phase */
+  nativeUs: Record<string, number>;
+  ms: number;
+}
+
 /** Computrons and virtual ms spent in one phase. */
 export interface PhaseCost {
   computrons: number;
@@ -79,6 +92,8 @@ export interface SimDeviceOptions {
   /** multiplies the CPU rate (a slow-CPU fault lowers it) */
   cpuFactor?: number;
   onLog?: (text: string) => void;
+  /** told about every slice the device ran (tests and measurements: test/app/slices.test.ts) */
+  onSlice?: (slice: DeviceSlice) => void;
 }
 
 /** A device; {@link SimDevice.boot} starts (or restarts, after a power cut) its engine. */
@@ -169,7 +184,7 @@ export class SimDevice {
       this.observe((await this.engine.collectGarbage()).usage, 'boot', loaded.usage);
       const collected = await this.engine.call('micromineCollect');
       const report = JSON.parse(String(collected.value)) as KernelReport;
-      this.account({ boot: loaded.usage.computrons }, report.n, started);
+      this.account({ boot: loaded.usage.computrons }, report.n, started, { kind: 'boot' });
       this.phase = report.ph === 'idle' ? 'boot' : report.ph;
       return this.verdict.kind === 'running' ? report.e : undefined;
     } catch (error) {
@@ -196,7 +211,7 @@ export class SimDevice {
       // garbage; a collection after each delivery measures what the device really keeps.
       const live = await engine.collectGarbage();
       this.observe(live.usage, report.ph, result.usage);
-      this.account(Object.keys(report.p).length > 0 ? report.p : { [this.phase]: result.usage.computrons }, report.n, started);
+      this.account(Object.keys(report.p).length > 0 ? report.p : { [this.phase]: result.usage.computrons }, report.n, started, event);
       this.phase = report.ph;
       if (report.f) this.options.onLog?.(`uncaught in ${event.kind} handler: ${report.f}`);
       return this.verdict.kind === 'running' ? report.e : undefined;
@@ -242,7 +257,7 @@ export class SimDevice {
     await this.powerOff();
   }
 
-  private account(computrons: Record<string, number>, nativeUs: Record<string, number>, started: number): void {
+  private account(computrons: Record<string, number>, nativeUs: Record<string, number>, started: number, event?: DeviceSlice['event']): void {
     let ms = 0;
     const add = (phase: string, units: number, phaseMs: number): void => {
       const cost = (this.phases[phase] ??= { computrons: 0, ms: 0 });
@@ -257,6 +272,7 @@ export class SimDevice {
     for (const [phase, us] of Object.entries(nativeUs)) add(phase === 'idle' ? this.phase : phase, 0, us / 1000);
     this.clock = started + ms;
     if (ms > this.longestSlice.ms) this.longestSlice = { ms, phase: this.phase };
+    if (event !== undefined) this.options.onSlice?.({ event, computrons, nativeUs, ms });
   }
 
   /** Takes live usage (after a collection) and the call's own (for the stack's peak). */

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DeviceConfig, DeviceProfile } from '../protocol/device-config.ts';
-import { SIM_EPOCH, SimDevice, type DeviceEvent, type Effects } from './device.ts';
+import { SIM_EPOCH, SimDevice, type DeviceEvent, type DeviceSlice, type Effects } from './device.ts';
 import { EventQueue } from './events.ts';
 import { DEFAULT_FAULT_RATES, noFaults, planFaults, type FaultKind, type FaultPlan, type FaultRates } from './faults.ts';
 import { DIST_DIR, loadImage, type SimImage } from './image.ts';
@@ -49,6 +49,8 @@ export interface FleetOptions {
   onProgress?: (progress: { done: number; devices: number; virtualMs: number; acknowledged: number }) => void;
   /** each device's log lines */
   onLog?: (device: string, text: string) => void;
+  /** each slice a device ran (a delivery or its boot), with the device's name and target */
+  onSlice?: (device: string, target: string, slice: DeviceSlice) => void;
   /** the in-process node's JSON log lines */
   onNodeLog?: (line: string) => void;
 }
@@ -156,7 +158,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
       const flash = provision(join(flashDir, `${config.id}.json`), profile, config);
       flash.corruptAt = plan.devices[index]!.corruptWrite;
       const name = `d${String(index).padStart(3, '0')}`;
-      const device = new SimDevice({ name, profile, image: images.get(target)!, flash, seed: checked.seed + index, onLog: (text) => options.onLog?.(name, text) });
+      const device = new SimDevice({ name, profile, image: images.get(target)!, flash, seed: checked.seed + index, onLog: (text) => options.onLog?.(name, text), onSlice: (slice) => options.onSlice?.(name, target, slice) });
       members.push({
         index, name, config, profile, device, flash, epoch: 0, timers: new Map(), links: new Map(), acknowledged: new Set(), sent: new Map(),
         reused: 0, errors: new Map(), garbage: 0, connects: 0, done: false, retired: false,

@@ -6,7 +6,7 @@
 import { listTargets } from '../tools/manifests/index.ts';
 import type { FleetOptions } from './fleet.ts';
 
-const KNOWN = ['profiles', 'devices', 'units', 'seed', 'faults', 'node', 'nodeAdmin', 'entries', 'horizonMs', 'imagesDir', 'images', 'onProgress', 'onLog', 'onNodeLog'];
+const KNOWN = ['profiles', 'devices', 'units', 'seed', 'faults', 'node', 'nodeAdmin', 'entries', 'horizonMs', 'imagesDir', 'images', 'onProgress', 'onLog', 'onNodeLog', 'onSlice'];
 
 /** The most devices one run may have (each is a process). */
 export const MAX_DEVICES = 1024;

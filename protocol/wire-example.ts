@@ -122,7 +122,7 @@ export class ExampleDevice {
         this.identity.counter = Math.max(this.identity.counter, message.counter);
         return this.resume(message.unit);
       case 'notify':
-        this.queued = message.header;
+        this.queued = hexToBytes(message.header);
         return this.client.waiting === null ? this.startQueued() : null;
       case 'entry':
         return message.entry === null ? this.finish() : this.judge(hexToBytes(message.entry)!);

@@ -10,17 +10,16 @@
  * between them.
  * @module
  */
-import { readU32 } from '../core/bytes.ts';
 import { errorText } from '../core/errors.ts';
 import { bytesToHex } from '../core/hex.ts';
 import type { SignatureVerifier } from '../core/digest.ts';
-import { RESULT_UNIT_AT } from '../core/layout.ts';
+import { HEADER_SIZE, RESULT_SIZE, RESULT_UNIT_AT } from '../core/layout.ts';
 import { authProof } from '../core/wire/auth.ts';
-import { createClient, parseNodeLine, request, type NodeMessage, type WireClient } from '../core/wire/client.ts';
+import { createClient, headerMatches, parseNodeLine, request, type NodeMessage, type WireClient } from '../core/wire/client.ts';
 import { createFramer, feedFramer, type Framer } from '../core/wire/framer.ts';
 import {
   ERROR_DUPLICATE, ERROR_EXPIRED, ERROR_OTHER, ERROR_RATE_LIMITED, ERROR_REPLAYED, ERROR_STALE, ERROR_TIER_MISMATCH,
-  ERROR_UNAUTHORIZED, ERROR_UNSUPPORTED_VERSION, LINE_ENTRY_COUNT, LINE_ENTRY_HEX, LINE_ENTRY_LENGTH, MAX_LINE,
+  ERROR_UNAUTHORIZED, ERROR_UNSUPPORTED_VERSION, LINE_ENTRY_COUNT, LINE_ENTRY_HEX, LINE_ENTRY_LENGTH, LINE_NOTIFY_MISMATCH, LINE_PARAMS, MAX_LINE,
   PROTOCOL_VERSION, type Tier,
 } from '../core/wire/protocol.ts';
 import type { Connection, Hal, TimerHandle } from '../hal/hal.ts';
@@ -28,10 +27,11 @@ import { createBackoff, nextDelay, resetBackoff, type Backoff } from './backoff.
 import { checkConfig, type DeviceConfig } from './config.ts';
 import './debug.ts';
 import {
-  QUEUE_SLOTS, dequeue, enqueue, loadState, oldestQueued, queuedCount, queuedFor, raiseCounter, reserveCounter, type DeviceState,
+  QUEUE_SLOTS, dequeue, enqueue, loadState, oldestQueued, queuedCount, queuedFor, raiseCounter, reserveCounter, restoreSlot, resultU32,
+  type DeviceState,
 } from './state.ts';
 import {
-  beginShare, entrySlice, isExpired, isPulling, openWork, seal, searchSlice, takeEntry, type SliceBounds, type Work,
+  beginShare, entrySlice, hexSlice, isExpired, isPulling, openWork, seal, searchSlice, takeEntry, type SliceBounds, type Work,
 } from './work.ts';
 
 /** Timing of the connection, in milliseconds of the device's clock. */
@@ -115,7 +115,11 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
   let client: WireClient = createClient();
   let framer: Framer = createFramer(MAX_LINE);
   let timer: TimerHandle | null = null;
+  /** clock time by which the awaited answer (or connection) is overdue */
+  let answerDue = 0;
   let work: Work | null = null;
+  /** the header hex of the notify being decoded: a later notify supersedes it */
+  let opening = '';
   /** a unit to decline, with the wire error code why */
   let refusal: { unitId: number; why: number } | null = null;
   /** queue slots already sent on this connection */
@@ -154,17 +158,27 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     }, ms);
   }
 
-  /** Waits for an answer while one is due, else pings after a silence. */
+  /**
+   * Waits for an answer while one is due, else pings after a silence. The answer is due
+   * `answerTimeoutMs` after its request went out (or the connection was opened), however many
+   * other lines arrive meanwhile: a lost request is noticed even while the node sends notifies.
+   */
   function armTimer(): void {
     if (connection === null) return;
-    if (stage !== 'ready' || client.waiting !== null) setTimer(() => drop('no answer'), options.timing.answerTimeoutMs);
+    if (stage !== 'ready' || client.waiting !== null) setTimer(() => drop('no answer'), answerDue - hal.now());
     else setTimer(() => send(request(client, 'mm.ping', [])), options.timing.idlePingMs);
+  }
+
+  /** Starts the wait for an answer (or for the connection) and arms its timer. */
+  function awaitAnswer(): void {
+    answerDue = hal.now() + options.timing.answerTimeoutMs;
+    armTimer();
   }
 
   function send(line: string): void {
     hal.mark('io');
     (connection as Connection).write(line);
-    armTimer();
+    awaitAnswer();
   }
 
   function connect(): void {
@@ -188,7 +202,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
       return lost('connect: ' + error);
     }
     connection = opened;
-    armTimer();
+    awaitAnswer();
   }
 
   /** The connection is gone: reconnect after a backoff delay unless stopped or halted. */
@@ -232,11 +246,16 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     const message = parseNodeLine(client, line);
     switch (message.kind) {
       case 'challenge':
-        return send(request(client, 'mm.auth', [bytesToHex(authProof(hal.digest, config.key, message.challenge, config.idBytes))]));
+        // The proof and its hex each take a slice.
+        return onThis(() => {
+          hal.mark('mac');
+          const proof = authProof(hal.digest, config.key, message.challenge, config.idBytes);
+          onThis(() => send(request(client, 'mm.auth', [bytesToHex(proof)])));
+        });
       case 'authorized':
         return authorized(message.counter, message.unit);
       case 'notify':
-        return notified(message.unitId, message.header);
+        return notified(message);
       case 'entry':
         return entry(message.entry);
       case 'ack':
@@ -270,19 +289,28 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     if (MM_DEBUG) debugLog(hal, 'unit ' + unitId + ' refused: ' + why);
   }
 
-  function notified(unitId: number, header: Uint8Array): void {
+  /** Opens the unit of a notify once its header is decoded, in slices. */
+  function notified(notify: Extract<NodeMessage, { kind: 'notify' }>): void {
     // A notify replaces the unit in progress: the node has made it stale.
     work = null;
-    if (queuedCount(state) >= QUEUE_SLOTS) refuse(unitId, ERROR_OTHER);
-    else {
-      const opened = openWork(unitId, header, hal.digest, options.verify, hal.now());
+    const unitId = notify.unitId;
+    if (queuedCount(state) >= QUEUE_SLOTS) {
+      refuse(unitId, ERROR_OTHER);
+      return next();
+    }
+    const on = connection;
+    const hex = opening = notify.header;
+    const arrived = hal.now();
+    decodeThen(hex, HEADER_SIZE, () => connection === on && opening === hex, (header) => {
+      if (header === null || !headerMatches(notify, header)) return drop('invalid line ' + (header === null ? LINE_PARAMS : LINE_NOTIFY_MISMATCH));
+      const opened = openWork(unitId, header, hal.digest, options.verify, arrived);
       if (opened.ok) work = opened.work;
       else {
         if (MM_DEBUG) debugLog(hal, 'unit ' + unitId + ': ' + errorText(opened.error));
         refuse(unitId, opened.why);
       }
-    }
-    next();
+      next();
+    });
   }
 
   function entry(hex: string | null): void {
@@ -292,7 +320,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     const complete = validator.index >= validator.header.entryCount;
     if ((hex === null) !== complete) return drop('invalid line ' + LINE_ENTRY_COUNT);
     if (hex === null) {
-      if (share(current)) later(current, shareSlice);
+      share(current);
     } else if (takeEntry(current, hex)) {
       later(current, entryStep);
     } else {
@@ -302,13 +330,42 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
   }
 
   /**
-   * Runs `step` on `current` after a yield, unless the unit was dropped or the device stopped
-   * meanwhile: every piece of a unit's work runs in a slice of its own.
+   * Runs `step` after a yield while `valid()` holds and the program runs: every stage of work
+   * that could outgrow a slice runs in a slice of its own (docs/firmware.md, Slices).
    */
-  function later(current: Work, step: (current: Work) => void): void {
+  function after(valid: () => boolean, step: () => void): void {
     hal.yieldThen(() => guarded(() => {
-      if (work === current && !ended()) step(current);
+      if (valid() && !ended()) step();
     }));
+  }
+
+  /** Runs `step` after a yield unless the connection open now is gone by then. */
+  function onThis(step: () => void): void {
+    const on = connection;
+    after(() => connection === on, step);
+  }
+
+  /** Runs `step` on `current` after a yield, unless the unit was dropped meanwhile. */
+  function later(current: Work, step: (current: Work) => void): void {
+    after(() => work === current, () => step(current));
+  }
+
+  /**
+   * Decodes `hex` into `size` bytes a slice at a time, then calls `then` in a slice of its own with
+   * the bytes, or null when `hex` is not `size` bytes of lowercase hex.
+   */
+  function decodeThen(hex: string, size: number, valid: () => boolean, then: (bytes: Uint8Array | null) => void): void {
+    const bytes = new Uint8Array(size);
+    let decoded = hex.length === 2 * size ? 0 : -1;
+    const slice = (): void => {
+      if (decoded >= 0 && decoded < size) {
+        hal.mark('decode');
+        decoded = hexSlice(hex, bytes, decoded, options.slice, hal.now);
+        return after(valid, slice);
+      }
+      then(decoded < 0 ? null : bytes);
+    };
+    after(valid, slice);
   }
 
   /** One slice of decoding or judging the entry of `current`, until its verdict goes out with the next pull. */
@@ -322,18 +379,23 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
   }
 
   /**
-   * Builds the result under the next counter (made durable first) and starts its share search;
-   * false when the device had to halt because no counter is left.
+   * Reserves the next counter (durable before use); the next slice builds the result under it and
+   * starts its share search. The device halts when no counter is left.
    */
-  function share(current: Work): boolean {
+  function share(current: Work): void {
     hal.mark('io');
     const counter = reserveCounter(state);
-    if (counter < 0) halt('counters spent');
-    else beginShare(current, config.idBytes, counter);
-    return counter >= 0;
+    if (counter < 0) return halt('counters spent');
+    // No pull goes out until the search (which ends pulling) has started.
+    current.judging = true;
+    later(current, () => {
+      hal.mark('share');
+      beginShare(current, config.idBytes, counter);
+      later(current, shareSlice);
+    });
   }
 
-  /** One slice of share search for `current`; once it is over, the result is sealed, stored and submitted, each in a slice. */
+  /** One slice of share search for `current`; once it is over, the result is sealed, encoded, stored and submitted in slices. */
   function shareSlice(current: Work): void {
     if (isExpired(current, hal.now())) {
       if (MM_DEBUG) debugLog(hal, 'unit ' + current.unitId + ' expired');
@@ -348,14 +410,21 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     hal.mark('mac');
     const result = seal(current, hal.digest, config.key);
     // Every nonce failed: the same verdicts under the next counter give a new result digest.
-    if (result === null) return share(current) ? later(current, shareSlice) : undefined;
-    later(current, () => {
+    if (result === null) return share(current);
+    // The result is kept, stored and sent as hex, encoded once, at most hexBytes bytes a slice.
+    let hex = '';
+    const encode = (): void => {
       hal.mark('io');
+      if (hex.length < 2 * RESULT_SIZE) {
+        hex += bytesToHex(result.subarray(hex.length / 2, hex.length / 2 + options.slice.hexBytes));
+        return later(current, encode);
+      }
       work = null;
-      const slot = enqueue(state, result);
+      const slot = enqueue(state, hex);
       if (MM_DEBUG && slot < 0) debugLog(hal, 'no slot for the result of unit ' + current.unitId);
       hal.yieldThen(() => guarded(next));
-    });
+    };
+    later(current, encode);
   }
 
   /** The node has answered for the result in `slot`: it is durable there, or will never be. */
@@ -395,10 +464,10 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     }
     const slot = oldestQueued(state, sent);
     if (slot >= 0) {
-      const result = state.queue[slot] as Uint8Array;
+      const result = state.queue[slot] as string;
       sent[slot] = true;
       submitting = slot;
-      return send(request(client, 'mm.submit', [readU32(result, RESULT_UNIT_AT), bytesToHex(result)]));
+      return send(request(client, 'mm.submit', [resultU32(result, RESULT_UNIT_AT), result]));
     }
     if (work !== null && isPulling(work)) {
       const index = work.validator.index;
@@ -416,13 +485,34 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
       if (MM_DEBUG) debugLog(hal, 'not started: ' + problem);
       return problem;
     }
-    config = checked.config;
-    state = loadState(hal.store);
-    backoff = createBackoff(config.idBytes, state.counter, options.timing.backoffBaseMs, options.timing.backoffMaxMs);
+    const mine = config = checked.config;
     problem = '';
     acked = connects = 0;
-    connect();
+    stage = 'connecting';
+    // A start after a stop makes a new configuration: what the previous one left in flight ends.
+    after(() => config === mine, () => {
+      state = loadState(hal.store);
+      restore(mine, 0);
+    });
     return null;
+  }
+
+  /**
+   * Reads back the results queued in `slot` and after it, each checked in slices of its own
+   * (decoding its hex), then connects.
+   */
+  function restore(mine: DeviceConfig, slot: number): void {
+    for (; slot < QUEUE_SLOTS; slot++) {
+      const text = hal.store.get('q' + slot);
+      if (text !== null) {
+        return decodeThen(text, RESULT_SIZE, () => config === mine, (bytes) => {
+          restoreSlot(state, slot, text, bytes !== null);
+          restore(mine, slot + 1);
+        });
+      }
+    }
+    backoff = createBackoff(mine.idBytes, state.counter, options.timing.backoffBaseMs, options.timing.backoffMaxMs);
+    connect();
   }
 
   function stop(): void {

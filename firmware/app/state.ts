@@ -9,9 +9,7 @@
  *   node answers for it, so nothing acknowledged is lost and nothing unacknowledged is dropped.
  * @module
  */
-import { readU32 } from '../core/bytes.ts';
-import { bytesToHex, hexToBytes } from '../core/hex.ts';
-import { RESULT_COUNTER_AT, RESULT_SIZE, RESULT_UNIT_AT } from '../core/layout.ts';
+import { RESULT_COUNTER_AT, RESULT_UNIT_AT } from '../core/layout.ts';
 import type { Store } from '../hal/hal.ts';
 
 /** How many unacknowledged results the device keeps at most. */
@@ -22,8 +20,11 @@ export interface DeviceState {
   readonly store: Store;
   /** the last counter handed out (0 before the first) */
   counter: number;
-  /** sealed results by slot, null for a free slot */
-  readonly queue: (Uint8Array | null)[];
+  /**
+   * sealed results by slot as they are stored and sent, lowercase hex (encoded once, in slices,
+   * by the device), null for a free slot
+   */
+  readonly queue: (string | null)[];
 }
 
 const COUNTER_KEYS = ['ctr0', 'ctr1'];
@@ -35,19 +36,31 @@ function readCounter(store: Store, key: string): number {
   return value >= 0 && value <= 0xffffffff && String(value) === text ? value : 0;
 }
 
-/** Reads the state back; unreadable slots count as free (they were cut off before being sent). */
+/** A u32 field of a result at byte `at`, read from its hex (little-endian). */
+export function resultU32(result: string, at: number): number {
+  let value = 0;
+  for (let i = 2 * at + 6; i >= 2 * at; i -= 2) value = value * 256 + parseInt(result.substr(i, 2), 16);
+  return value;
+}
+
+/**
+ * Reads the counters back. The queued results come back a slot at a time through
+ * {@link restoreSlot}: checking a result's hex takes slices of its own.
+ */
 export function loadState(store: Store): DeviceState {
-  const state: DeviceState = { store: store, counter: 0, queue: [] };
+  const state: DeviceState = { store: store, counter: 0, queue: [null, null, null, null, null, null, null, null] };
   for (let i = 0; i < COUNTER_KEYS.length; i++) state.counter = Math.max(state.counter, readCounter(store, COUNTER_KEYS[i]));
-  for (let slot = 0; slot < QUEUE_SLOTS; slot++) {
-    const text = store.get('q' + slot);
-    const result = text === null ? null : hexToBytes(text);
-    const usable = result !== null && result.length === RESULT_SIZE;
-    state.queue.push(usable ? result : null);
-    if (usable) state.counter = Math.max(state.counter, readU32(result as Uint8Array, RESULT_COUNTER_AT));
-    else if (text !== null) store.remove('q' + slot);
-  }
   return state;
+}
+
+/**
+ * Puts back the result stored in `slot`, `text`, once the caller found it to be a result's
+ * lowercase hex (`readable`); an unreadable one was cut off before it was sent and is freed.
+ */
+export function restoreSlot(state: DeviceState, slot: number, text: string, readable: boolean): void {
+  if (!readable) return state.store.remove('q' + slot);
+  state.queue[slot] = text;
+  state.counter = Math.max(state.counter, resultU32(text, RESULT_COUNTER_AT));
 }
 
 /**
@@ -67,11 +80,11 @@ export function raiseCounter(state: DeviceState, floor: number): void {
   if (floor > state.counter) state.counter = floor;
 }
 
-/** Makes a sealed result durable; returns its slot, or -1 when the queue is full. */
-export function enqueue(state: DeviceState, result: Uint8Array): number {
+/** Makes a sealed result (its hex) durable; returns its slot, or -1 when the queue is full. */
+export function enqueue(state: DeviceState, result: string): number {
   const slot = state.queue.indexOf(null);
   if (slot < 0) return -1;
-  state.store.set('q' + slot, bytesToHex(result));
+  state.store.set('q' + slot, result);
   state.queue[slot] = result;
   return slot;
 }
@@ -88,7 +101,7 @@ export function oldestQueued(state: DeviceState, skip: boolean[]): number {
   for (let slot = 0; slot < QUEUE_SLOTS; slot++) {
     const result = state.queue[slot];
     if (result === null || skip[slot]) continue;
-    if (best < 0 || readU32(result, RESULT_COUNTER_AT) < readU32(state.queue[best] as Uint8Array, RESULT_COUNTER_AT)) best = slot;
+    if (best < 0 || resultU32(result, RESULT_COUNTER_AT) < resultU32(state.queue[best] as string, RESULT_COUNTER_AT)) best = slot;
   }
   return best;
 }
@@ -97,7 +110,7 @@ export function oldestQueued(state: DeviceState, skip: boolean[]): number {
 export function queuedFor(state: DeviceState, unitId: number): number {
   for (let slot = 0; slot < QUEUE_SLOTS; slot++) {
     const result = state.queue[slot];
-    if (result !== null && readU32(result, RESULT_UNIT_AT) === unitId) return slot;
+    if (result !== null && resultU32(result, RESULT_UNIT_AT) === unitId) return slot;
   }
   return -1;
 }

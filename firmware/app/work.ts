@@ -43,7 +43,7 @@ export interface Work {
   hex: string | null;
   /** bytes of it decoded so far */
   decoded: number;
-  /** from an entry's arrival to its verdict: no pull goes out meanwhile */
+  /** from an entry's arrival to its verdict, and from the last verdict to the share search: no pull goes out meanwhile */
   judging: boolean;
   /** where entries are decoded: the largest entry's size, once per unit, so entries never allocate */
   readonly entryBytes: Uint8Array;
@@ -94,8 +94,25 @@ export function takeEntry(work: Work, hex: string): boolean {
   return true;
 }
 
-/** Entry bytes decoded between two looks at the clock inside a slice. */
+/** Bytes decoded between two looks at the clock inside a slice. */
 const HEX_STRIDE = 32;
+
+/**
+ * One slice of decoding `hex` into `out` from byte `from`: at most `bounds.hexBytes` bytes, and no
+ * more once `bounds.ms` have passed on `now`. Returns where decoding stopped (`out.length` once
+ * done), or -1 at a character that is not a lowercase hex digit.
+ */
+export function hexSlice(hex: string, out: Uint8Array, from: number, bounds: SliceBounds, now: () => number): number {
+  const end = Math.min(out.length, from + bounds.hexBytes);
+  const started = now();
+  while (from < end) {
+    const to = Math.min(end, from + HEX_STRIDE);
+    if (!decodeHexInto(hex, out, from, to)) return -1;
+    from = to;
+    if (now() - started >= bounds.ms) break;
+  }
+  return from;
+}
 
 /**
  * One slice of the entry taken: at most `bounds.hexBytes` bytes decoded (no more once `bounds.ms`
@@ -112,22 +129,16 @@ export function entrySlice(work: Work, bounds: SliceBounds, now: () => number): 
     work.lastVerdict = verdict.code;
     return verdict.code;
   }
-  const size = hex.length / 2;
-  const end = Math.min(size, work.decoded + bounds.hexBytes);
-  const started = now();
-  while (work.decoded < end) {
-    const to = Math.min(end, work.decoded + HEX_STRIDE);
-    if (!decodeHexInto(hex, work.entryBytes, work.decoded, to)) {
-      work.hex = null;
-      work.judging = false;
-      return -1;
-    }
-    work.decoded = to;
-    if (now() - started >= bounds.ms) break;
+  const entry = work.entryBytes.subarray(0, hex.length / 2);
+  work.decoded = hexSlice(hex, entry, work.decoded, bounds, now);
+  if (work.decoded < 0) {
+    work.hex = null;
+    work.judging = false;
+    return -1;
   }
-  if (work.decoded < size) return null;
+  if (work.decoded < entry.length) return null;
   work.hex = null;
-  work.validator.begin(work.entryBytes.subarray(0, size));
+  work.validator.begin(entry);
   return null;
 }
 

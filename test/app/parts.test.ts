@@ -3,7 +3,9 @@ import * as assert from 'uvu/assert';
 import { createBackoff, nextDelay, resetBackoff } from '../../firmware/app/backoff.ts';
 import { checkConfig } from '../../firmware/app/config.ts';
 import { selfTest } from '../../firmware/app/self-test.ts';
-import { QUEUE_SLOTS, dequeue, enqueue, loadState, oldestQueued, queuedFor, raiseCounter, reserveCounter } from '../../firmware/app/state.ts';
+import {
+  QUEUE_SLOTS, dequeue, enqueue, loadState, oldestQueued, queuedFor, raiseCounter, reserveCounter, restoreSlot, resultU32,
+} from '../../firmware/app/state.ts';
 import { openWork } from '../../firmware/app/work.ts';
 import { checkStoreEntry } from '../../firmware/app/store-rules.ts';
 import { writeU32 } from '../../firmware/core/bytes.ts';
@@ -24,11 +26,12 @@ function memoryStore(flash = new Map<string, string>()): Store & { flash: Map<st
   return { flash, get: (k) => flash.get(k) ?? null, set: (k, v) => void flash.set(k, v), remove: (k) => void flash.delete(k) };
 }
 
-function result(unitId: number, counter: number): Uint8Array {
+/** A result's hex, as the queue keeps it. */
+function result(unitId: number, counter: number): string {
   const bytes = new Uint8Array(RESULT_SIZE);
   writeU32(bytes, RESULT_UNIT_AT, unitId);
   writeU32(bytes, RESULT_COUNTER_AT, counter);
-  return bytes;
+  return Buffer.from(bytes).toString('hex');
 }
 
 test('the counter is written before it is handed out, alternating two keys', () => {
@@ -79,11 +82,23 @@ test('the result queue: bounded, durable, oldest counter first, unreadable slots
   dequeue(state, 1);
   assert.is(store.flash.get('q1'), undefined);
   store.flash.set('q3', 'cut off mid-wri');
+  // The device checks each stored text in slices (decoding its hex), then restores the slot.
   const reloaded = loadState(store);
+  assert.is(reloaded.counter, 0, 'the queued results come back slot by slot');
+  for (let slot = 0; slot < QUEUE_SLOTS; slot++) {
+    const text = store.flash.get('q' + slot);
+    if (text !== undefined) restoreSlot(reloaded, slot, text, /^([0-9a-f]{2}){112}$/.test(text));
+  }
   assert.is(reloaded.queue.filter((r) => r !== null).length, QUEUE_SLOTS - 2);
   assert.is(store.flash.get('q3'), undefined, 'the unreadable slot is freed');
   // The counter read back covers the queued results' counters.
   assert.is(reloaded.counter, 27);
+});
+
+test('a queued result\'s unit and counter are read from its hex, little-endian', () => {
+  const hex = result(0x01020304, 0xfffffffe);
+  assert.is(resultU32(hex, RESULT_UNIT_AT), 0x01020304);
+  assert.is(resultU32(hex, RESULT_COUNTER_AT), 0xfffffffe);
 });
 
 test('backoff: deterministic per device and counter, bounded, doubling, jittered', () => {

@@ -8,8 +8,11 @@ import * as assert from 'uvu/assert';
 import type { SliceBounds } from '../../firmware/app/work.ts';
 import { SLICE_COMPUTRONS, sliceBounds } from '../../tools/build/slices.ts';
 import { BuildError } from '../../tools/build/errors.ts';
-import { loadProfile } from '../../tools/manifests/index.ts';
 import { measureProfiles, measureSlices, type MeasuredSlice, type SliceKind } from '../../tools/measure/slices.ts';
+import { FLASH_WRITE_US, type DeviceSlice } from '../../host-sim/device.ts';
+import { runFleet } from '../../host-sim/fleet.ts';
+import { listTargets, loadProfile } from '../../tools/manifests/index.ts';
+import { imagesDir } from '../sim/support.ts';
 
 /** What the build counts a slice of `kind` at. */
 function modelled(kind: SliceKind, bounds: SliceBounds): number {
@@ -52,6 +55,55 @@ test('at every profile\'s rate the longest slice of the worst entry and of share
     assert.equal(kinds, sig ? ['decode', 'fold', 'open', 'proof', 'share', 'signature'] : ['decode', 'fold', 'open', 'proof', 'share'], r.target);
     // The bound is used, not wasted: the slices of the longest kind fill most of it.
     assert.ok(r.longestMs > r.sliceMs * 0.6, `${r.target}: longest slice ${r.longestMs.toFixed(2)} ms`);
+  }
+});
+
+/** What a slice of the device program was, from the event and the phases it spent computrons in. */
+function kindOf(slice: DeviceSlice): string {
+  const event = slice.event;
+  if (event.kind === 'data') {
+    const line = Buffer.from(event.bytes).toString('latin1');
+    const what = ['challenge', 'counter', 'mm.notify', 'entry', 'accepted', 'error'].find((word) => line.includes(`"${word}"`)) ?? 'other';
+    return `line ${what}`;
+  }
+  if (event.kind !== 'timer') return event.kind;
+  const phases = Object.keys(slice.computrons).filter((phase) => phase !== 'idle');
+  // A flash write (counter, result, removal) is charged to the phase that made it.
+  const writes = Object.values(slice.nativeUs).some((us) => us >= FLASH_WRITE_US) ? ' + flash' : '';
+  return (phases.length === 0 ? 'start' : phases.join(' ')) + writes;
+}
+
+test('every slice of the built images, in the simulator against a node, fits its profile\'s sliceMs: boot, start, auth, notify, entries, share, seal, store, submit', async () => {
+  const longest = new Map<string, Map<string, number>>();
+  const seen = new Set<string>();
+  const report = await runFleet({
+    profiles: listTargets(), devices: listTargets().length, units: 2, seed: 5, imagesDir: await imagesDir(),
+    // One power cut per device: a restart reads its counter and queued results back.
+    faults: { loss: 0, delay: 0, disconnect: 0, nodeRestart: false, powerCut: 1, slowCpu: 0, flashCorruption: 0 },
+    onSlice: (_device, target, slice) => {
+      const kind = kindOf(slice);
+      seen.add(kind);
+      const kinds = longest.get(target) ?? new Map<string, number>();
+      kinds.set(kind, Math.max(kinds.get(kind) ?? 0, slice.ms));
+      longest.set(target, kinds);
+    },
+  });
+  for (const device of report.devices) assert.is(device.verdict, 'ok', `${device.name}: ${device.verdictMessage}`);
+  assert.ok(report.totals.resultsAcknowledged >= 2 * report.devices.length);
+  for (const [target, kinds] of longest) {
+    const sliceMs = loadProfile(target).sliceMs;
+    for (const [kind, ms] of kinds) assert.ok(ms <= sliceMs, `${target}: a "${kind}" slice takes ${ms.toFixed(2)} ms, more than ${sliceMs} ms`);
+  }
+  // Every kind of slice the device program has was run, and measured above: the image's boot and
+  // start, each line from the node, and timer slices of each phase (the auth proof and sealing are
+  // 'mac'; hex of headers, entries and stored results 'decode'; result hex, submits 'io'), flash
+  // writes among them (counter, stored result, removal after the ack).
+  const timers = [...seen].filter((kind) => !kind.startsWith('line') && kind !== 'boot' && kind !== 'connected');
+  for (const kind of ['boot', 'start', 'line challenge', 'line counter', 'line mm.notify', 'line entry', 'line accepted']) {
+    assert.ok(seen.has(kind), `no "${kind}" slice in ${[...seen].sort().join(', ')}`);
+  }
+  for (const phase of ['mac', 'decode', 'checks', 'signature', 'share', 'io', '+ flash']) {
+    assert.ok(timers.some((kind) => kind.includes(phase)), `no timer slice in "${phase}": ${timers.join(', ')}`);
   }
 });
 

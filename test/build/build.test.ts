@@ -186,6 +186,8 @@ test('the Espruino image passes its hash-tier self-test in the XS engine, and fa
   const debug = await runEspruinoImage(debugImage, ESP32, null);
   try {
     assert.equal(await debug.json('micromine.selfTest()'), { pass: true, failed: [] });
+    // The image starts the program in a slice after the one that loads it; started here at once.
+    assert.is(await debug.json('micromine.start()'), 'no config');
     assert.ok(debug.logs.some((line) => line.includes('micromine: not started: no config')), debug.logs.join('\n'));
   } finally {
     await debug.close();

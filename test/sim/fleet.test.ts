@@ -72,6 +72,22 @@ test('a device that sends garbage is ended with a verdict; the others go on', as
   assert.is(other!.verdict, 'garbage');
 });
 
+test('a request or answer lost on the way times out from when it was sent: the device reconnects and keeps working units', async () => {
+  // The node notifies an idle device about every 12 s, well within the 30 s answer timeout: a
+  // device that counted the timeout from the last line it received waited for ever (seed 42: no
+  // unit in an hour on the moddable-esp32 device).
+  const report = await runFleet({
+    profiles: ['moddable-esp32', 'espruino-esp32'], devices: 2, units: 3, seed: 42, imagesDir: await imagesDir(),
+    faults: { ...NO_FAULTS_BUT, loss: 0.02 },
+  });
+  allOk(report);
+  assert.ok((report.faults['message-loss']?.count ?? 0) > 10, `${report.faults['message-loss']?.count} lines lost`);
+  for (const device of report.devices) {
+    assert.ok(device.resultsAcknowledged >= 3, `${device.name}: ${device.resultsAcknowledged} results acknowledged`);
+    assert.ok(device.connects > 1, `${device.name} reconnected after a lost line`);
+  }
+});
+
 test('runFleet names a bad option', async () => {
   await rejects(() => runFleet({ profiles: ['moddable-esp32'], devices: 0, units: 1, seed: 1 }), /"devices" expected integer from 1 to 1024, got 0/);
   await rejects(() => runFleet({ profiles: ['esp8266'], devices: 1, units: 1, seed: 1 }), /"profiles" has an unknown target "esp8266"/);

@@ -265,7 +265,7 @@ export class SimDevice {
         return message.unit === null ? null : refuseRequest(this.#client, message.unit, 'stale');
       case 'notify':
         if (this.#behavior.silent) return null;
-        this.#queued = message.header;
+        this.#queued = hexToBytes(message.header);
         return this.#client.waiting === null ? this.#start() : null;
       case 'difficulty':
         this.difficulty = message.difficulty;

@@ -10,7 +10,7 @@ import { readU32 } from '../bytes.ts';
 import { hexToBytes } from '../hex.ts';
 import { HEADER_DIFFICULTY_AT, HEADER_SIZE, HEADER_UNIT_AT, MAX_DIFFICULTY } from '../layout.ts';
 import {
-  CHALLENGE_SIZE, LINE_ERROR_SHAPE, LINE_NOT_JSON, LINE_NOT_NOTIFICATION, LINE_NOTIFY_MISMATCH, LINE_PARAMS,
+  CHALLENGE_SIZE, LINE_ERROR_SHAPE, LINE_NOT_JSON, LINE_NOT_NOTIFICATION, LINE_PARAMS,
   LINE_RESULT_AND_ERROR, LINE_RESULT_SHAPE, LINE_SHAPE, LINE_UNKNOWN_NOTIFICATION, LINE_UNSOLICITED, isU32,
   type DeviceMethod, type Tier,
 } from './protocol.ts';
@@ -73,7 +73,11 @@ export type NodeMessage =
   | { kind: 'pong' }
   /** `code`: a wire error code (WIRE_ERROR_CODES), possibly one a later version defines */
   | { kind: 'error'; method: DeviceMethod; code: number; message: string }
-  | { kind: 'notify'; unitId: number; header: Uint8Array; difficulty: number }
+  /**
+   * `header`: lowercase hex as sent, of the header's size; the device decodes it in slices and
+   * checks its spelling and that it names `unitId` and `difficulty` (LINE_PARAMS, LINE_NOTIFY_MISMATCH)
+   */
+  | { kind: 'notify'; unitId: number; header: string; difficulty: number }
   | { kind: 'difficulty'; difficulty: number }
   /** `problem`: a LINE_* code */
   | { kind: 'invalid'; problem: number };
@@ -114,10 +118,17 @@ function notification(message: { [key: string]: unknown }): NodeMessage {
   if (message.method === 'mm.difficulty') {
     return params.length === 1 && isDifficulty(params[0]) ? { kind: 'difficulty', difficulty: params[0] } : invalid(LINE_PARAMS);
   }
-  const header = params.length === 3 && isU32(params[0]) && isDifficulty(params[2]) ? hexOfSize(params[1], HEADER_SIZE) : null;
-  if (header === null) return invalid(LINE_PARAMS);
-  if (readU32(header, HEADER_UNIT_AT) !== params[0] || header[HEADER_DIFFICULTY_AT] !== params[2]) return invalid(LINE_NOTIFY_MISMATCH);
+  const header = params[1];
+  if (params.length !== 3 || !isU32(params[0]) || !isDifficulty(params[2]) || typeof header !== 'string' || header.length !== 2 * HEADER_SIZE) return invalid(LINE_PARAMS);
   return { kind: 'notify', unitId: params[0], header: header, difficulty: params[2] };
+}
+
+/**
+ * True when the decoded `header` of a notify names the unit id and difficulty the notify announced;
+ * a notify whose header does not is a line no node may send (LINE_NOTIFY_MISMATCH).
+ */
+export function headerMatches(notify: { unitId: number; difficulty: number }, header: Uint8Array): boolean {
+  return readU32(header, HEADER_UNIT_AT) === notify.unitId && header[HEADER_DIFFICULTY_AT] === notify.difficulty;
 }
 
 /** The message an answer's result means for `method`, or null when it does not have that method's shape. */
