@@ -15,7 +15,7 @@ import {
 import { resultDigest, sealResult } from '../../firmware/core/result.ts';
 import { searchShare, startShareSearch } from '../../firmware/core/share.ts';
 import { openUnit, type UnitValidator } from '../../firmware/core/validator.ts';
-import { createClient, parseNodeLine, type NodeMessage, type WireClient } from '../../firmware/core/wire/client.ts';
+import { createClient, headerMatches, parseNodeLine, type NodeMessage, type WireClient } from '../../firmware/core/wire/client.ts';
 import { createFramer, feedFramer } from '../../firmware/core/wire/framer.ts';
 import { verify } from '@noble/ed25519';
 import {
@@ -263,10 +263,15 @@ export class SimDevice {
         // kept from the previous connection is refused: this device does not resume units.
         this.counter = Math.max(this.counter, message.counter);
         return message.unit === null ? null : refuseRequest(this.#client, message.unit, 'stale');
-      case 'notify':
+      case 'notify': {
         if (this.#behavior.silent) return null;
-        this.#queued = hexToBytes(message.header);
+        // As the firmware does: a header that is not hex or does not name the notify's unit is
+        // a line no node may send, and is ignored.
+        const header = bytesOfHex(message.header);
+        if (header === null || !headerMatches(message, header)) return null;
+        this.#queued = header;
         return this.#client.waiting === null ? this.#start() : null;
+      }
       case 'difficulty':
         this.difficulty = message.difficulty;
         return null;
