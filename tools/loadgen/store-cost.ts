@@ -1,0 +1,76 @@
+/**
+ * `npx tsx tools/loadgen/store-cost.ts [--devices N] [--results N] [--batch N]`: what storing one
+ * device result costs the SQLite store alone, as the load generator's node stores them (one
+ * verdict and one share reward each, batches spread over all devices). Prints, per stretch of
+ * results, the CPU time per result and the WAL pages each result wrote: both independent of
+ * whatever else the machine runs, unlike the fsync's wall time.
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import { openSqliteStore } from '../../trusted-node/store/sqlite.ts';
+import type { ResultRecord } from '../../trusted-node/store/types.ts';
+
+const { values } = parseArgs({ options: { devices: { type: 'string' }, results: { type: 'string' }, batch: { type: 'string' } }, strict: true });
+const count = (name: 'devices' | 'results' | 'batch', fallback: number): number => {
+  const text = values[name];
+  if (text === undefined) return fallback;
+  if (!/^[1-9][0-9]*$/.test(text)) throw new RangeError(`--${name} expected a positive integer, got ${JSON.stringify(text)}`);
+  return Number(text);
+};
+const devices = count('devices', 1_000);
+const total = count('results', 60_000);
+const batchSize = count('batch', 160);
+const stretch = 10_000;
+
+const dir = mkdtempSync(join(tmpdir(), 'mm-store-cost-'));
+const path = join(dir, 'ledger.sqlite');
+try {
+  const store = openSqliteStore(path);
+  // A second connection reads how many WAL frames each batch wrote (and empties the WAL between batches).
+  const probe = new Database(path);
+  const ids = Array.from({ length: devices }, () => randomBytes(8).toString('hex'));
+  for (const id of ids) await store.addDevice({ id, key: randomBytes(32), profile: 'espruino-esp32', tier: 'hash', owner: 'ab'.repeat(32), createdAt: 0 });
+  const counters = new Map(ids.map((id) => [id, 0]));
+  const account = randomBytes(32);
+  let cpu = 0;
+  let frames = 0;
+  let measured = 0;
+  let done = 0;
+  process.stdout.write('results stored | CPU per result (us) | WAL pages per result\n');
+  while (done < total) {
+    const batch: ResultRecord[] = [];
+    for (let i = 0; i < batchSize; i++) {
+      const deviceId = ids[(done + i) % devices]!;
+      const counter = counters.get(deviceId)! + 1;
+      counters.set(deviceId, counter);
+      batch.push({
+        deviceId, counter, unitId: done + i, result: randomBytes(112), share: true, receivedAt: Date.now(),
+        verdicts: [{ entryIndex: 0, txId: randomBytes(32), code: 0 }],
+        rewards: [{ deviceId, account, kind: 'share', amount: 1_000n, unitId: done + i, createdAt: Date.now() }],
+      });
+    }
+    probe.pragma('wal_checkpoint(TRUNCATE)');
+    const started = process.cpuUsage();
+    await store.recordResults(batch);
+    const used = process.cpuUsage(started);
+    cpu += used.user + used.system;
+    frames += (probe.pragma('wal_checkpoint(PASSIVE)') as { log: number }[])[0]!.log;
+    done += batchSize;
+    measured += batchSize;
+    if (measured >= stretch || done >= total) {
+      process.stdout.write(`${done} | ${(cpu / measured).toFixed(1)} | ${(frames / measured).toFixed(2)}\n`);
+      cpu = 0;
+      frames = 0;
+      measured = 0;
+    }
+  }
+  probe.close();
+  await store.close();
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
