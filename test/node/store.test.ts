@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -198,6 +198,26 @@ test('migration 3 moves the verdicts of an existing data directory into their re
   assert.equal(after.prepare("SELECT name FROM sqlite_schema WHERE name LIKE 'verdicts%'").all(), [], 'the verdicts table and its index are gone');
   after.close();
   rmSync(dir, { recursive: true, force: true });
+});
+
+test('checkpointPages sets the connection\'s automatic checkpoint; a bad value is refused by name', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mm-store-'));
+  const path = join(dir, 'ledger.sqlite');
+  try {
+    assert.throws(() => openSqliteStore(path, { checkpointPages: 0 }), (e: unknown) => e instanceof RangeError && e.message === '"checkpointPages" expected a positive integer, got 0');
+    // Creating the schema is a few dozen pages: checkpointed into the file at once, or left in the WAL.
+    const databaseBytes = async (checkpointPages: number): Promise<number> => {
+      const file = join(dir, `pages-${checkpointPages}.sqlite`);
+      const store = openSqliteStore(file, { checkpointPages });
+      const bytes = statSync(file).size;
+      await store.close();
+      return bytes;
+    };
+    assert.ok(await databaseBytes(1) >= 40_000);
+    assert.ok(await databaseBytes(100_000) <= 4_096);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('a database from a newer schema is refused by name', () => {

@@ -1,9 +1,10 @@
 /**
- * `npx tsx tools/loadgen/store-cost.ts [--devices N] [--results N] [--batch N]`: what storing one
+ * `npx tsx tools/loadgen/store-cost.ts [--devices N] [--results N] [--batch N] [--checkpoint-pages N]`: what storing one
  * device result costs the SQLite store alone, as the load generator's node stores them (one
  * verdict and one share reward each, batches spread over all devices). Prints, per stretch of
- * results, the CPU time per result and the WAL pages each result wrote: both independent of
- * whatever else the machine runs, unlike the fsync's wall time.
+ * results, the CPU time and the bytes written (WAL and checkpoints: `wchar` of /proc/self/io,
+ * Linux) per result: both independent of whatever else the machine runs, unlike the fsync's
+ * wall time.
  * @module
  */
 import { randomBytes } from 'node:crypto';
@@ -11,12 +12,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import Database from 'better-sqlite3';
-import { openSqliteStore } from '../../trusted-node/store/sqlite.ts';
+import { readFileSync } from 'node:fs';
+import { openSqliteStore, WRITER_CHECKPOINT_PAGES } from '../../trusted-node/store/sqlite.ts';
 import type { ResultRecord } from '../../trusted-node/store/types.ts';
 
-const { values } = parseArgs({ options: { devices: { type: 'string' }, results: { type: 'string' }, batch: { type: 'string' } }, strict: true });
-const count = (name: 'devices' | 'results' | 'batch', fallback: number): number => {
+const { values } = parseArgs({ options: { devices: { type: 'string' }, results: { type: 'string' }, batch: { type: 'string' }, 'checkpoint-pages': { type: 'string' } }, strict: true });
+const count = (name: 'devices' | 'results' | 'batch' | 'checkpoint-pages', fallback: number): number => {
   const text = values[name];
   if (text === undefined) return fallback;
   if (!/^[1-9][0-9]*$/.test(text)) throw new RangeError(`--${name} expected a positive integer, got ${JSON.stringify(text)}`);
@@ -25,23 +26,22 @@ const count = (name: 'devices' | 'results' | 'batch', fallback: number): number 
 const devices = count('devices', 1_000);
 const total = count('results', 60_000);
 const batchSize = count('batch', 160);
+const checkpointPages = count('checkpoint-pages', WRITER_CHECKPOINT_PAGES);
 const stretch = 10_000;
 
 const dir = mkdtempSync(join(tmpdir(), 'mm-store-cost-'));
 const path = join(dir, 'ledger.sqlite');
 try {
-  const store = openSqliteStore(path);
-  // A second connection reads how many WAL frames each batch wrote (and empties the WAL between batches).
-  const probe = new Database(path);
+  const store = openSqliteStore(path, { checkpointPages });
   const ids = Array.from({ length: devices }, () => randomBytes(8).toString('hex'));
   for (const id of ids) await store.addDevice({ id, key: randomBytes(32), profile: 'espruino-esp32', tier: 'hash', owner: 'ab'.repeat(32), createdAt: 0 });
   const counters = new Map(ids.map((id) => [id, 0]));
   const account = randomBytes(32);
   let cpu = 0;
-  let frames = 0;
+  let written = 0;
   let measured = 0;
   let done = 0;
-  process.stdout.write('results stored | CPU per result (us) | WAL pages per result\n');
+  process.stdout.write('results stored | CPU per result (us) | bytes written per result\n');
   while (done < total) {
     const batch: ResultRecord[] = [];
     for (let i = 0; i < batchSize; i++) {
@@ -54,23 +54,27 @@ try {
         rewards: [{ deviceId, account, kind: 'share', amount: 1_000n, unitId: done + i, createdAt: Date.now() }],
       });
     }
-    probe.pragma('wal_checkpoint(TRUNCATE)');
+    const writtenBefore = bytesWritten();
     const started = process.cpuUsage();
     await store.recordResults(batch);
     const used = process.cpuUsage(started);
     cpu += used.user + used.system;
-    frames += (probe.pragma('wal_checkpoint(PASSIVE)') as { log: number }[])[0]!.log;
+    written += bytesWritten() - writtenBefore;
     done += batchSize;
     measured += batchSize;
     if (measured >= stretch || done >= total) {
-      process.stdout.write(`${done} | ${(cpu / measured).toFixed(1)} | ${(frames / measured).toFixed(2)}\n`);
+      process.stdout.write(`${done} | ${(cpu / measured).toFixed(1)} | ${Math.round(written / measured)}\n`);
       cpu = 0;
-      frames = 0;
+      written = 0;
       measured = 0;
     }
   }
-  probe.close();
   await store.close();
 } finally {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** Bytes this process passed to write calls so far. */
+function bytesWritten(): number {
+  return Number(/^wchar: (\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'))![1]);
 }
