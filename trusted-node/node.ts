@@ -19,7 +19,7 @@ import { DEFAULT_MEMPOOL_CAPACITY, Mempool } from './mempool.ts';
 import { MetricsRegistry } from './metrics.ts';
 import { BlockProducer } from './producer.ts';
 import { SerialLane } from './serial.ts';
-import { openSqliteStore } from './store/sqlite.ts';
+import { MAIN_CHECKPOINT_PAGES, openSqliteStore } from './store/sqlite.ts';
 import type { LedgerStore } from './store/types.ts';
 
 /** Defaults from docs/decisions.md. */
@@ -101,7 +101,7 @@ export async function startNode(options: NodeOptions = {}): Promise<NodeHandle> 
     for (const step of cleanups.splice(0).reverse()) await step();
   };
   try {
-    const store = openSqliteStore(dir.databasePath);
+    const store = openSqliteStore(dir.databasePath, { checkpointPages: MAIN_CHECKPOINT_PAGES });
     cleanups.push(() => store.close());
     const lane = new SerialLane();
     cleanups.push(() => lane.idle());

@@ -9,12 +9,22 @@
 /** Runs submitted tasks strictly one after another, in submission order. */
 export class SerialLane {
   #tail: Promise<unknown> = Promise.resolve();
+  #waiting = 0;
 
   /** Runs `task` after every task submitted before it; resolves or rejects with its outcome. */
   run<T>(task: () => Promise<T> | T): Promise<T> {
-    const result = this.#tail.then(task);
+    this.#waiting++;
+    const result = this.#tail.then(() => {
+      this.#waiting--;
+      return task();
+    });
     this.#tail = result.catch(() => undefined);
     return result;
+  }
+
+  /** Tasks submitted that have not started yet: a long-running task should let them in. */
+  get waiting(): number {
+    return this.#waiting;
   }
 
   /** Resolves when every task submitted so far has finished. */

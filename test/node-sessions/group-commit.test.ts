@@ -63,4 +63,62 @@ for (const [name, make] of [
     }));
 }
 
+test('the next batch goes to the writer while the one before commits, never more than two, and a lane task waiting stops new ones', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mm-group-'));
+  const store = openSqliteStore(join(dir, 'ledger.sqlite'));
+  try {
+    await store.addDevice({ id: DEVICE, key: new Uint8Array(32), profile: 'espruino-esp32', tier: 'hash', owner: '03'.repeat(32), createdAt: 0 });
+    // The real store behind a gate: each batch is written only when the test opens it.
+    const real = storeWriter(store);
+    const handed: number[][] = [];
+    const gates: (() => void)[] = [];
+    const gated: ResultWriter = {
+      write(batch) {
+        handed.push(batch.map((r) => r.counter));
+        return new Promise<void>((open) => gates.push(open)).then(() => real.write(batch));
+      },
+      close: real.close,
+    };
+    const lane = new SerialLane();
+    const commit = new GroupCommit(gated, lane, 64, new MetricsRegistry());
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    const acks: number[] = [];
+    const submit = (counter: number) => void commit.write(record(counter, counter)).then((outcome) => outcome === 'stored' && acks.push(counter));
+    submit(1);
+    await turn();
+    submit(2);
+    await turn();
+    submit(3);
+    await turn();
+    await turn();
+    assert.equal(handed, [[1], [2]], 'two batches in flight, the third waits');
+    assert.equal(acks, [], 'no ack before its batch is durable');
+    gates.shift()!();
+    await turn();
+    await turn();
+    assert.equal(acks, [1]);
+    assert.equal(handed, [[1], [2], [3]], 'the third goes out once the first is durable');
+    // A block asks for the lane: batches in flight finish, no new one starts before it ran.
+    const order: string[] = [];
+    const block = lane.run(() => order.push('block'));
+    submit(4);
+    await turn();
+    await turn();
+    assert.equal(handed.length, 3, 'nothing new is handed over while a lane task waits');
+    gates.shift()!();
+    gates.shift()!();
+    await block;
+    order.push(`acks ${acks.join(',')}`);
+    await turn();
+    assert.equal(handed, [[1], [2], [3], [4]], 'the result that waited goes out after the block');
+    gates.shift()!();
+    await commit.idle();
+    assert.equal(order, ['block', 'acks 1,2,3']);
+    assert.equal(acks, [1, 2, 3, 4]);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test.run();

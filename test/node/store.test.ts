@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -116,6 +116,9 @@ withStore('devices: add, conflict on a taken id, standing updates, results advan
   assert.equal(outcomes, ['stored', 'stored', 'duplicate', 'counter', 'counter', 'unknown_device']);
   const stored = await store.result(device.id, 2);
   assert.equal([stored?.unitId, stored?.share, Buffer.from(stored!.result).equals(second.result)], [9, false, true]);
+  assert.equal(stored?.verdicts.map((v) => [v.entryIndex, [...v.txId], v.code]), second.verdicts.map((v) => [v.entryIndex, [...v.txId], v.code]));
+  await rejects(store.recordResults([{ ...result(5, false), verdicts: [second.verdicts[1]!] }]), 'store', /"verdicts\[0\]\.entryIndex" expected 0 \(verdicts in entry order\), got 1/);
+  assert.is((await store.device(device.id))?.lastCounter, 2, 'a refused batch writes nothing');
   assert.is(await store.result(device.id, 3), undefined);
   const after = await store.device(device.id);
   assert.equal([after?.lastCounter, after?.results, after?.shares], [2, 2, 1]);
@@ -158,6 +161,63 @@ withStore('a reopened file store keeps everything and is at the latest schema ve
   assert.is(raw.pragma('user_version', { simple: true }), MIGRATIONS.length);
   assert.is(raw.pragma('journal_mode', { simple: true }), 'wal');
   raw.close();
+});
+
+test('migration 3 moves the verdicts of an existing data directory into their result rows', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mm-store-'));
+  const path = join(dir, 'ledger.sqlite');
+  // A database as schema version 2 left it, with results stored the old way.
+  const raw = new Database(path);
+  for (const migration of MIGRATIONS.slice(0, 2)) raw.exec(migration.sql);
+  raw.pragma('user_version = 2');
+  raw.prepare("INSERT INTO devices (id, key, profile, tier, owner, created_at) VALUES ('00000000000000aa', ?, 'espruino-esp32', 'hash', ?, 1)").run(bytes(32), 'ab'.repeat(32));
+  const txIds = [bytes(32), bytes(32), bytes(32)];
+  const insertResult = raw.prepare("INSERT INTO results (device_id, counter, unit_id, result, share, received_at) VALUES ('00000000000000aa', ?, 4, ?, 1, 9)");
+  const insertVerdict = raw.prepare("INSERT INTO verdicts (device_id, counter, entry_index, tx_id, code) VALUES ('00000000000000aa', ?, ?, ?, ?)");
+  const results = [bytes(112), bytes(112)];
+  insertResult.run(1, results[0]);
+  insertResult.run(2, results[1]);
+  // Inserted out of entry order: the migration orders them.
+  insertVerdict.run(1, 2, txIds[2], 0);
+  insertVerdict.run(1, 0, txIds[0], 8);
+  insertVerdict.run(1, 1, txIds[1], 255);
+  raw.close();
+  const store = openSqliteStore(path);
+  try {
+    const first = await store.result('00000000000000aa', 1);
+    assert.equal(first?.verdicts.map((v) => [v.entryIndex, [...v.txId], v.code]), [[0, [...txIds[0]!], 8], [1, [...txIds[1]!], 255], [2, [...txIds[2]!], 0]]);
+    assert.ok(Buffer.from(first!.result).equals(results[0]!));
+    const second = await store.result('00000000000000aa', 2);
+    assert.equal([second?.unitId, second?.share, second?.receivedAt, second?.verdicts], [4, true, 9, []], 'a result without verdicts keeps none');
+    assert.is((await store.counts()).results, 2);
+  } finally {
+    await store.close();
+  }
+  const after = new Database(path, { readonly: true });
+  assert.is(after.pragma('user_version', { simple: true }), 3);
+  assert.equal(after.prepare("SELECT name FROM sqlite_schema WHERE name LIKE 'verdicts%'").all(), [], 'the verdicts table and its index are gone');
+  after.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('checkpointPages sets the connection\'s automatic checkpoint; a bad value is refused by name', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mm-store-'));
+  const path = join(dir, 'ledger.sqlite');
+  try {
+    assert.throws(() => openSqliteStore(path, { checkpointPages: 0 }), (e: unknown) => e instanceof RangeError && e.message === '"checkpointPages" expected a positive integer, got 0');
+    // Creating the schema is a few dozen pages: checkpointed into the file at once, or left in the WAL.
+    const databaseBytes = async (checkpointPages: number): Promise<number> => {
+      const file = join(dir, `pages-${checkpointPages}.sqlite`);
+      const store = openSqliteStore(file, { checkpointPages });
+      const bytes = statSync(file).size;
+      await store.close();
+      return bytes;
+    };
+    assert.ok(await databaseBytes(1) >= 40_000);
+    assert.ok(await databaseBytes(100_000) <= 4_096);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('a database from a newer schema is refused by name', () => {

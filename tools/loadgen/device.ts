@@ -87,9 +87,11 @@ export interface SimDeviceOptions {
   readonly onAck?: (ack: Ack) => void;
   /**
    * Requests per second the device allows itself, as a well-behaved device paces itself under
-   * the node's limit (default 18, under the node's default of 20; a burst of twice that).
+   * the node's limit (default 18, under the node's default of 20; a burst of twice that); null
+   * sends each request as soon as the answer before it arrived (the node gives the tokens of
+   * requests that move a unit forward back, so an honest device at full speed is never refused).
    */
-  readonly requestsPerSecond?: number;
+  readonly requestsPerSecond?: number | null;
   /** Keep every node message and ack in `messages` and `acks` (default true; a load run keeps only counts). */
   readonly keep?: boolean;
 }
@@ -143,11 +145,11 @@ export class SimDevice {
     this.counter = options.counter ?? 0;
     this.#idBytes = bytesOfHex(identity.id)!;
     this.#clock = options.clock ?? (() => performance.now());
-    this.#tokens = 2 * this.#rate;
+    this.#tokens = 2 * (this.#rate ?? 0);
   }
 
-  get #rate(): number {
-    return this.#options.requestsPerSecond ?? 18;
+  get #rate(): number | null {
+    return this.#options.requestsPerSecond === undefined ? 18 : this.#options.requestsPerSecond;
   }
 
   /** Connects and says hello; resolves once the node authorized it (rejects if it refuses). */
@@ -223,18 +225,20 @@ export class SimDevice {
 
   /** Sends a request once the device's own pacing allows it. */
   #write(line: string): void {
-    const now = performance.now();
-    this.#tokens = Math.min(2 * this.#rate, this.#tokens + ((now - this.#tokensAt) * this.#rate) / 1000);
-    this.#tokensAt = now;
-    this.#tokens -= 1;
     const socket = this.#socket;
     const send = (): void => {
       // Latency is measured from the moment a submit leaves, after the device's own pacing.
       if (line === this.lastSubmit) this.#sentAt = this.#clock();
       socket?.write(line, 'latin1');
     };
+    const rate = this.#rate;
+    if (rate === null) return send();
+    const now = performance.now();
+    this.#tokens = Math.min(2 * rate, this.#tokens + ((now - this.#tokensAt) * rate) / 1000);
+    this.#tokensAt = now;
+    this.#tokens -= 1;
     if (this.#tokens >= 0) send();
-    else setTimeout(send, (-this.#tokens * 1000) / this.#rate);
+    else setTimeout(send, (-this.#tokens * 1000) / rate);
   }
 
   #wake(): void {
@@ -330,7 +334,7 @@ export class SimDevice {
   #again(build: () => string): null {
     setTimeout(() => {
       if (this.#client.waiting === null && !this.closed) this.#write(build());
-    }, 1000 / this.#rate);
+    }, 1000 / (this.#rate ?? 20));
     return null;
   }
 

@@ -36,8 +36,13 @@ export interface LoadOptions {
   readonly entriesPerUnit?: number;
   /** Device profile (default `espruino-esp32`, hash tier). */
   readonly profile?: string;
-  /** Requests per second each device allows itself (default 18, under the node's 20). */
-  readonly requestsPerSecond?: number;
+  /**
+   * Requests per second each device allows itself, which sets the offered load (a result is
+   * `entriesPerUnit + 2` requests: 15 with one entry is 5 results per second per device).
+   * Default null: no pacing, each device sends its next request as soon as its answer arrives,
+   * which measures what the node sustains.
+   */
+  readonly requestsPerSecond?: number | null;
   /** Time between blocks in the node (ms, default 1,000). */
   readonly blockIntervalMs?: number;
   /** Extra Node.js flags for the node process, e.g. `['--cpu-prof']` (default none). */
@@ -75,11 +80,11 @@ export interface LoadFigures {
   /** The load generator's own event-loop delay inside the window (ms): a late ack reading inflates latencies. */
   readonly fleetEventLoopDelayMs: EventLoopReport;
   /**
-   * CPU time per acknowledged result inside the window (µs): the node process, and this process
-   * running all the devices. Unlike rates and latencies these do not depend on what else the
-   * machine runs.
+   * CPU time per acknowledged result inside the window (µs): the node process (and by thread
+   * name, as in `cores`), and this process running all the devices. Unlike rates and latencies
+   * these do not depend on what else the machine runs.
    */
-  readonly cpuPerResultUs: { readonly node: number; readonly devices: number };
+  readonly cpuPerResultUs: { readonly node: number; readonly nodeThreads: Readonly<Record<string, number>>; readonly devices: number };
   /** Cores used inside the window: the node process (and by thread name), and the fleet's process. */
   readonly cores: { readonly node: number; readonly nodeThreads: Readonly<Record<string, number>>; readonly devices: number };
   /** The machine's 1-minute load average when the window closed (everything running, this run included). */
@@ -87,7 +92,7 @@ export interface LoadFigures {
 }
 
 const DEFAULTS: Required<LoadOptions> = {
-  devices: 1_000, durationMs: 10_000, warmupMs: 2_000, difficulty: 2, entriesPerUnit: 1, profile: 'espruino-esp32', requestsPerSecond: 18, blockIntervalMs: 1_000,
+  devices: 1_000, durationMs: 10_000, warmupMs: 2_000, difficulty: 2, entriesPerUnit: 1, profile: 'espruino-esp32', requestsPerSecond: null, blockIntervalMs: 1_000,
   nodeFlags: [],
   commitThread: true,
 };
@@ -101,7 +106,7 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadFigures> {
   for (const name of Object.keys(options)) if (!(name in DEFAULTS)) throw new TypeError(`unknown load option "${name}" (known: ${Object.keys(DEFAULTS).join(', ')})`);
   const o = { ...DEFAULTS, ...options };
   for (const [name, value] of Object.entries(o)) {
-    if (name === 'profile' || name === 'nodeFlags' || name === 'commitThread') continue;
+    if (name === 'profile' || name === 'nodeFlags' || name === 'commitThread' || (name === 'requestsPerSecond' && value === null)) continue;
     if (!(Number.isSafeInteger(value) && (value as number) > 0)) throw new RangeError(`"${name}" expected a positive integer, got ${value}`);
   }
   const root = mkdtempSync(join(tmpdir(), 'mm-load-'));
@@ -147,10 +152,13 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadFigures> {
     fleetDelay.disable();
     const cpu = { node: node.cpuMs() - cpuBefore.node, devices: cpuMs(process.cpuUsage(cpuBefore.devices)) };
     const threads = node.threadCpuMs();
+    const threadMs: Record<string, number> = {};
+    for (const [name, ms] of Object.entries(threads)) if (ms > (cpuBefore.threads[name] ?? 0)) threadMs[name] = ms - (cpuBefore.threads[name] ?? 0);
     const loadAverage = round2(loadavg()[0]!);
     const eventLoop = await node.eventLoop();
     const connected = fleet.filter((d) => d.authorized && !d.closed).length;
     const metrics = await (await fetch(`${base}/metrics`)).text();
+    const perResult = (ms: number): number => Math.round((ms * 1000) / Math.max(1, inWindow.length));
     const latencies = inWindow.map((a) => a.ackedAt - a.sentAt).sort((a, b) => a - b);
     const errors: Record<string, number> = {};
     for (const device of fleet) for (const error of device.errors) errors[error] = (errors[error] ?? 0) + 1;
@@ -173,12 +181,13 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadFigures> {
       },
       fleetEventLoopDelayMs: { p50: nsToMs(fleetDelay.percentile(50)), p99: nsToMs(fleetDelay.percentile(99)), max: nsToMs(fleetDelay.max) },
       cpuPerResultUs: {
-        node: Math.round((cpu.node * 1000) / Math.max(1, inWindow.length)),
-        devices: Math.round((cpu.devices * 1000) / Math.max(1, inWindow.length)),
+        node: perResult(cpu.node),
+        nodeThreads: Object.fromEntries(Object.entries(threadMs).map(([name, ms]) => [name, perResult(ms)])),
+        devices: perResult(cpu.devices),
       },
       cores: {
         node: round2(cpu.node / o.durationMs),
-        nodeThreads: Object.fromEntries(Object.entries(threads).map(([name, ms]) => [name, round2((ms - (cpuBefore.threads[name] ?? 0)) / o.durationMs)]).filter(([, c]) => (c as number) > 0)),
+        nodeThreads: Object.fromEntries(Object.entries(threadMs).map(([name, ms]) => [name, round2(ms / o.durationMs)])),
         devices: round2(cpu.devices / o.durationMs),
       },
       loadAverage,

@@ -37,6 +37,8 @@ export class Connection implements SessionHost {
   closedFor: string | null = null;
   readonly #socket: Socket;
   readonly #service: DeviceService;
+  /** Lines sent in this tick, written together when it ends. */
+  #unsent = '';
 
   constructor(socket: Socket, service: DeviceService) {
     this.#socket = socket;
@@ -74,6 +76,7 @@ export class Connection implements SessionHost {
     this.closedFor = reason;
     this.#service.disconnected(reason);
     this.session.end(reason);
+    this.#flush();
     this.#socket.end();
     // A peer that does not read would hold the socket open: give it a moment, then cut it.
     setTimeout(() => this.#socket.destroy(), 1_000).unref();
@@ -107,16 +110,23 @@ export class Connection implements SessionHost {
   }
 
   send(line: string): void {
-    const socket = this.#socket;
-    if (socket.destroyed) return;
-    // Lines written in one tick (an ack and the next notify) leave in one write.
-    if (socket.writableCorked === 0) {
-      socket.cork();
-      process.nextTick(() => socket.uncork());
-    }
-    socket.write(line, 'latin1');
-    if (socket.writableLength > this.#service.options.limits.maxQueuedBytes) this.shut('slow-reader');
+    if (this.#socket.destroyed) return;
+    if (this.#unsent === '') process.nextTick(this.#flush);
+    this.#unsent += line;
   }
+
+  /**
+   * Writes the lines sent in this tick (an ack and the next notify) as one string: one write
+   * call, where a corked socket would gather them into a writev of its own.
+   */
+  readonly #flush = (): void => {
+    const lines = this.#unsent;
+    this.#unsent = '';
+    const socket = this.#socket;
+    if (lines === '' || socket.destroyed) return;
+    socket.write(lines, 'latin1');
+    if (socket.writableLength > this.#service.options.limits.maxQueuedBytes) this.shut('slow-reader');
+  };
 
   close(reason: string): void {
     // The session closes for a wire error (its name) or after too many violations.

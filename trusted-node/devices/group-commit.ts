@@ -3,18 +3,29 @@
  * durable SQLite commit costs an fsync, so results are not written one by one: every result
  * that arrives during one turn of the event loop (all the socket data Node read in that turn)
  * joins one batch, written by one `recordResults` call, one transaction, one fsync, after which
- * each waiting submit resolves and its ack goes out. While a batch is being written (on the
- * writer thread: devices/result-writer.ts) the next one gathers. Under light load a batch is a
- * single result and adds no delay; under heavy load batches grow by themselves, up to `maxBatch`.
+ * each waiting submit resolves and its ack goes out. Under light load a batch is a single result
+ * and adds no delay; under heavy load batches grow by themselves, up to `maxBatch`.
+ *
+ * Batches are pipelined: the next one is handed to the writer (devices/result-writer.ts, which
+ * commits them strictly in order) while the one before it is still committing, at most
+ * {@link IN_FLIGHT} at a time. The writer then starts each commit the moment the previous one
+ * ends instead of waiting for the main thread to hear of it and send more, and a result waits
+ * for at most the commit ahead of its own. An ack still waits for its own batch's commit.
+ *
  * Batches take their turn in the node's lane, like blocks and intake, so the writer thread's
- * connection and the main one never wait on each other's write lock: SQLite would have the
- * main thread sleep through such a wait.
+ * connection and the main one never wait on each other's write lock (SQLite would have the main
+ * thread sleep through such a wait). Group commit keeps its turn while batches keep coming, but
+ * sends no new batch once another task waits for the lane: the turn ends when the batches in
+ * flight are durable, and the results gathered meanwhile queue behind that task.
  * @module
  */
 import type { Histogram, MetricsRegistry } from '../metrics.ts';
 import type { SerialLane } from '../serial.ts';
 import type { ResultOutcome, ResultRecord } from '../store/types.ts';
 import type { ResultWriter } from './result-writer.ts';
+
+/** Batches handed to the writer and not yet durable, at most: one committing, one next in line. */
+export const IN_FLIGHT = 2;
 
 interface Waiting {
   readonly record: ResultRecord;
@@ -30,8 +41,11 @@ export class GroupCommit {
   readonly #batchSize: Histogram;
   readonly #commitSeconds: Histogram;
   #queue: Waiting[] = [];
-  #writing: Promise<void> | null = null;
+  #inFlight = 0;
   #scheduled = false;
+  /** The lane turn group commit asked for or holds (resolves when it ends), and how to end it once held. */
+  #turn: Promise<void> | null = null;
+  #endTurn: (() => void) | null = null;
 
   constructor(writer: ResultWriter, lane: SerialLane, maxBatch: number, metrics: MetricsRegistry) {
     this.#writer = writer;
@@ -41,7 +55,7 @@ export class GroupCommit {
       name: 'mm_result_batch_size', help: 'Device results written per store transaction (group commit)', buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048],
     });
     this.#commitSeconds = metrics.histogram({
-      name: 'mm_result_commit_seconds', help: 'Time to write one batch of device results durably', buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1],
+      name: 'mm_result_commit_seconds', help: 'Time from handing a batch of device results to the writer to its durable commit', buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1],
     });
   }
 
@@ -55,9 +69,9 @@ export class GroupCommit {
 
   /** Resolves once everything queued so far is written. */
   async idle(): Promise<void> {
-    while (this.#writing !== null || this.#queue.length > 0) {
+    while (this.#turn !== null || this.#queue.length > 0) {
       this.#schedule();
-      await (this.#writing ?? new Promise((resolve) => setImmediate(resolve)));
+      await (this.#turn ?? new Promise((resolve) => setImmediate(resolve)));
     }
   }
 
@@ -67,28 +81,56 @@ export class GroupCommit {
     await this.#writer.close();
   }
 
+  /** Sends what arrived in this turn of the event loop as one batch, once the turn's I/O is read. */
   #schedule(): void {
-    if (this.#scheduled || this.#writing !== null) return;
+    if (this.#scheduled) return;
     this.#scheduled = true;
     setImmediate(() => {
       this.#scheduled = false;
-      if (this.#queue.length > 0) this.#writing = this.#lane.run(() => this.#flush()).finally(() => {
-        this.#writing = null;
-        if (this.#queue.length > 0) this.#schedule();
-      });
+      this.#pump();
     });
   }
 
-  async #flush(): Promise<void> {
-    const batch = this.#queue.splice(0, this.#maxBatch);
-    const started = performance.now();
-    try {
-      const outcomes = await this.#writer.write(batch.map((w) => w.record));
-      this.#commitSeconds.observe((performance.now() - started) / 1000);
-      this.#batchSize.observe(batch.length);
-      batch.forEach((w, i) => w.resolve(outcomes[i]!));
-    } catch (error) {
-      for (const w of batch) w.reject(error);
+  #pump(): void {
+    if (this.#queue.length === 0 || this.#inFlight >= IN_FLIGHT) return;
+    if (this.#turn === null) {
+      this.#turn = this.#lane.run(() => new Promise<void>((end) => {
+        this.#endTurn = end;
+        this.#pump();
+        if (this.#inFlight === 0) this.#release();
+      }));
+      return;
     }
+    // Asked for and not yet held, or held while another task waits: the batch waits (see the module comment).
+    if (this.#endTurn === null || (this.#inFlight > 0 && this.#lane.waiting > 0)) return;
+    this.#send(this.#queue.splice(0, this.#maxBatch));
+  }
+
+  #send(batch: Waiting[]): void {
+    this.#inFlight++;
+    const started = performance.now();
+    this.#writer.write(batch.map((w) => w.record)).then(
+      (outcomes) => {
+        this.#commitSeconds.observe((performance.now() - started) / 1000);
+        this.#batchSize.observe(batch.length);
+        batch.forEach((w, i) => w.resolve(outcomes[i]!));
+      },
+      (error: unknown) => {
+        for (const w of batch) w.reject(error);
+      },
+    ).finally(() => {
+      this.#inFlight--;
+      if (this.#lane.waiting === 0) this.#pump();
+      if (this.#inFlight === 0) this.#release();
+    });
+  }
+
+  /** Ends the lane turn (nothing in flight), and asks for another if results wait. */
+  #release(): void {
+    const end = this.#endTurn!;
+    this.#endTurn = null;
+    this.#turn = null;
+    end();
+    if (this.#queue.length > 0) this.#schedule();
   }
 }

@@ -4,12 +4,20 @@
  * `{id, error}` once each batch is committed. Started by devices/result-writer.ts.
  * @module
  */
+import { writeFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { openSqliteStore } from '../store/sqlite.ts';
+import { openSqliteStore, WRITER_CHECKPOINT_PAGES } from '../store/sqlite.ts';
 import type { ResultRecord } from '../store/types.ts';
 
 const port = parentPort!;
-const store = openSqliteStore((workerData as { databasePath: string }).databasePath);
+// Names the thread for per-thread CPU figures (top -H, the load generator); Linux only, and only a label.
+try {
+  writeFileSync('/proc/thread-self/comm', 'mm-writer');
+} catch {
+  // another system: the thread keeps its default name
+}
+// This connection writes nearly every page, so it is the one that checkpoints (see MAIN_CHECKPOINT_PAGES).
+const store = openSqliteStore((workerData as { databasePath: string }).databasePath, { checkpointPages: WRITER_CHECKPOINT_PAGES });
 
 port.on('message', (message: { id: number; batch: ResultRecord[] } | { close: true }) => {
   if ('close' in message) {

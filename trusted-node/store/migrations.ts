@@ -130,4 +130,38 @@ export const MIGRATIONS: readonly Migration[] = [
     description: 'rewards by device and time, for the hourly cap',
     sql: 'CREATE INDEX rewards_by_device_time ON rewards (device_id, created_at);',
   },
+  {
+    // Each result wrote its row, its primary-key index, a verdict row per entry with the
+    // verdicts' own key index and an index by transaction id that nothing read: with a thousand
+    // devices in a batch each of those device-keyed inserts lands on a page of its own. The
+    // verdicts now ride in the result's row (a code byte and a transaction id per entry, in entry
+    // order) and the row lives in its key's B-tree (WITHOUT ROWID): one insert per result.
+    version: 3,
+    description: 'verdicts inside their result row; results keyed by device and counter only',
+    sql: `
+      CREATE TABLE results_v3 (
+        device_id   TEXT NOT NULL REFERENCES devices (id),
+        counter     INTEGER NOT NULL CHECK (counter > 0),
+        unit_id     INTEGER NOT NULL,
+        result      BLOB NOT NULL,
+        share       INTEGER NOT NULL CHECK (share IN (0, 1)),
+        received_at INTEGER NOT NULL,
+        codes       BLOB NOT NULL,
+        tx_ids      BLOB NOT NULL CHECK (length(tx_ids) = 32 * length(codes)),
+        PRIMARY KEY (device_id, counter)
+      ) STRICT, WITHOUT ROWID;
+
+      INSERT INTO results_v3 (device_id, counter, unit_id, result, share, received_at, codes, tx_ids)
+      SELECT r.device_id, r.counter, r.unit_id, r.result, r.share, r.received_at,
+        coalesce((SELECT unhex(group_concat(printf('%02x', v.code), '' ORDER BY v.entry_index)) FROM verdicts v
+          WHERE v.device_id = r.device_id AND v.counter = r.counter), x''),
+        coalesce((SELECT unhex(group_concat(hex(v.tx_id), '' ORDER BY v.entry_index)) FROM verdicts v
+          WHERE v.device_id = r.device_id AND v.counter = r.counter), x'')
+      FROM results r;
+
+      DROP TABLE verdicts;
+      DROP TABLE results;
+      ALTER TABLE results_v3 RENAME TO results;
+    `,
+  },
 ];

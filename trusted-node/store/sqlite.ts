@@ -16,7 +16,7 @@ import { NodeError } from '../errors.ts';
 import { MIGRATIONS } from './migrations.ts';
 import type {
   AccountRecord, BlockCommit, BlockTransaction, BlockHeader, BlockRecord, ChainConfig, Credit, DeviceRecord, DeviceStanding, LedgerStore,
-  MempoolRecord, NewDevice, NewReward, ResultOutcome, ResultRecord, RewardRecord, StoreCounts, StoredBlock, StoredResult, TransactionLocation,
+  MempoolRecord, NewDevice, NewReward, ResultOutcome, ResultRecord, RewardRecord, StoreCounts, StoredBlock, StoredResult, TransactionLocation, VerdictRecord,
 } from './types.ts';
 
 /** Options of {@link openSqliteStore}. */
@@ -25,12 +25,25 @@ export interface SqliteStoreOptions {
   readonly readonly?: boolean;
   /** Milliseconds to wait for another process's write lock. Default 5000. */
   readonly busyTimeoutMs?: number;
+  /**
+   * WAL pages past which a commit on this connection also checkpoints (copies the WAL back into
+   * the database file). Default 1000, SQLite's. A page changed again before the checkpoint is
+   * copied once, so a larger WAL writes fewer bytes; the connection that checkpoints pays for it.
+   */
+  readonly checkpointPages?: number;
 }
+
+/** WAL pages past which the node's main connection checkpoints: above the result writer's, so that it rarely does (node.ts). */
+export const MAIN_CHECKPOINT_PAGES = 16_000;
+/** WAL pages past which the result writer thread checkpoints (devices/result-thread.ts). */
+export const WRITER_CHECKPOINT_PAGES = 8_000;
 
 type Row = Record<string, unknown>;
 
 /** Opens (creating and migrating when needed) the SQLite store at `path` (`:memory:` for tests). */
 export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): LedgerStore {
+  const pages = options.checkpointPages ?? 1000;
+  if (!(Number.isSafeInteger(pages) && pages > 0)) throw new RangeError(`"checkpointPages" expected a positive integer, got ${pages}`);
   let db: Database.Database;
   try {
     db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
@@ -38,6 +51,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     if (!options.readonly) {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
+      db.pragma(`wal_autocheckpoint = ${pages}`);
     }
     db.pragma('foreign_keys = ON');
     migrate(db, path, options.readonly ?? false);
@@ -223,8 +237,8 @@ class SqliteStore implements LedgerStore {
             const earlier = this.#sql.result.get(r.deviceId, r.counter) as Row | undefined;
             return earlier !== undefined && equalBytes(earlier.result as Uint8Array, r.result) ? 'duplicate' : 'counter';
           }
-          this.#sql.resultInsert.run(r.deviceId, r.counter, r.unitId, blob(r.result), r.share ? 1 : 0, r.receivedAt);
-          for (const v of r.verdicts) this.#sql.verdictInsert.run(r.deviceId, r.counter, v.entryIndex, blob(v.txId), v.code);
+          const { codes, txIds } = packVerdicts(r.verdicts);
+          this.#sql.resultInsert.run(r.deviceId, r.counter, r.unitId, blob(r.result), r.share ? 1 : 0, r.receivedAt, codes, txIds);
           for (const w of r.rewards ?? []) this.#insertReward(w);
           return 'stored';
         }),
@@ -237,6 +251,7 @@ class SqliteStore implements LedgerStore {
       const row = this.#sql.result.get(deviceId, counter) as Row | undefined;
       return row && {
         deviceId, counter, unitId: row.unit_id as number, result: row.result as Uint8Array, share: row.share === 1, receivedAt: row.received_at as number,
+        verdicts: unpackVerdicts(row.codes as Uint8Array, row.tx_ids as Uint8Array),
       };
     });
   }
@@ -329,9 +344,8 @@ function prepareStatements(db: Database.Database) {
     devices: p('SELECT * FROM devices ORDER BY id'),
     deviceStanding: p('UPDATE devices SET reputation = ?, suspended = ? WHERE id = ?'),
     advanceCounter: p('UPDATE devices SET last_counter = ?, results = results + 1, shares = shares + ? WHERE id = ? AND last_counter < ?'),
-    resultInsert: p('INSERT INTO results (device_id, counter, unit_id, result, share, received_at) VALUES (?, ?, ?, ?, ?, ?)'),
+    resultInsert: p('INSERT INTO results (device_id, counter, unit_id, result, share, received_at, codes, tx_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
     result: p('SELECT * FROM results WHERE device_id = ? AND counter = ?'),
-    verdictInsert: p('INSERT INTO verdicts (device_id, counter, entry_index, tx_id, code) VALUES (?, ?, ?, ?, ?)'),
     rewardInsert: p('INSERT INTO rewards (device_id, account, kind, amount, unit_id, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
     rewardsUnpaid: p('SELECT * FROM rewards WHERE paid_height IS NULL AND voided IS NULL ORDER BY id LIMIT ?'),
     rewardsVoid: p('UPDATE rewards SET voided = ? WHERE device_id = ? AND (? IS NULL OR unit_id = ?) AND paid_height IS NULL AND voided IS NULL'),
@@ -376,6 +390,27 @@ function deviceRecord(row: Row): DeviceRecord {
     owner: row.owner as string, reputation: row.reputation as number, suspended: row.suspended === 1,
     lastCounter: row.last_counter as number, results: row.results as number, shares: row.shares as number, createdAt: row.created_at as number,
   };
+}
+
+/**
+ * A result's verdicts as its row keeps them: a code byte and a 32-byte transaction id per entry,
+ * in entry order. Verdicts are always entries 0, 1, 2, …: anything else is a bug, refused here.
+ */
+function packVerdicts(verdicts: readonly VerdictRecord[]): { codes: Buffer; txIds: Buffer } {
+  const codes = Buffer.alloc(verdicts.length);
+  const txIds = Buffer.alloc(32 * verdicts.length);
+  verdicts.forEach((v, i) => {
+    if (v.entryIndex !== i) throw new RangeError(`"verdicts[${i}].entryIndex" expected ${i} (verdicts in entry order), got ${v.entryIndex}`);
+    if (!(Number.isInteger(v.code) && v.code >= 0 && v.code <= 255)) throw new RangeError(`"verdicts[${i}].code" expected u8, got ${v.code}`);
+    if (v.txId.length !== 32) throw new RangeError(`"verdicts[${i}].txId" expected 32 bytes, got ${v.txId.length}`);
+    codes[i] = v.code;
+    txIds.set(v.txId, 32 * i);
+  });
+  return { codes, txIds };
+}
+
+function unpackVerdicts(codes: Uint8Array, txIds: Uint8Array): VerdictRecord[] {
+  return [...codes].map((code, entryIndex) => ({ entryIndex, code, txId: txIds.slice(32 * entryIndex, 32 * entryIndex + 32) }));
 }
 
 function rewardRecord(row: Row): RewardRecord {

@@ -158,8 +158,8 @@ export interface ResultRecord {
  */
 export type ResultOutcome = 'stored' | 'duplicate' | 'counter' | 'unknown_device';
 
-/** A stored result, looked up by device and counter. */
-export type StoredResult = Omit<ResultRecord, 'verdicts' | 'rewards'>;
+/** A stored result with its verdicts, looked up by device and counter. */
+export type StoredResult = Omit<ResultRecord, 'rewards'>;
 
 /** What a reward was earned for. */
 export type RewardKind = 'verdict' | 'share';
