@@ -112,8 +112,9 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
   let state = null as unknown as DeviceState;
   let backoff = null as unknown as Backoff;
   let connection: Connection | null = null;
-  let client: WireClient = createClient();
-  let framer: Framer = createFramer(MAX_LINE);
+  // Made by connect(); read only while a connection is open.
+  let client = null as unknown as WireClient;
+  let framer = null as unknown as Framer;
   let timer: TimerHandle | null = null;
   /** clock time by which the awaited answer (or connection) is overdue */
   let answerDue = 0;
@@ -224,12 +225,22 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     lost(reason);
   }
 
+  /** Drops the connection over a line no node may send; `problem` is its LINE_* code. */
+  function invalidLine(problem: number): void {
+    drop('invalid line ' + problem);
+  }
+
   function halt(reason: string): void {
-    stage = 'halted';
     problem = reason;
     if (MM_DEBUG) debugLog(hal, 'halted: ' + reason);
-    work = null;
-    drop(reason);
+    end('halted');
+  }
+
+  /** Ends the program's work: the unit in progress and any refusal owed go, the connection closes. */
+  function end(ended: 'stopped' | 'halted'): void {
+    stage = ended;
+    work = refusal = null;
+    drop('');
   }
 
   function receive(chunk: string | Uint8Array): void {
@@ -265,7 +276,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
       case 'error':
         return failed(message);
       case 'invalid':
-        return drop('invalid line ' + message.problem);
+        return invalidLine(message.problem);
       default:
         // pong, refused, difficulty: nothing to do but go on
         return next();
@@ -302,7 +313,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     const hex = opening = notify.header;
     const arrived = hal.now();
     decodeThen(hex, HEADER_SIZE, () => connection === on && opening === hex, (header) => {
-      if (header === null || !headerMatches(notify, header)) return drop('invalid line ' + (header === null ? LINE_PARAMS : LINE_NOTIFY_MISMATCH));
+      if (header === null || !headerMatches(notify, header)) return invalidLine(header === null ? LINE_PARAMS : LINE_NOTIFY_MISMATCH);
       const opened = openWork(unitId, header, hal.digest, options.verify, arrived);
       if (opened.ok) work = opened.work;
       else {
@@ -318,13 +329,13 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     if (current === null || current.unitId !== pulledUnit) return next();
     const validator = current.validator;
     const complete = validator.index >= validator.header.entryCount;
-    if ((hex === null) !== complete) return drop('invalid line ' + LINE_ENTRY_COUNT);
+    if ((hex === null) !== complete) return invalidLine(LINE_ENTRY_COUNT);
     if (hex === null) {
       share(current);
     } else if (takeEntry(current, hex)) {
       later(current, entryStep);
     } else {
-      return drop('invalid line ' + LINE_ENTRY_LENGTH);
+      return invalidLine(LINE_ENTRY_LENGTH);
     }
     next();
   }
@@ -374,7 +385,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     const verdict = entrySlice(current, options.slice, hal.now);
     if (verdict === null) return later(current, entryStep);
     // The unit stays: the same pull goes out again on the next connection.
-    if (verdict < 0 && connection !== null) return drop('invalid line ' + LINE_ENTRY_HEX);
+    if (verdict < 0 && connection !== null) return invalidLine(LINE_ENTRY_HEX);
     next();
   }
 
@@ -515,15 +526,6 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     connect();
   }
 
-  function stop(): void {
-    stage = 'stopped';
-    work = refusal = null;
-    const closing = connection;
-    connection = null;
-    clearTimer();
-    if (closing !== null) closing.close();
-  }
-
   function status(): DeviceStatus {
     const started = state !== null;
     return {
@@ -537,5 +539,5 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     };
   }
 
-  return { start: start, stop: stop, status: status };
+  return { start: start, stop: () => end('stopped'), status: status };
 }
