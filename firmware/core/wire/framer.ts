@@ -6,7 +6,7 @@
  * grow by never sending a newline.
  * @module
  */
-import { u32 } from '../assert.ts';
+import { misuse, u32 } from '../assert.ts';
 
 /** Framing state of one connection. Plain data, advanced only by {@link feedFramer}. */
 export interface Framer {
@@ -21,9 +21,9 @@ export interface Framer {
 /** What one chunk produced: a complete line (without its `\n`), or an oversized line dropped. */
 export type FrameEvent = { kind: 'line'; line: string } | { kind: 'oversize' };
 
-/** A framer for lines of at most `maxLine` bytes, a u32 of at least 1. */
+/** A framer for lines of at most `maxLine` bytes, a u32 of at least 1 (RangeError `"maxLine" zero` for 0). */
 export function createFramer(maxLine: number): Framer {
-  if (u32('maxLine', maxLine) < 1) throw new RangeError('"maxLine" expected at least 1, got 0');
+  if (u32('maxLine', maxLine) < 1) misuse('maxLine', 'zero');
   return { maxLine: maxLine, partial: '', discarding: false };
 }
 
