@@ -249,9 +249,9 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
   function receive(chunk: string | Uint8Array): void {
     const events = feedFramer(framer, chunk);
     for (let i = 0; i < events.length && connection !== null; i++) {
-      const event = events[i];
-      if (event.kind === 'oversize') drop('line too long');
-      else handle(event.line);
+      const line = events[i];
+      if (line === null) drop('line too long');
+      else handle(line);
     }
   }
 

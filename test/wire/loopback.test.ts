@@ -63,8 +63,8 @@ async function runDevice(port: number, device: ExampleDevice, units: number, hos
     socket.on('data', (chunk: string) => {
       totals.received += chunk.length;
       for (const event of feedFramer(framer, chunk)) {
-        if (event.kind === 'oversize') return reject(new Error('node sent an oversized line'));
-        write(device.receive(event.line));
+        if (event === null) return reject(new Error('node sent an oversized line'));
+        write(device.receive(event));
         if (++lines === dropAfter) {
           socket.destroy();
           return resolve();

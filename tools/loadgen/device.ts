@@ -167,7 +167,7 @@ export class SimDevice {
     const framer = createFramer(MAX_LINE);
     this.#closed = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.on('data', (chunk: string) => {
-      for (const event of feedFramer(framer, chunk)) if (event.kind === 'line') this.#receive(event.line);
+      for (const line of feedFramer(framer, chunk)) if (line !== null) this.#receive(line);
     });
     socket.on('error', () => socket.destroy());
     socket.once('close', () => this.#wake());

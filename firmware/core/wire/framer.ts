@@ -18,8 +18,8 @@ export interface Framer {
   discarding: boolean;
 }
 
-/** What one chunk produced: a complete line (without its `\n`), or an oversized line dropped. */
-export type FrameEvent = { kind: 'line'; line: string } | { kind: 'oversize' };
+/** What one chunk produced: a complete line (without its `\n`), or null for an oversized line dropped. */
+export type FrameEvent = string | null;
 
 /** A framer for lines of at most `maxLine` bytes, a u32 of at least 1 (RangeError `"maxLine" zero` for 0). */
 export function createFramer(maxLine: number): Framer {
@@ -51,13 +51,13 @@ export function feedFramer(framer: Framer, chunk: string | Uint8Array): FrameEve
       if (framer.partial.length + end - start > framer.maxLine) {
         framer.partial = '';
         framer.discarding = true;
-        events.push({ kind: 'oversize' });
+        events.push(null);
       } else if (newline < 0) {
         framer.partial += text.substring(start, end);
       } else {
         const line = framer.partial + text.substring(start, end);
         framer.partial = '';
-        if (line.length > 0) events.push({ kind: 'line', line: line });
+        if (line.length > 0) events.push(line);
       }
     }
     if (newline < 0) break;
