@@ -294,7 +294,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     // The node keeps a unit across connections until its deadline; one it let go is lost, and
     // one it kept that this device lost (a restart) is refused as stale (docs/protocol-wire.md).
     if (work !== null && work.unitId !== openUnit) work = null;
-    if (openUnit !== null && work === null && queuedFor(state, openUnit) < 0) refusal = { unitId: openUnit, why: ERROR_STALE };
+    if (openUnit !== null && work === null && queuedFor(state, openUnit) < 0) refuse(openUnit, ERROR_STALE);
     next();
   }
 
