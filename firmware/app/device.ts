@@ -233,15 +233,17 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     drop('invalid line ' + problem);
   }
 
-  function halt(reason: string): void {
-    problem = reason;
-    if (MM_DEBUG) debugLog(hal, 'halted: ' + reason);
-    end('halted');
-  }
-
-  /** Ends the program's work: the unit in progress and any refusal owed go, the connection closes. */
-  function end(ended: 'stopped' | 'halted'): void {
-    stage = ended;
+  /**
+   * Ends the program's work: halted for `reason`, or stopped (the appliance's `stop()`) without one.
+   * The unit in progress and any refusal owed go; the connection closes.
+   */
+  function halt(reason?: string): void {
+    stage = 'stopped';
+    if (reason !== undefined) {
+      stage = 'halted';
+      problem = reason;
+      if (MM_DEBUG) debugLog(hal, 'halted: ' + reason);
+    }
     work = refusal = null;
     drop('');
   }
@@ -542,5 +544,5 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     };
   }
 
-  return { start: start, stop: () => end('stopped'), status: status };
+  return { start: start, stop: halt, status: status };
 }
