@@ -228,11 +228,6 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     lost(reason);
   }
 
-  /** Drops the connection over a line no node may send; `problem` is its LINE_* code. */
-  function invalidLine(problem: number): void {
-    drop('invalid line ' + problem);
-  }
-
   /**
    * Ends the program's work: halted for `reason`, or stopped (the appliance's `stop()`) without one.
    * The unit in progress and any refusal owed go; the connection closes.
@@ -281,7 +276,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
       case MESSAGE_ERROR:
         return failed(message);
       case MESSAGE_INVALID:
-        return invalidLine(message.problem);
+        return drop('invalid line ' + message.problem);
       default:
         // pong, refused, difficulty: nothing to do but go on
         return next();
@@ -318,7 +313,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     const hex = opening = notify.header;
     const arrived = hal.now();
     decodeThen(hex, HEADER_SIZE, () => connection === on && opening === hex, (header) => {
-      if (header === null || !headerMatches(notify, header)) return invalidLine(header === null ? LINE_PARAMS : LINE_NOTIFY_MISMATCH);
+      if (header === null || !headerMatches(notify, header)) return drop('invalid line ' + (header === null ? LINE_PARAMS : LINE_NOTIFY_MISMATCH));
       const opened = openWork(unitId, header, hal.digest, options.verify, arrived);
       if (opened.ok) work = opened.work;
       else {
@@ -334,13 +329,13 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     if (current === null || current.unitId !== pulledUnit) return next();
     const validator = current.validator;
     const complete = validator.index >= validator.header.entryCount;
-    if ((hex === null) !== complete) return invalidLine(LINE_ENTRY_COUNT);
+    if ((hex === null) !== complete) return drop('invalid line ' + LINE_ENTRY_COUNT);
     if (hex === null) {
       share(current);
     } else if (takeEntry(current, hex)) {
       later(current, entryStep);
     } else {
-      return invalidLine(LINE_ENTRY_LENGTH);
+      return drop('invalid line ' + LINE_ENTRY_LENGTH);
     }
     next();
   }
@@ -390,7 +385,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     const verdict = entrySlice(current, options.slice, hal.now);
     if (verdict === null) return later(current, entryStep);
     // The unit stays: the same pull goes out again on the next connection.
-    if (verdict < 0 && connection !== null) return invalidLine(LINE_ENTRY_HEX);
+    if (verdict < 0 && connection !== null) return drop('invalid line ' + LINE_ENTRY_HEX);
     next();
   }
 
