@@ -96,8 +96,6 @@ export interface Device {
   status(): DeviceStatus;
 }
 
-/** Wire errors after which the connection goes on; any other makes the device reconnect. */
-const BENIGN = [ERROR_STALE, ERROR_DUPLICATE, ERROR_EXPIRED, ERROR_REPLAYED, ERROR_OTHER, ERROR_RATE_LIMITED];
 /** Authentication failures in a row after which the device stops (its key was revoked). */
 const MAX_AUTH_FAILURES = 3;
 
@@ -460,9 +458,11 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
       else answered(submitting);
     }
     if (method === METHOD_PULL && !retry) work = null;
-    if (BENIGN.indexOf(code) < 0) drop(problem);
-    else if (retry) setTimer(next, options.timing.retryMs);
-    else next();
+    // After these the connection goes on (a comparison chain, not a table that would hold memory);
+    // any other error makes the device reconnect.
+    if (retry) setTimer(next, options.timing.retryMs);
+    else if (code === ERROR_STALE || code === ERROR_DUPLICATE || code === ERROR_EXPIRED || code === ERROR_REPLAYED) next();
+    else drop(problem);
   }
 
   /** Sends the next request if none is outstanding (see the module comment). */
