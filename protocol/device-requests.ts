@@ -12,7 +12,8 @@ import { DEVICE_ID_SIZE, RESULT_SIZE } from '../firmware/core/layout.ts';
 import { reasonOf } from '../firmware/core/reasons.ts';
 import { request, type WireClient } from '../firmware/core/wire/client.ts';
 import {
-  AUTH_PROOF_SIZE, MAX_FIRMWARE_LENGTH, MAX_PROFILE_LENGTH, PROTOCOL_VERSION, WIRE_ERROR_CODES, isPlainName,
+  AUTH_PROOF_SIZE, MAX_FIRMWARE_LENGTH, MAX_PROFILE_LENGTH, METHOD_AUTH, METHOD_HELLO, METHOD_PING, METHOD_PULL, METHOD_REFUSE,
+  METHOD_SUBMIT, PROTOCOL_VERSION, WIRE_ERROR_CODES, isPlainName,
   type Tier, type WireError,
 } from '../firmware/core/wire/protocol.ts';
 
@@ -38,12 +39,12 @@ export function helloRequest(client: WireClient, fields: HelloFields): string {
   if (!isPlainName(fields.profile, MAX_PROFILE_LENGTH)) throw new RangeError(`"profile" expected 1-32 of [A-Za-z0-9-._+], got ${fields.profile}`);
   if (fields.tier !== 'hash' && fields.tier !== 'sig') throw new RangeError(`"tier" expected hash or sig, got ${fields.tier}`);
   u32('counter', fields.counter);
-  return request(client, 'mm.hello', [PROTOCOL_VERSION, fields.deviceId, fields.firmware, fields.profile, fields.tier, fields.counter]);
+  return request(client, METHOD_HELLO, [PROTOCOL_VERSION, fields.deviceId, fields.firmware, fields.profile, fields.tier, fields.counter]);
 }
 
 /** `mm.auth`: answers the challenge with the proof from `authProof`. */
 export function authRequest(client: WireClient, proof: Uint8Array): string {
-  return request(client, 'mm.auth', [bytesToHex(bytes('proof', proof, AUTH_PROOF_SIZE))]);
+  return request(client, METHOD_AUTH, [bytesToHex(bytes('proof', proof, AUTH_PROOF_SIZE))]);
 }
 
 /**
@@ -56,23 +57,23 @@ export function pullRequest(client: WireClient, unitId: number, index: number, p
   u32('index', index);
   if ((index === 0) !== (previousVerdict === null)) throw new RangeError('"previousVerdict" must be null exactly when "index" is 0');
   if (previousVerdict !== null && reasonOf(previousVerdict) === undefined) throw new RangeError(`"previousVerdict" expected a reason code, got ${previousVerdict}`);
-  return request(client, 'mm.pull', [unitId, index, previousVerdict]);
+  return request(client, METHOD_PULL, [unitId, index, previousVerdict]);
 }
 
 /** `mm.submit`: sends the result of unit `unitId` (the 112-byte result with its MAC). */
 export function submitRequest(client: WireClient, unitId: number, result: Uint8Array): string {
   u32('unitId', unitId);
-  return request(client, 'mm.submit', [unitId, bytesToHex(bytes('result', result, RESULT_SIZE))]);
+  return request(client, METHOD_SUBMIT, [unitId, bytesToHex(bytes('result', result, RESULT_SIZE))]);
 }
 
 /** `mm.refuse`: declines a unit the device cannot work on (e.g. `tier-mismatch`, `malformed`). */
 export function refuseRequest(client: WireClient, unitId: number, why: WireError): string {
   u32('unitId', unitId);
   if (!Object.hasOwn(WIRE_ERROR_CODES, why)) throw new RangeError(`"why" expected a wire error name, got ${why}`);
-  return request(client, 'mm.refuse', [unitId, WIRE_ERROR_CODES[why]]);
+  return request(client, METHOD_REFUSE, [unitId, WIRE_ERROR_CODES[why]]);
 }
 
 /** `mm.ping`: keepalive. */
 export function pingRequest(client: WireClient): string {
-  return request(client, 'mm.ping', []);
+  return request(client, METHOD_PING, []);
 }

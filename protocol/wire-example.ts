@@ -18,7 +18,10 @@ import { REASONS } from '../firmware/core/reasons.ts';
 import { sealResult } from '../firmware/core/result.ts';
 import { searchShare, startShareSearch } from '../firmware/core/share.ts';
 import { openUnit, type UnitValidator } from '../firmware/core/validator.ts';
-import { createClient, parseNodeLine, type NodeMessage, type WireClient } from '../firmware/core/wire/client.ts';
+import {
+  MESSAGE_ACK, MESSAGE_AUTHORIZED, MESSAGE_CHALLENGE, MESSAGE_ENTRY, MESSAGE_NOTIFY, MESSAGE_REFUSED,
+  createClient, parseNodeLine, type NodeMessage, type WireClient,
+} from '../firmware/core/wire/client.ts';
 import {
   authRequest, helloRequest, pingRequest, pullRequest, refuseRequest, submitRequest, type HelloFields,
 } from './device-requests.ts';
@@ -115,19 +118,19 @@ export class ExampleDevice {
     const message = parseNodeLine(this.client, line);
     this.received.push(message);
     switch (message.kind) {
-      case 'challenge':
+      case MESSAGE_CHALLENGE:
         return authRequest(this.client, authProof(nodeDigest, this.identity.key, message.challenge, hexToBytes(this.identity.deviceId)!));
-      case 'authorized':
+      case MESSAGE_AUTHORIZED:
         // The node's counter wins when it is ahead: the device's own memory was rolled back.
         this.identity.counter = Math.max(this.identity.counter, message.counter);
         return this.resume(message.unit);
-      case 'notify':
+      case MESSAGE_NOTIFY:
         this.queued = hexToBytes(message.header);
         return this.client.waiting === null ? this.startQueued() : null;
-      case 'entry':
+      case MESSAGE_ENTRY:
         return message.entry === null ? this.finish() : this.judge(hexToBytes(message.entry)!);
-      case 'ack':
-      case 'refused':
+      case MESSAGE_ACK:
+      case MESSAGE_REFUSED:
         this.working = null;
         return this.startQueued();
       default:

@@ -95,8 +95,8 @@ export class DeviceSession {
     const work: Promise<void>[] = [];
     for (const event of feedFramer(this.framer, chunk)) {
       if (this.phase === 'closed') break;
-      if (event.kind === 'oversize') this.fail(null, 'line-too-long', `line longer than ${MAX_LINE} bytes`, 'strike');
-      else work.push(this.receive(event.line));
+      if (event === null) this.fail(null, 'line-too-long', `line longer than ${MAX_LINE} bytes`, 'strike');
+      else work.push(this.receive(event));
     }
     return Promise.all(work).then(() => undefined);
   }

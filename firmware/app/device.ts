@@ -15,12 +15,15 @@ import { bytesToHex } from '../core/hex.ts';
 import type { SignatureVerifier } from '../core/digest.ts';
 import { HEADER_SIZE, RESULT_SIZE, RESULT_UNIT_AT } from '../core/layout.ts';
 import { authProof } from '../core/wire/auth.ts';
-import { createClient, headerMatches, parseNodeLine, request, type NodeMessage, type WireClient } from '../core/wire/client.ts';
+import {
+  MESSAGE_ACK, MESSAGE_AUTHORIZED, MESSAGE_CHALLENGE, MESSAGE_ENTRY, MESSAGE_ERROR, MESSAGE_INVALID, MESSAGE_NOTIFY,
+  createClient, headerMatches, parseNodeLine, request, type NodeMessage, type WireClient,
+} from '../core/wire/client.ts';
 import { createFramer, feedFramer, type Framer } from '../core/wire/framer.ts';
 import {
-  ERROR_DUPLICATE, ERROR_EXPIRED, ERROR_OTHER, ERROR_RATE_LIMITED, ERROR_REPLAYED, ERROR_STALE, ERROR_TIER_MISMATCH,
+  DEVICE_METHODS, ERROR_DUPLICATE, ERROR_EXPIRED, ERROR_OTHER, ERROR_RATE_LIMITED, ERROR_REPLAYED, ERROR_STALE, ERROR_TIER_MISMATCH,
   ERROR_UNAUTHORIZED, ERROR_UNSUPPORTED_VERSION, LINE_ENTRY_COUNT, LINE_ENTRY_HEX, LINE_ENTRY_LENGTH, LINE_NOTIFY_MISMATCH, LINE_PARAMS, MAX_LINE,
-  PROTOCOL_VERSION, type Tier,
+  METHOD_AUTH, METHOD_HELLO, METHOD_PING, METHOD_PULL, METHOD_REFUSE, METHOD_SUBMIT, PROTOCOL_VERSION, type Tier,
 } from '../core/wire/protocol.ts';
 import type { Connection, Hal, TimerHandle } from '../hal/hal.ts';
 import { createBackoff, nextDelay, resetBackoff, type Backoff } from './backoff.ts';
@@ -93,8 +96,6 @@ export interface Device {
   status(): DeviceStatus;
 }
 
-/** Wire errors after which the connection goes on; any other makes the device reconnect. */
-const BENIGN = [ERROR_STALE, ERROR_DUPLICATE, ERROR_EXPIRED, ERROR_REPLAYED, ERROR_OTHER, ERROR_RATE_LIMITED];
 /** Authentication failures in a row after which the device stops (its key was revoked). */
 const MAX_AUTH_FAILURES = 3;
 
@@ -112,8 +113,9 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
   let state = null as unknown as DeviceState;
   let backoff = null as unknown as Backoff;
   let connection: Connection | null = null;
-  let client: WireClient = createClient();
-  let framer: Framer = createFramer(MAX_LINE);
+  // Made by connect(); read only while a connection is open.
+  let client = null as unknown as WireClient;
+  let framer = null as unknown as Framer;
   let timer: TimerHandle | null = null;
   /** clock time by which the awaited answer (or connection) is overdue */
   let answerDue = 0;
@@ -166,7 +168,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
   function armTimer(): void {
     if (connection === null) return;
     if (stage !== 'ready' || client.waiting !== null) setTimer(() => drop('no answer'), answerDue - hal.now());
-    else setTimer(() => send(request(client, 'mm.ping', [])), options.timing.idlePingMs);
+    else setTimer(() => send(request(client, METHOD_PING, [])), options.timing.idlePingMs);
   }
 
   /** Starts the wait for an answer (or for the connection) and arms its timer. */
@@ -192,7 +194,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
       opened = hal.connect(config.host, config.port, {
         onConnect: () => connection === opened && guarded(() => {
           stage = 'handshake';
-          send(request(client, 'mm.hello', [PROTOCOL_VERSION, config.id, options.firmware, config.profile, config.tier, state.counter]));
+          send(request(client, METHOD_HELLO, [PROTOCOL_VERSION, config.id, options.firmware, config.profile, config.tier, state.counter]));
         }),
         onData: (chunk) => connection === opened && guarded(() => receive(chunk)),
         onClose: () => connection === opened && lost('closed'),
@@ -224,20 +226,27 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     lost(reason);
   }
 
-  function halt(reason: string): void {
-    stage = 'halted';
-    problem = reason;
-    if (MM_DEBUG) debugLog(hal, 'halted: ' + reason);
-    work = null;
-    drop(reason);
+  /**
+   * Ends the program's work: halted for `reason`, or stopped (the appliance's `stop()`) without one.
+   * The unit in progress and any refusal owed go; the connection closes.
+   */
+  function halt(reason?: string): void {
+    stage = 'stopped';
+    if (reason !== undefined) {
+      stage = 'halted';
+      problem = reason;
+      if (MM_DEBUG) debugLog(hal, 'halted: ' + reason);
+    }
+    work = refusal = null;
+    drop('');
   }
 
   function receive(chunk: string | Uint8Array): void {
     const events = feedFramer(framer, chunk);
     for (let i = 0; i < events.length && connection !== null; i++) {
-      const event = events[i];
-      if (event.kind === 'oversize') drop('line too long');
-      else handle(event.line);
+      const line = events[i];
+      if (line === null) drop('line too long');
+      else handle(line);
     }
   }
 
@@ -245,26 +254,26 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     hal.mark('decode');
     const message = parseNodeLine(client, line);
     switch (message.kind) {
-      case 'challenge':
+      case MESSAGE_CHALLENGE:
         // The proof and its hex each take a slice.
         return onThis(() => {
           hal.mark('mac');
           const proof = authProof(hal.digest, config.key, message.challenge, config.idBytes);
-          onThis(() => send(request(client, 'mm.auth', [bytesToHex(proof)])));
+          onThis(() => send(request(client, METHOD_AUTH, [bytesToHex(proof)])));
         });
-      case 'authorized':
+      case MESSAGE_AUTHORIZED:
         return authorized(message.counter, message.unit);
-      case 'notify':
+      case MESSAGE_NOTIFY:
         return notified(message);
-      case 'entry':
+      case MESSAGE_ENTRY:
         return entry(message.entry);
-      case 'ack':
+      case MESSAGE_ACK:
         acked++;
         answered(submitting);
         return next();
-      case 'error':
+      case MESSAGE_ERROR:
         return failed(message);
-      case 'invalid':
+      case MESSAGE_INVALID:
         return drop('invalid line ' + message.problem);
       default:
         // pong, refused, difficulty: nothing to do but go on
@@ -280,7 +289,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     // The node keeps a unit across connections until its deadline; one it let go is lost, and
     // one it kept that this device lost (a restart) is refused as stale (docs/protocol-wire.md).
     if (work !== null && work.unitId !== openUnit) work = null;
-    if (openUnit !== null && work === null && queuedFor(state, openUnit) < 0) refusal = { unitId: openUnit, why: ERROR_STALE };
+    if (openUnit !== null && work === null && queuedFor(state, openUnit) < 0) refuse(openUnit, ERROR_STALE);
     next();
   }
 
@@ -290,7 +299,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
   }
 
   /** Opens the unit of a notify once its header is decoded, in slices. */
-  function notified(notify: Extract<NodeMessage, { kind: 'notify' }>): void {
+  function notified(notify: Extract<NodeMessage, { kind: typeof MESSAGE_NOTIFY }>): void {
     // A notify replaces the unit in progress: the node has made it stale.
     work = null;
     const unitId = notify.unitId;
@@ -433,25 +442,27 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     sent[slot] = false;
   }
 
-  function failed(message: Extract<NodeMessage, { kind: 'error' }>): void {
+  function failed(message: Extract<NodeMessage, { kind: typeof MESSAGE_ERROR }>): void {
     const code = message.code;
     const method = message.method;
-    problem = method + ': ' + code + ' ' + message.message;
+    problem = DEVICE_METHODS[method] + ': ' + code + ' ' + message.message;
     if (MM_DEBUG) debugLog(hal, problem);
     if (code === ERROR_UNSUPPORTED_VERSION) return halt('version refused');
-    if (code === ERROR_TIER_MISMATCH && method === 'mm.auth') return halt('profile or tier refused');
-    if (code === ERROR_UNAUTHORIZED && method === 'mm.auth') {
+    if (code === ERROR_TIER_MISMATCH && method === METHOD_AUTH) return halt('profile or tier refused');
+    if (code === ERROR_UNAUTHORIZED && method === METHOD_AUTH) {
       return ++authFailures < MAX_AUTH_FAILURES ? drop('key refused') : halt('key refused');
     }
     const retry = code === ERROR_OTHER || code === ERROR_RATE_LIMITED;
-    if (method === 'mm.submit') {
+    if (method === METHOD_SUBMIT) {
       if (retry) sent[submitting] = false;
       else answered(submitting);
     }
-    if (method === 'mm.pull' && !retry) work = null;
-    if (BENIGN.indexOf(code) < 0) drop(problem);
-    else if (retry) setTimer(next, options.timing.retryMs);
-    else next();
+    if (method === METHOD_PULL && !retry) work = null;
+    // After these the connection goes on (a comparison chain, not a table that would hold memory);
+    // any other error makes the device reconnect.
+    if (retry) setTimer(next, options.timing.retryMs);
+    else if (code === ERROR_STALE || code === ERROR_DUPLICATE || code === ERROR_EXPIRED || code === ERROR_REPLAYED) next();
+    else drop(problem);
   }
 
   /** Sends the next request if none is outstanding (see the module comment). */
@@ -460,19 +471,19 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     if (refusal !== null) {
       const owed = refusal;
       refusal = null;
-      return send(request(client, 'mm.refuse', [owed.unitId, owed.why]));
+      return send(request(client, METHOD_REFUSE, [owed.unitId, owed.why]));
     }
     const slot = oldestQueued(state, sent);
     if (slot >= 0) {
       const result = state.queue[slot] as string;
       sent[slot] = true;
       submitting = slot;
-      return send(request(client, 'mm.submit', [resultU32(result, RESULT_UNIT_AT), result]));
+      return send(request(client, METHOD_SUBMIT, [resultU32(result, RESULT_UNIT_AT), result]));
     }
     if (work !== null && isPulling(work)) {
       const index = work.validator.index;
       pulledUnit = work.unitId;
-      return send(request(client, 'mm.pull', [work.unitId, index, index === 0 ? null : work.lastVerdict]));
+      return send(request(client, METHOD_PULL, [work.unitId, index, index === 0 ? null : work.lastVerdict]));
     }
     armTimer();
   }
@@ -515,15 +526,6 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     connect();
   }
 
-  function stop(): void {
-    stage = 'stopped';
-    work = refusal = null;
-    const closing = connection;
-    connection = null;
-    clearTimer();
-    if (closing !== null) closing.close();
-  }
-
   function status(): DeviceStatus {
     const started = state !== null;
     return {
@@ -537,5 +539,5 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     };
   }
 
-  return { start: start, stop: stop, status: status };
+  return { start: start, stop: halt, status: status };
 }

@@ -27,11 +27,9 @@ export interface DeviceState {
   readonly queue: (string | null)[];
 }
 
-const COUNTER_KEYS = ['ctr0', 'ctr1'];
-
-/** A stored counter, or 0 when absent or unreadable. */
-function readCounter(store: Store, key: string): number {
-  const text = store.get(key);
+/** The counter stored under `ctr<parity>`, or 0 when absent or unreadable. */
+function readCounter(store: Store, parity: number): number {
+  const text = store.get('ctr' + parity);
   const value = text === null ? 0 : parseInt(text, 10);
   return value >= 0 && value <= 0xffffffff && String(value) === text ? value : 0;
 }
@@ -48,9 +46,7 @@ export function resultU32(result: string, at: number): number {
  * {@link restoreSlot}: checking a result's hex takes slices of its own.
  */
 export function loadState(store: Store): DeviceState {
-  const state: DeviceState = { store: store, counter: 0, queue: [null, null, null, null, null, null, null, null] };
-  for (let i = 0; i < COUNTER_KEYS.length; i++) state.counter = Math.max(state.counter, readCounter(store, COUNTER_KEYS[i]));
-  return state;
+  return { store: store, counter: Math.max(readCounter(store, 0), readCounter(store, 1)), queue: [null, null, null, null, null, null, null, null] };
 }
 
 /**
@@ -70,7 +66,7 @@ export function restoreSlot(state: DeviceState, slot: number, text: string, read
 export function reserveCounter(state: DeviceState): number {
   if (state.counter >= 0xffffffff) return -1;
   const next = state.counter + 1;
-  state.store.set(COUNTER_KEYS[next % 2], String(next));
+  state.store.set('ctr' + next % 2, String(next));
   state.counter = next;
   return next;
 }

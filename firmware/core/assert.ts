@@ -4,6 +4,15 @@
  * @module
  */
 
+/**
+ * Throws RangeError `"<name>" <code>` for a call the API does not allow: a programming error, not
+ * bad input, so the argument's name and a short code (each caller's TSDoc says what it means) are
+ * all an image carries.
+ */
+export function misuse(name: string, code: string): never {
+  throw new RangeError('"' + name + '" ' + code);
+}
+
 function fail(name: string, expected: string, got: unknown, wrongValue: boolean): never {
   const message = '"' + name + '" expected ' + expected + ', got ' + got;
   throw wrongValue ? new RangeError(message) : new TypeError(message);

@@ -12,7 +12,7 @@
  * frontier into the accepted root, so that `finish` is cheap. `check` runs them all at once.
  * @module
  */
-import { bytes, u32 } from './assert.ts';
+import { bytes, misuse, u32 } from './assert.ts';
 import { compareBytes, writeU16, writeU32 } from './bytes.ts';
 import { copy32, type Digest, type SignatureVerifier, type VerifySignature } from './digest.ts';
 import { decodeEntry, type Entry } from './entry.ts';
@@ -162,14 +162,12 @@ export class UnitValidator {
 
   /**
    * Starts judging the next entry; {@link step} takes it to its verdict. Its bytes must not
-   * change until then. Throws RangeError past the header's entry count (the caller must stop
-   * pulling there) or while another entry is being judged.
+   * change until then. Throws RangeError `"entry" extra` past the header's entry count (the caller
+   * must stop pulling there), `"entry" busy` while another entry is being judged.
    */
   begin(entry: Uint8Array): void {
-    if (this.index >= this.header.entryCount) {
-      throw new RangeError('"entry" expected at most ' + this.header.entryCount + ' entries, got one more');
-    }
-    if (this.nextStage !== this.noEntry) throw new RangeError('"entry" ' + this.index + ' is still being judged');
+    if (this.index >= this.header.entryCount) misuse('entry', 'extra');
+    if (this.nextStage !== this.noEntry) misuse('entry', 'busy');
     this.entryBytes = bytes('entry', entry, -1);
     this.nextStage = this.unpack;
   }
@@ -177,7 +175,7 @@ export class UnitValidator {
   /**
    * Does the next stage of the entry begun, within `bounds`, and returns its verdict once it is
    * folded into the chain (and its id into the accepted root when accepted), else null. Throws
-   * RangeError when no entry is begun.
+   * RangeError `"entry" idle` when no entry is begun.
    */
   step(bounds: StepBounds): Verdict | null {
     return this.nextStage(bounds);
@@ -185,14 +183,12 @@ export class UnitValidator {
 
   /**
    * Closes the unit after its last entry and builds the result for device `deviceId` (8 bytes)
-   * under its result `counter`. Throws RangeError if entries are missing.
+   * under its result `counter`. Throws RangeError `"entry" missing` before every entry is judged.
    */
   finish(deviceId: Uint8Array, counter: number): PendingResult {
     bytes('deviceId', deviceId, DEVICE_ID_SIZE);
     u32('counter', counter);
-    if (this.index !== this.header.entryCount) {
-      throw new RangeError('"entry" expected ' + this.header.entryCount + ' entries, got ' + this.index);
-    }
+    if (this.index !== this.header.entryCount) misuse('entry', 'missing');
     const result = new Uint8Array(RESULT_SIZE);
     writeU32(result, RESULT_UNIT_AT, this.header.unitId);
     writeU32(result, RESULT_COUNTER_AT, counter);
@@ -207,7 +203,7 @@ export class UnitValidator {
   // rule is never judged on an unproven balance or nonce; the first that fails names the verdict.
 
   private noEntry(): Verdict | null {
-    throw new RangeError('"entry" expected begin() before step()');
+    return misuse('entry', 'idle');
   }
 
   /** Decodes the entry and runs the checks that need no hashing; starts the proof. */

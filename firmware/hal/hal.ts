@@ -84,8 +84,8 @@ export interface Hal {
   store: Store;
   /** The runtime's SHA-256 (native where there is one). */
   digest: Digest;
-  /** The runtime's SHA-512 on sig-tier devices, else null. */
-  sha512: Sha512 | null;
+  /** The runtime's SHA-512 on sig-tier devices; absent (or null) on hash-tier ones. */
+  sha512?: Sha512 | null;
   log(text: string): void;
   /**
    * Runs `continuation` after the appliance's own work had its turn: returns at once, kicks

@@ -152,9 +152,9 @@ test('every bad configuration field is named', () => {
 
 test('store keys and values are held to the limits every runtime can keep', () => {
   checkStoreEntry('ctr0', '1');
-  assert.throws(() => checkStoreEntry('Ctr', '1'), /store: "Ctr" expected a key of 1-12 \[a-z0-9\] and at most 1024 characters/);
+  assert.throws(() => checkStoreEntry('Ctr', '1'), /store "Ctr"/);
   assert.throws(() => checkStoreEntry('abcdefghijklm', '1'), /"abcdefghijklm"/);
-  assert.throws(() => checkStoreEntry('q0', 'x'.repeat(1025)), /store: "q0"/);
+  assert.throws(() => checkStoreEntry('q0', 'x'.repeat(1025)), /store "q0"/);
 });
 
 test('units the device cannot work on are declined with the wire reason', () => {

@@ -157,9 +157,9 @@ test('a malformed entry does not move the sender order; a repeated or descending
 test('misuse throws: an entry past the count, finishing early, a bad device id or counter', () => {
   const entry = exampleEntry(ledger, order[0], exampleTx(ledger, order[0], order[1], { fee: 2n }));
   const validator = open(header(1));
-  assert.throws(() => validator.finish(deviceId, 1), /"entry" expected 1 entries, got 0/);
+  assert.throws(() => validator.finish(deviceId, 1), /"entry" missing/);
   validator.check(entry);
-  assert.throws(() => validator.check(entry), /"entry" expected at most 1 entries, got one more/);
+  assert.throws(() => validator.check(entry), /"entry" extra/);
   assert.throws(() => validator.finish(new Uint8Array(7), 1), /"deviceId" expected 8 bytes, got 7/);
   assert.throws(() => validator.finish(deviceId, -1), /"counter" expected u32, got -1/);
   assert.throws(() => open(header(1)).check('entry' as unknown as Uint8Array), /"entry" expected Uint8Array, got string/);

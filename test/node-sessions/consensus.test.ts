@@ -2,6 +2,7 @@
 // real protocol to a real node over loopback TCP.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { MESSAGE_NOTIFY } from '../../firmware/core/wire/client.ts';
 import { publicKeyOf } from '../../protocol/tx.ts';
 import { toHex } from '../../trusted-node/bytes.ts';
 import { demoSecretKey } from '../../trusted-node/ledger/genesis.ts';
@@ -149,7 +150,7 @@ test('a silent device\'s unit expires at its deadline and the transaction goes t
     await fleet.node.intake.submit(toHex(transfer('alice', bob, 500n, 0)));
     fleet.devices.service.sweep();
     const [honest, silent] = await connected(fleet, ['moddable-esp32', HONEST], ['moddable-esp32', SILENT]);
-    await eventually(() => honest!.acks.length === 1 && silent!.messages.some((m) => m.kind === 'notify'), 'both have the unit, one answers');
+    await eventually(() => honest!.acks.length === 1 && silent!.messages.some((m) => m.kind === MESSAGE_NOTIFY), 'both have the unit, one answers');
     const late = await fleet.device('moddable-esp32', HONEST);
     await late.connect();
     assert.is(fleet.devices.service.consensus.accepted.length, 0, 'one verdict is not a quorum');
@@ -188,7 +189,7 @@ test('a device that disconnects mid-unit keeps it until its deadline; then the j
     await fleet.node.intake.submit(toHex(transfer('alice', bob, 500n, 0)));
     fleet.devices.service.sweep();
     const [honest, gone] = await connected(fleet, ['moddable-esp32', HONEST], ['moddable-esp32', SILENT]);
-    await eventually(() => honest!.acks.length === 1 && gone!.messages.some((m) => m.kind === 'notify'), 'both have the unit');
+    await eventually(() => honest!.acks.length === 1 && gone!.messages.some((m) => m.kind === MESSAGE_NOTIFY), 'both have the unit');
     await gone!.close();
     const late = await fleet.device('moddable-esp32', HONEST);
     await late.connect();

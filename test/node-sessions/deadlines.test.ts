@@ -4,6 +4,7 @@
 // device that cannot take it.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { MESSAGE_NOTIFY, MESSAGE_PONG } from '../../firmware/core/wire/client.ts';
 import { SILENT } from '../../tools/loadgen/device.ts';
 import { eventually, ManualClock, metric, startFleet } from './fleet.ts';
 
@@ -13,7 +14,7 @@ test('a device silent through its deadline: its unit is released, no new notify 
   try {
     const silent = await fleet.device('moddable-esp32', SILENT);
     await silent.connect();
-    const notifies = (): number => silent.messages.filter((m) => m.kind === 'notify').length;
+    const notifies = (): number => silent.messages.filter((m) => m.kind === MESSAGE_NOTIFY).length;
     await eventually(() => notifies() === 1, 'the device has a unit');
     for (let sweep = 1; sweep <= 3; sweep++) {
       clock.advance(20_000); // each time past the deadline of a small unit; all three within the idle timeout
@@ -26,7 +27,7 @@ test('a device silent through its deadline: its unit is released, no new notify 
     assert.is(notifies(), 1, 'no notify after the expiry');
     silent.ping();
     await eventually(() => notifies() === 2, 'its next request brings the next unit');
-    assert.equal(silent.messages.slice(-2).map((m) => m.kind), ['pong', 'notify'], 'after the answer to its request');
+    assert.equal(silent.messages.slice(-2).map((m) => m.kind), [MESSAGE_PONG, MESSAGE_NOTIFY], 'after the answer to its request');
     assert.is(metric(fleet, 'mm_units_open'), 1);
   } finally {
     await fleet.stop();

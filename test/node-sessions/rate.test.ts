@@ -4,6 +4,7 @@
 // counted, per connection and per device. The node's clock stands still: no token ever refills.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { MESSAGE_ENTRY } from '../../firmware/core/wire/client.ts';
 import { publicKeyOf } from '../../protocol/tx.ts';
 import { WIRE_ERROR_CODES as CODE } from '../../protocol/wire.ts';
 import type { GenesisConfig } from '../../trusted-node/ledger/genesis.ts';
@@ -27,7 +28,7 @@ test('an honest device pulling two units of 150 entries at full speed is never r
     assert.is(device.closed, false);
     assert.is(metric(fleet, 'mm_device_results_total{outcome="stored"}'), 2);
     // Each unit: 150 entries, 151 pulls and a submit, far past every burst (40, 80) at a clock that never moves.
-    assert.is(device.messages.filter((m) => m.kind === 'entry').length, 2 * 151);
+    assert.is(device.messages.filter((m) => m.kind === MESSAGE_ENTRY).length, 2 * 151);
     assert.is(metric(fleet, 'mm_wire_errors_total{error="rate-limited"}'), 0);
     assert.is(metric(fleet, 'mm_device_disconnects_total{reason="device-flood"}'), 0);
   } finally {

@@ -4,6 +4,7 @@
 // share time, and so every speed level, is known.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { MESSAGE_DIFFICULTY, MESSAGE_NOTIFY } from '../../firmware/core/wire/client.ts';
 import { publicKeyOf } from '../../protocol/tx.ts';
 import { toHex } from '../../trusted-node/bytes.ts';
 import { demoSecretKey } from '../../trusted-node/ledger/genesis.ts';
@@ -98,9 +99,9 @@ test('variable difficulty: fast shares raise it by two per share up to the maxim
     const device = await fleet.device('espruino-esp32', HONEST);
     await device.connect();
     await eventually(() => device.acks.length >= 5, 'five results');
-    const difficulties = device.messages.flatMap((m) => (m.kind === 'notify' ? [m.difficulty] : [])).slice(0, 5);
+    const difficulties = device.messages.flatMap((m) => (m.kind === MESSAGE_NOTIFY ? [m.difficulty] : [])).slice(0, 5);
     assert.equal(difficulties, [4, 6, 8, 10, 10]);
-    assert.equal(device.messages.flatMap((m) => (m.kind === 'difficulty' ? [m.difficulty] : [])), [6, 8, 10]);
+    assert.equal(device.messages.flatMap((m) => (m.kind === MESSAGE_DIFFICULTY ? [m.difficulty] : [])), [6, 8, 10]);
   } finally {
     await fleet.stop();
   }

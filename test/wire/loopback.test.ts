@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { MESSAGE_ERROR, MESSAGE_INVALID } from '../../firmware/core/wire/client.ts';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { DeviceSession, type DeviceRecord } from '../../protocol/wire-session.ts';
@@ -62,8 +63,8 @@ async function runDevice(port: number, device: ExampleDevice, units: number, hos
     socket.on('data', (chunk: string) => {
       totals.received += chunk.length;
       for (const event of feedFramer(framer, chunk)) {
-        if (event.kind === 'oversize') return reject(new Error('node sent an oversized line'));
-        write(device.receive(event.line));
+        if (event === null) return reject(new Error('node sent an oversized line'));
+        write(device.receive(event));
         if (++lines === dropAfter) {
           socket.destroy();
           return resolve();
@@ -91,7 +92,7 @@ test('a device on firmware/core/wire and a node on protocol/wire complete two un
     const totals = await runDevice(port, device, 2, hosts);
     const stored = hosts[0].stored;
     assert.equal(stored.map((s) => [s.unitId, s.counter, [...s.verdicts]]), [[21, 1, [0, 0, 5, 0]], [22, 2, [0, 0, 5]]]);
-    assert.equal(device.received.filter((m) => m.kind === 'error' || m.kind === 'invalid'), []);
+    assert.equal(device.received.filter((m) => m.kind === MESSAGE_ERROR || m.kind === MESSAGE_INVALID), []);
     // Every byte the node wrote reached the device, and every byte the device wrote was answered.
     assert.is(totals.received, hosts[0].sent.join('').length);
     assert.ok(totals.sent > 0 && totals.received > 4 * 1700, `${totals.sent} sent, ${totals.received} received`);
@@ -114,7 +115,7 @@ test('a device whose connection drops mid-unit reconnects and finishes the same 
     const stored = hosts.flatMap((host) => host.stored);
     assert.equal(stored.map((s) => [s.unitId, s.counter, [...s.verdicts]]), [[41, 1, [0, 0, 5, 0, 0]], [42, 2, [0]]]);
     assert.ok(hosts[1].sent[1].includes('"unit":41'), hosts[1].sent[1]);
-    assert.equal(device.received.filter((m) => m.kind === 'error' || m.kind === 'invalid'), []);
+    assert.equal(device.received.filter((m) => m.kind === MESSAGE_ERROR || m.kind === MESSAGE_INVALID), []);
   } finally {
     server.close();
   }

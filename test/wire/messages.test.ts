@@ -1,6 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createClient, headerMatches, parseNodeLine, request, type NodeMessage } from '../../firmware/core/wire/client.ts';
+import {
+  MESSAGE_ACK, MESSAGE_AUTHORIZED, MESSAGE_CHALLENGE, MESSAGE_DIFFICULTY, MESSAGE_ENTRY, MESSAGE_ERROR, MESSAGE_INVALID, MESSAGE_NOTIFY,
+  MESSAGE_PONG, MESSAGE_REFUSED, createClient, headerMatches, parseNodeLine, request, type NodeMessage,
+} from '../../firmware/core/wire/client.ts';
 import {
   LINE_ENTRY_COUNT, LINE_ENTRY_HEX, LINE_ENTRY_LENGTH, LINE_ERROR_SHAPE, LINE_NOT_JSON, LINE_NOT_NOTIFICATION, LINE_NOTIFY_MISMATCH, LINE_PARAMS, LINE_RESULT_AND_ERROR,
   LINE_RESULT_SHAPE, LINE_SHAPE, LINE_UNKNOWN_NOTIFICATION, LINE_UNSOLICITED,
@@ -9,8 +12,8 @@ import {
   authRequest, helloRequest, pingRequest, pullRequest, refuseRequest, submitRequest,
 } from '../../protocol/device-requests.ts';
 import {
-  MAX_LINE, WIRE_ERROR_CODES, authResult, encodeDifficulty, encodeError, encodeNotify, encodeResult, helloResult,
-  parseDeviceLine, pullResult, submitResult, wireErrorOf, type DeviceMethod, type WireError,
+  MAX_LINE, METHOD_HELLO, METHOD_PING, METHOD_PULL, METHOD_SUBMIT, WIRE_ERROR_CODES, authResult, encodeDifficulty, encodeError, encodeNotify, encodeResult, helloResult,
+  methodId, parseDeviceLine, pullResult, submitResult, wireErrorOf, type DeviceMethod, type WireError,
 } from '../../protocol/wire.ts';
 import { ENTRY_MAX_SIZE, RESULT_SIZE } from '../../firmware/core/layout.ts';
 import { describeInvalidLine } from '../../protocol/messages.ts';
@@ -44,28 +47,28 @@ test('every node line survives the round trip through the device parser', () => 
   const unit = exampleUnit(9, 1, 24, 12);
   const answer = (method: DeviceMethod, id: number, line: string): NodeMessage => {
     const client = createClient();
-    client.waiting = method;
+    client.waiting = methodId(method);
     client.waitingId = id;
     const message = parseNodeLine(client, line.slice(0, -1));
     assert.is(client.waiting, null, 'an answer clears the outstanding request');
     return message;
   };
   const challenge = exampleSecret('challenge');
-  assert.equal(answer('mm.hello', 1, encodeResult(1, helloResult(challenge))), { kind: 'challenge', challenge });
-  assert.equal(answer('mm.auth', 2, encodeResult(2, authResult(4_000_000_000, null))), { kind: 'authorized', counter: 4_000_000_000, unit: null });
-  assert.equal(answer('mm.auth', 2, encodeResult(2, authResult(3, 7))), { kind: 'authorized', counter: 3, unit: 7 });
-  assert.equal(answer('mm.pull', 3, encodeResult(3, pullResult(unit.entries[0]))), { kind: 'entry', entry: Buffer.from(unit.entries[0]).toString('hex') });
-  assert.equal(answer('mm.pull', 4, encodeResult(4, pullResult(null))), { kind: 'entry', entry: null });
-  assert.equal(answer('mm.submit', 5, encodeResult(5, submitResult(true, 18446744073709551615n))), { kind: 'ack', accepted: true, credited: '18446744073709551615' });
-  assert.equal(answer('mm.submit', 6, encodeResult(6, submitResult(false, null))), { kind: 'ack', accepted: false, credited: null });
-  assert.equal(answer('mm.refuse', 7, encodeResult(7, true)), { kind: 'refused' });
-  assert.equal(answer('mm.ping', 8, encodeResult(8, true)), { kind: 'pong' });
+  assert.equal(answer('mm.hello', 1, encodeResult(1, helloResult(challenge))), { kind: MESSAGE_CHALLENGE, challenge });
+  assert.equal(answer('mm.auth', 2, encodeResult(2, authResult(4_000_000_000, null))), { kind: MESSAGE_AUTHORIZED, counter: 4_000_000_000, unit: null });
+  assert.equal(answer('mm.auth', 2, encodeResult(2, authResult(3, 7))), { kind: MESSAGE_AUTHORIZED, counter: 3, unit: 7 });
+  assert.equal(answer('mm.pull', 3, encodeResult(3, pullResult(unit.entries[0]))), { kind: MESSAGE_ENTRY, entry: Buffer.from(unit.entries[0]).toString('hex') });
+  assert.equal(answer('mm.pull', 4, encodeResult(4, pullResult(null))), { kind: MESSAGE_ENTRY, entry: null });
+  assert.equal(answer('mm.submit', 5, encodeResult(5, submitResult(true, 18446744073709551615n))), { kind: MESSAGE_ACK, accepted: true, credited: '18446744073709551615' });
+  assert.equal(answer('mm.submit', 6, encodeResult(6, submitResult(false, null))), { kind: MESSAGE_ACK, accepted: false, credited: null });
+  assert.equal(answer('mm.refuse', 7, encodeResult(7, true)), { kind: MESSAGE_REFUSED });
+  assert.equal(answer('mm.ping', 8, encodeResult(8, true)), { kind: MESSAGE_PONG });
   assert.equal(answer('mm.submit', 9, encodeError(9, 'low-difficulty', 'not a share of 12 bits')),
-    { kind: 'error', method: 'mm.submit', code: WIRE_ERROR_CODES['low-difficulty'], message: 'not a share of 12 bits' });
+    { kind: MESSAGE_ERROR, method: METHOD_SUBMIT, code: WIRE_ERROR_CODES['low-difficulty'], message: 'not a share of 12 bits' });
   const idle = createClient();
-  assert.equal(parseNodeLine(idle, encodeNotify(unit.header).slice(0, -1)), { kind: 'notify', unitId: 9, header: Buffer.from(unit.header).toString('hex'), difficulty: 12 });
+  assert.equal(parseNodeLine(idle, encodeNotify(unit.header).slice(0, -1)), { kind: MESSAGE_NOTIFY, unitId: 9, header: Buffer.from(unit.header).toString('hex'), difficulty: 12 });
   assert.ok(headerMatches({ unitId: 9, difficulty: 12 }, unit.header));
-  assert.equal(parseNodeLine(idle, encodeDifficulty(20).slice(0, -1)), { kind: 'difficulty', difficulty: 20 });
+  assert.equal(parseNodeLine(idle, encodeDifficulty(20).slice(0, -1)), { kind: MESSAGE_DIFFICULTY, difficulty: 20 });
 });
 
 test('the largest legal line, an entry with a 24-level proof, fits the line limit twice over', () => {
@@ -80,9 +83,9 @@ test('error codes: Stratum 20-25 then ours from 30, names and numbers in both di
   for (const name of names) assert.is(wireErrorOf(WIRE_ERROR_CODES[name]), name);
   assert.is(wireErrorOf(26), undefined);
   const client = createClient();
-  client.waiting = 'mm.ping';
+  client.waiting = METHOD_PING;
   client.waitingId = 3;
-  assert.equal(parseNodeLine(client, '{"id":3,"result":null,"error":[99,"future",null]}'), { kind: 'error', method: 'mm.ping', code: 99, message: 'future' });
+  assert.equal(parseNodeLine(client, '{"id":3,"result":null,"error":[99,"future",null]}'), { kind: MESSAGE_ERROR, method: METHOD_PING, code: 99, message: 'future' });
 });
 
 test('the node parser names what is wrong with every malformed request', () => {
@@ -137,23 +140,23 @@ test('the device parser classifies every line a node may not send as invalid', (
   ];
   for (const [line, problem] of lines) {
     const client = createClient();
-    client.waiting = 'mm.hello';
+    client.waiting = METHOD_HELLO;
     client.waitingId = 1;
-    assert.equal(parseNodeLine(client, line), { kind: 'invalid', problem }, line);
+    assert.equal(parseNodeLine(client, line), { kind: MESSAGE_INVALID, problem }, line);
     assert.not.match(describeInvalidLine(problem), /^line problem/, 'every code has its words');
   }
   // The header arrives as hex, decoded by the device in slices: it then checks what it names.
   const lied = parseNodeLine(createClient(), lying);
-  assert.ok(lied.kind === 'notify' && !headerMatches(lied, unit.header), 'a header naming another unit is caught once decoded');
+  assert.ok(lied.kind === MESSAGE_NOTIFY && !headerMatches(lied, unit.header), 'a header naming another unit is caught once decoded');
   assert.not.ok(headerMatches({ unitId: 9, difficulty: 13 }, unit.header), 'and one naming another difficulty');
   assert.is(describeInvalidLine(LINE_NOTIFY_MISMATCH), 'mm.notify unit id or difficulty differs from its header');
   // The codes the app adds while it works an entry have their words too.
   for (const code of [LINE_ENTRY_COUNT, LINE_ENTRY_LENGTH, LINE_ENTRY_HEX]) assert.not.match(describeInvalidLine(code), /^line problem/);
   const client = createClient();
-  client.waiting = 'mm.submit';
+  client.waiting = METHOD_SUBMIT;
   client.waitingId = 1;
   for (const credited of ['"01"', '"-1"', '"18446744073709551616"', '5']) {
-    assert.is(parseNodeLine(client, `{"id":1,"result":{"accepted":true,"credited":${credited}},"error":null}`).kind, 'invalid', credited);
+    assert.is(parseNodeLine(client, `{"id":1,"result":{"accepted":true,"credited":${credited}},"error":null}`).kind, MESSAGE_INVALID, credited);
   }
 });
 
@@ -166,8 +169,9 @@ test('the checked builders refuse bad arguments by name; a second outstanding re
   assert.throws(() => submitRequest(client, 7, new Uint8Array(5)), /"result" expected 112 bytes, got 5/);
   assert.throws(() => refuseRequest(client, 7, 'toString' as WireError), /"why" expected a wire error name/);
   pingRequest(client);
-  assert.throws(() => pingRequest(client), /"mm.ping" sent while mm.ping awaits its answer/);
-  assert.throws(() => request(client, 'mm.pull', [1, 0, null]), /"mm.pull" sent while mm.ping awaits its answer/);
+  assert.throws(() => pingRequest(client), /"method" busy/);
+  assert.throws(() => request(client, METHOD_PULL, [1, 0, null]), /"method" busy/);
+  assert.is(client.waiting, METHOD_PING, 'the request awaiting its answer stays');
 });
 
 test('node encoders keep lines ASCII and refuse what mm/1 cannot carry', () => {

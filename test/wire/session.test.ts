@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { DeviceSession, type SessionOptions } from '../../protocol/wire-session.ts';
 import { ExampleDevice, MemoryHost, exampleIdentity, exampleUnit, registryOf, runExample, type ExampleIdentity, type ExampleUnit } from '../../protocol/wire-example.ts';
 import { MAX_LINE, WIRE_ERROR_CODES, type WireError } from '../../protocol/wire.ts';
-import { createClient } from '../../firmware/core/wire/client.ts';
+import { MESSAGE_ERROR, MESSAGE_INVALID, createClient } from '../../firmware/core/wire/client.ts';
 import { helloRequest, pullRequest, submitRequest } from '../../protocol/device-requests.ts';
 import { nodeDigest } from '../../protocol/digest.ts';
 import { describeDecodeError } from '../../protocol/messages.ts';
@@ -75,7 +75,7 @@ test('a whole exchange: verdicts reported in pulls are what the node stores, the
   assert.is(device.identity.counter, 2);
   const acks = transcript.filter((t) => t.line.includes('"accepted"'));
   assert.is(acks.length, 2);
-  assert.equal(device.received.filter((m) => m.kind === 'error' || m.kind === 'invalid'), []);
+  assert.equal(device.received.filter((m) => m.kind === MESSAGE_ERROR || m.kind === MESSAGE_INVALID), []);
   assert.is(host.closedWith, null);
   // 2 + 2 handshake lines, then per unit: notify, (entries + 1) pulls and answers, submit and ack.
   assert.is(transcript.length, 4 + (1 + 2 * 6 + 2) + (1 + 2 * 3 + 2));

@@ -6,6 +6,7 @@ import { exampleUnit, runExample } from '../../protocol/wire-example.ts';
 import { ENTRY_MAX_SIZE } from '../../firmware/core/layout.ts';
 import { encodeResult, pullResult, type DeviceMethod } from '../../protocol/wire.ts';
 import { classify } from './fixtures/device-lines.ts';
+import { MESSAGE_ENTRY } from '../../firmware/core/wire/client.ts';
 
 async function xsDevice(): Promise<XsWorker> {
   const bundle = await build({
@@ -57,7 +58,7 @@ test('XS cost of framing and parsing the largest line a device receives', async 
   try {
     const largest = encodeResult(0xffffffff, pullResult(new Uint8Array(ENTRY_MAX_SIZE).map((_, i) => i)));
     const { answer, compute } = await inXs(worker, 'mm.pull', 0xffffffff, largest);
-    assert.is(JSON.parse(answer)[0].kind, 'entry');
+    assert.is(JSON.parse(answer)[0].kind, MESSAGE_ENTRY);
     console.log(`XS: framing + parsing a ${largest.length - 1}-byte mm.pull answer costs ${compute} computrons`);
     // Budget: the XS engine is pinned (@agoric/xsnap 0.15.0), so computrons are reproducible.
     // The entry stays hex here: the device decodes it in slices (docs/firmware.md). It was 177,255.

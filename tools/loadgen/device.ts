@@ -15,7 +15,10 @@ import {
 import { resultDigest, sealResult } from '../../firmware/core/result.ts';
 import { searchShare, startShareSearch } from '../../firmware/core/share.ts';
 import { openUnit, type UnitValidator } from '../../firmware/core/validator.ts';
-import { createClient, headerMatches, parseNodeLine, type NodeMessage, type WireClient } from '../../firmware/core/wire/client.ts';
+import {
+  MESSAGE_ACK, MESSAGE_AUTHORIZED, MESSAGE_CHALLENGE, MESSAGE_DIFFICULTY, MESSAGE_ENTRY, MESSAGE_ERROR, MESSAGE_NOTIFY,
+  createClient, headerMatches, parseNodeLine, type NodeMessage, type WireClient,
+} from '../../firmware/core/wire/client.ts';
 import { createFramer, feedFramer } from '../../firmware/core/wire/framer.ts';
 import { verify } from '@noble/ed25519';
 import {
@@ -25,7 +28,7 @@ import { nodeDigest, sha256 } from '../../protocol/digest.ts';
 import { bytesOfHex } from '../../protocol/hex.ts';
 import { describeDecodeError } from '../../protocol/messages.ts';
 import { acceptedRoot, verdictChain } from '../../protocol/result.ts';
-import { authProof, ERROR_RATE_LIMITED, MAX_LINE, wireErrorOf, type Tier } from '../../protocol/wire.ts';
+import { authProof, ERROR_RATE_LIMITED, MAX_LINE, METHOD_PULL, METHOD_SUBMIT, wireErrorOf, type Tier } from '../../protocol/wire.ts';
 
 /** Who a simulated device is. */
 export interface SimIdentity {
@@ -166,7 +169,7 @@ export class SimDevice {
     const framer = createFramer(MAX_LINE);
     this.#closed = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.on('data', (chunk: string) => {
-      for (const event of feedFramer(framer, chunk)) if (event.kind === 'line') this.#receive(event.line);
+      for (const line of feedFramer(framer, chunk)) if (line !== null) this.#receive(line);
     });
     socket.on('error', () => socket.destroy());
     socket.once('close', () => this.#wake());
@@ -250,8 +253,8 @@ export class SimDevice {
   #receive(line: string): void {
     const message = parseNodeLine(this.#client, line);
     if (this.#options.keep !== false) this.messages.push(message);
-    if (message.kind === 'authorized') this.#authorized = true;
-    if (message.kind === 'error') this.errors.push(wireErrorOf(message.code) ?? `error ${message.code}`);
+    if (message.kind === MESSAGE_AUTHORIZED) this.#authorized = true;
+    if (message.kind === MESSAGE_ERROR) this.errors.push(wireErrorOf(message.code) ?? `error ${message.code}`);
     const next = this.#react(message);
     if (next !== null) this.#write(next);
     this.#wake();
@@ -260,14 +263,14 @@ export class SimDevice {
   /** The device's next request after `message`, or null. */
   #react(message: NodeMessage): string | null {
     switch (message.kind) {
-      case 'challenge':
+      case MESSAGE_CHALLENGE:
         return authRequest(this.#client, authProof(nodeDigest, this.identity.key, message.challenge, this.#idBytes));
-      case 'authorized':
+      case MESSAGE_AUTHORIZED:
         // The node's counter wins when it is ahead: the device's memory was rolled back. A unit
         // kept from the previous connection is refused: this device does not resume units.
         this.counter = Math.max(this.counter, message.counter);
         return message.unit === null ? null : refuseRequest(this.#client, message.unit, 'stale');
-      case 'notify': {
+      case MESSAGE_NOTIFY: {
         if (this.#behavior.silent) return null;
         // As the firmware does: a header that is not hex or does not name the notify's unit is
         // a line no node may send, and is ignored.
@@ -276,16 +279,16 @@ export class SimDevice {
         this.#queued = header;
         return this.#client.waiting === null ? this.#start() : null;
       }
-      case 'difficulty':
+      case MESSAGE_DIFFICULTY:
         this.difficulty = message.difficulty;
         return null;
-      case 'entry': {
+      case MESSAGE_ENTRY: {
         // The wire client hands the entry over as the hex it arrived in (the device decodes it itself).
         const entry: Uint8Array | string | null = message.entry;
         if (entry === null) return this.#finish();
         return this.#judge(typeof entry === 'string' ? bytesOfHex(entry)! : entry);
       }
-      case 'ack': {
+      case MESSAGE_ACK: {
         const unit = this.#working;
         const ack: Ack = { unitId: unit?.unitId ?? -1, counter: this.counter, result: this.#lastResult!, accepted: message.accepted, credited: message.credited, sentAt: this.#sentAt, ackedAt: this.#clock() };
         this.acked++;
@@ -294,10 +297,10 @@ export class SimDevice {
         this.#working = null;
         return this.#start();
       }
-      case 'error':
+      case MESSAGE_ERROR:
         // Refused for the rate: send the same request again, paced (the node never processed it).
         if (message.code === ERROR_RATE_LIMITED && this.#last !== null) return this.#again(this.#last);
-        if (message.method === 'mm.submit' || message.method === 'mm.pull') this.#working = null;
+        if (message.method === METHOD_SUBMIT || message.method === METHOD_PULL) this.#working = null;
         return this.#start();
       default:
         return this.#client.waiting === null ? this.#start() : null;

@@ -6,21 +6,46 @@
  * back as a LINE_* code of protocol.ts, which host code words (protocol/messages.ts).
  * @module
  */
+import { misuse } from '../assert.ts';
 import { readU32 } from '../bytes.ts';
 import { hexToBytes } from '../hex.ts';
 import { HEADER_DIFFICULTY_AT, HEADER_SIZE, HEADER_UNIT_AT, MAX_DIFFICULTY } from '../layout.ts';
 import {
-  CHALLENGE_SIZE, LINE_ERROR_SHAPE, LINE_NOT_JSON, LINE_NOT_NOTIFICATION, LINE_PARAMS,
-  LINE_RESULT_AND_ERROR, LINE_RESULT_SHAPE, LINE_SHAPE, LINE_UNKNOWN_NOTIFICATION, LINE_UNSOLICITED, isU32,
-  type DeviceMethod, type Tier,
+  CHALLENGE_SIZE, DEVICE_METHODS, LINE_ERROR_SHAPE, LINE_NOT_JSON, LINE_NOT_NOTIFICATION, LINE_PARAMS,
+  LINE_RESULT_AND_ERROR, LINE_RESULT_SHAPE, LINE_SHAPE, LINE_UNKNOWN_NOTIFICATION, LINE_UNSOLICITED,
+  METHOD_AUTH, METHOD_HELLO, METHOD_PING, METHOD_PULL, METHOD_REFUSE, METHOD_SUBMIT, isU32, type MethodId, type Tier,
 } from './protocol.ts';
+
+// The kinds of NodeMessage: what a node line means to the device, by number, so that an image
+// carries no names for them.
+
+/** the answer to `mm.hello` */
+export const MESSAGE_CHALLENGE = 0;
+/** the answer to `mm.auth` */
+export const MESSAGE_AUTHORIZED = 1;
+/** the answer to `mm.pull` */
+export const MESSAGE_ENTRY = 2;
+/** the answer to `mm.submit` */
+export const MESSAGE_ACK = 3;
+/** the answer to `mm.refuse` */
+export const MESSAGE_REFUSED = 4;
+/** the answer to `mm.ping` */
+export const MESSAGE_PONG = 5;
+/** a wire error answering any request */
+export const MESSAGE_ERROR = 6;
+/** the notification `mm.notify` */
+export const MESSAGE_NOTIFY = 7;
+/** the notification `mm.difficulty` */
+export const MESSAGE_DIFFICULTY = 8;
+/** a line no node may send */
+export const MESSAGE_INVALID = 9;
 
 /** Request state of one connection. Create a new one for every connection. */
 export interface WireClient {
   /** Id of the next request (1, 2, ... wrapping after 2^32 - 1). */
   nextId: number;
   /** Method of the request awaiting its answer, or null when none is. */
-  waiting: DeviceMethod | null;
+  waiting: MethodId | null;
   /** Id of that request. */
   waitingId: number;
 }
@@ -35,55 +60,59 @@ export function createClient(): WireClient {
  * The device builds them from values it checked or made itself; the node checks every one again.
  */
 export interface RequestParams {
-  /** the version is PROTOCOL_VERSION; the device id 16 hex characters; counter: of the last result made (0 before the first) */
-  'mm.hello': [version: string, deviceId: string, firmware: string, profile: string, tier: Tier, counter: number];
-  /** the proof from `authProof`, 32 bytes */
-  'mm.auth': [proof: string];
+  /** `mm.hello`: the version is PROTOCOL_VERSION; the device id 16 hex characters; counter: of the last result made (0 before the first) */
+  [METHOD_HELLO]: [version: string, deviceId: string, firmware: string, profile: string, tier: Tier, counter: number];
+  /** `mm.auth`: the proof from `authProof`, 32 bytes */
+  [METHOD_AUTH]: [proof: string];
   /**
-   * entry `index` of the unit, and the verdict code of entry `index - 1` (null when `index` is
-   * 0); pulling index = entry count reports the last verdict and is answered with no entry
+   * `mm.pull`: entry `index` of the unit, and the verdict code of entry `index - 1` (null when
+   * `index` is 0); pulling index = entry count reports the last verdict and is answered with no entry
    */
-  'mm.pull': [unitId: number, index: number, previousVerdict: number | null];
-  /** the 112-byte result with its MAC */
-  'mm.submit': [unitId: number, result: string];
-  /** declines a unit the device cannot work on, with a wire error code (e.g. ERROR_TIER_MISMATCH) */
-  'mm.refuse': [unitId: number, why: number];
-  'mm.ping': [];
+  [METHOD_PULL]: [unitId: number, index: number, previousVerdict: number | null];
+  /** `mm.submit`: the 112-byte result with its MAC */
+  [METHOD_SUBMIT]: [unitId: number, result: string];
+  /** `mm.refuse`: declines a unit the device cannot work on, with a wire error code (e.g. ERROR_TIER_MISMATCH) */
+  [METHOD_REFUSE]: [unitId: number, why: number];
+  /** `mm.ping` */
+  [METHOD_PING]: [];
 }
 
-/** The line (with its `\n`) of a `method` request; throws RangeError while another request awaits its answer. */
-export function request<M extends DeviceMethod>(client: WireClient, method: M, params: RequestParams[M]): string {
-  if (client.waiting !== null) throw new RangeError('"' + method + '" sent while ' + client.waiting + ' awaits its answer');
+/**
+ * The line (with its `\n`) of a `method` request. Throws RangeError `"method" busy` while another
+ * request awaits its answer (a programming error: mm/1 allows one).
+ */
+export function request<M extends MethodId>(client: WireClient, method: M, params: RequestParams[M]): string {
+  if (client.waiting !== null) misuse('method', 'busy');
   const id = client.nextId;
   client.nextId = id === 0xffffffff ? 1 : id + 1;
   client.waiting = method;
   client.waitingId = id;
-  return JSON.stringify({ id: id, method: method, params: params }) + '\n';
+  return JSON.stringify({ id: id, method: DEVICE_METHODS[method], params: params }) + '\n';
 }
 
-/** Everything a node line can mean to the device. `invalid` is a line no node may send. */
+/** Everything a node line can mean to the device; `kind` is one of the MESSAGE_* numbers above. */
 export type NodeMessage =
-  | { kind: 'challenge'; challenge: Uint8Array }
+  | { kind: typeof MESSAGE_CHALLENGE; challenge: Uint8Array }
   /** `unit`: the unit the node kept open from the previous connection, to resume or submit (else null) */
-  | { kind: 'authorized'; counter: number; unit: number | null }
+  | { kind: typeof MESSAGE_AUTHORIZED; counter: number; unit: number | null }
   /** `entry`: lowercase hex as sent, its spelling checked as the device decodes it in slices (firmware/app/work.ts) */
-  | { kind: 'entry'; entry: string | null }
-  | { kind: 'ack'; accepted: boolean; credited: string | null }
-  | { kind: 'refused' }
-  | { kind: 'pong' }
-  /** `code`: a wire error code (WIRE_ERROR_CODES), possibly one a later version defines */
-  | { kind: 'error'; method: DeviceMethod; code: number; message: string }
+  | { kind: typeof MESSAGE_ENTRY; entry: string | null }
+  | { kind: typeof MESSAGE_ACK; accepted: boolean; credited: string | null }
+  | { kind: typeof MESSAGE_REFUSED }
+  | { kind: typeof MESSAGE_PONG }
+  /** `code`: a wire error code (WIRE_ERROR_CODES), possibly one a later version defines; `method`: the request it answers */
+  | { kind: typeof MESSAGE_ERROR; method: MethodId; code: number; message: string }
   /**
    * `header`: lowercase hex as sent, of the header's size; the device decodes it in slices and
    * checks its spelling and that it names `unitId` and `difficulty` (LINE_PARAMS, LINE_NOTIFY_MISMATCH)
    */
-  | { kind: 'notify'; unitId: number; header: string; difficulty: number }
-  | { kind: 'difficulty'; difficulty: number }
+  | { kind: typeof MESSAGE_NOTIFY; unitId: number; header: string; difficulty: number }
+  | { kind: typeof MESSAGE_DIFFICULTY; difficulty: number }
   /** `problem`: a LINE_* code */
-  | { kind: 'invalid'; problem: number };
+  | { kind: typeof MESSAGE_INVALID; problem: number };
 
 function invalid(problem: number): NodeMessage {
-  return { kind: 'invalid', problem: problem };
+  return { kind: MESSAGE_INVALID, problem: problem };
 }
 
 /** True when `value` is a plain object whose own keys are exactly `keys`. */
@@ -116,11 +145,11 @@ function notification(message: { [key: string]: unknown }): NodeMessage {
   if (message.method !== 'mm.difficulty' && message.method !== 'mm.notify') return invalid(LINE_UNKNOWN_NOTIFICATION);
   if (!Array.isArray(params)) return invalid(LINE_PARAMS);
   if (message.method === 'mm.difficulty') {
-    return params.length === 1 && isDifficulty(params[0]) ? { kind: 'difficulty', difficulty: params[0] } : invalid(LINE_PARAMS);
+    return params.length === 1 && isDifficulty(params[0]) ? { kind: MESSAGE_DIFFICULTY, difficulty: params[0] } : invalid(LINE_PARAMS);
   }
   const header = params[1];
   if (params.length !== 3 || !isU32(params[0]) || !isDifficulty(params[2]) || typeof header !== 'string' || header.length !== 2 * HEADER_SIZE) return invalid(LINE_PARAMS);
-  return { kind: 'notify', unitId: params[0], header: header, difficulty: params[2] };
+  return { kind: MESSAGE_NOTIFY, unitId: params[0], header: header, difficulty: params[2] };
 }
 
 /**
@@ -132,30 +161,30 @@ export function headerMatches(notify: { unitId: number; difficulty: number }, he
 }
 
 /** The message an answer's result means for `method`, or null when it does not have that method's shape. */
-function success(method: DeviceMethod, result: unknown): NodeMessage | null {
-  if (method === 'mm.hello') {
+function success(method: MethodId, result: unknown): NodeMessage | null {
+  if (method === METHOD_HELLO) {
     const challenge = hasExactly(result, ['challenge']) ? hexOfSize(result.challenge, CHALLENGE_SIZE) : null;
-    return challenge === null ? null : { kind: 'challenge', challenge: challenge };
+    return challenge === null ? null : { kind: MESSAGE_CHALLENGE, challenge: challenge };
   }
-  if (method === 'mm.auth') {
+  if (method === METHOD_AUTH) {
     return hasExactly(result, ['counter', 'unit']) && isU32(result.counter) && (result.unit === null || isU32(result.unit))
-      ? { kind: 'authorized', counter: result.counter, unit: result.unit } : null;
+      ? { kind: MESSAGE_AUTHORIZED, counter: result.counter, unit: result.unit } : null;
   }
-  if (method === 'mm.pull') {
+  if (method === METHOD_PULL) {
     return hasExactly(result, ['entry']) && (result.entry === null || typeof result.entry === 'string')
-      ? { kind: 'entry', entry: result.entry } : null;
+      ? { kind: MESSAGE_ENTRY, entry: result.entry } : null;
   }
-  if (method === 'mm.submit') {
+  if (method === METHOD_SUBMIT) {
     return hasExactly(result, ['accepted', 'credited']) && typeof result.accepted === 'boolean' && (result.credited === null || isDecimalAmount(result.credited))
-      ? { kind: 'ack', accepted: result.accepted, credited: result.credited as string | null } : null;
+      ? { kind: MESSAGE_ACK, accepted: result.accepted, credited: result.credited as string | null } : null;
   }
   if (result !== true) return null;
-  return method === 'mm.refuse' ? { kind: 'refused' } : { kind: 'pong' };
+  return method === METHOD_REFUSE ? { kind: MESSAGE_REFUSED } : { kind: MESSAGE_PONG };
 }
 
 /**
  * Classifies one line from the node. Never throws: anything a node may not send (bad JSON, a
- * wrong shape, an answer nobody asked for) comes back as `invalid` with its LINE_* code.
+ * wrong shape, an answer nobody asked for) comes back as MESSAGE_INVALID with its LINE_* code.
  * An answer clears the client's outstanding request.
  */
 export function parseNodeLine(client: WireClient, line: string): NodeMessage {
@@ -176,5 +205,5 @@ export function parseNodeLine(client: WireClient, line: string): NodeMessage {
   if (!Array.isArray(error) || error.length !== 3 || !isU32(error[0]) || typeof error[1] !== 'string' || error[2] !== null) {
     return invalid(LINE_ERROR_SHAPE);
   }
-  return { kind: 'error', method: method, code: error[0], message: error[1] };
+  return { kind: MESSAGE_ERROR, method: method, code: error[0], message: error[1] };
 }

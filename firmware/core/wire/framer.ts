@@ -6,7 +6,7 @@
  * grow by never sending a newline.
  * @module
  */
-import { u32 } from '../assert.ts';
+import { misuse, u32 } from '../assert.ts';
 
 /** Framing state of one connection. Plain data, advanced only by {@link feedFramer}. */
 export interface Framer {
@@ -18,12 +18,12 @@ export interface Framer {
   discarding: boolean;
 }
 
-/** What one chunk produced: a complete line (without its `\n`), or an oversized line dropped. */
-export type FrameEvent = { kind: 'line'; line: string } | { kind: 'oversize' };
+/** What one chunk produced: a complete line (without its `\n`), or null for an oversized line dropped. */
+export type FrameEvent = string | null;
 
-/** A framer for lines of at most `maxLine` bytes, a u32 of at least 1. */
+/** A framer for lines of at most `maxLine` bytes, a u32 of at least 1 (RangeError `"maxLine" zero` for 0). */
 export function createFramer(maxLine: number): Framer {
-  if (u32('maxLine', maxLine) < 1) throw new RangeError('"maxLine" expected at least 1, got 0');
+  if (u32('maxLine', maxLine) < 1) misuse('maxLine', 'zero');
   return { maxLine: maxLine, partial: '', discarding: false };
 }
 
@@ -51,13 +51,13 @@ export function feedFramer(framer: Framer, chunk: string | Uint8Array): FrameEve
       if (framer.partial.length + end - start > framer.maxLine) {
         framer.partial = '';
         framer.discarding = true;
-        events.push({ kind: 'oversize' });
+        events.push(null);
       } else if (newline < 0) {
         framer.partial += text.substring(start, end);
       } else {
         const line = framer.partial + text.substring(start, end);
         framer.partial = '';
-        if (line.length > 0) events.push({ kind: 'line', line: line });
+        if (line.length > 0) events.push(line);
       }
     }
     if (newline < 0) break;

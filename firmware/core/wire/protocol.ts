@@ -22,8 +22,21 @@ export type DeviceMethod = 'mm.hello' | 'mm.auth' | 'mm.pull' | 'mm.submit' | 'm
 /** Methods a node sends (notifications, `"id":null`). */
 export type NodeMethod = 'mm.notify' | 'mm.difficulty';
 
-/** Every device method, in the order a session uses them. */
+/** Every device method, in the order a session uses them; a method's index here is its {@link MethodId}. */
 export const DEVICE_METHODS: readonly DeviceMethod[] = ['mm.hello', 'mm.auth', 'mm.pull', 'mm.submit', 'mm.refuse', 'mm.ping'];
+
+// The device speaks of its requests by number, so an image carries each method's name once (in
+// DEVICE_METHODS, for the line it writes).
+export const METHOD_HELLO = 0;
+export const METHOD_AUTH = 1;
+export const METHOD_PULL = 2;
+export const METHOD_SUBMIT = 3;
+export const METHOD_REFUSE = 4;
+export const METHOD_PING = 5;
+
+/** A device method by number: its index in {@link DEVICE_METHODS}. */
+export type MethodId =
+  | typeof METHOD_HELLO | typeof METHOD_AUTH | typeof METHOD_PULL | typeof METHOD_SUBMIT | typeof METHOD_REFUSE | typeof METHOD_PING;
 
 /** Capability tier a device declares (docs/decisions.md). */
 export type Tier = 'hash' | 'sig';
@@ -131,6 +144,11 @@ export const LINE_ENTRY_LENGTH = 12;
 export const LINE_ENTRY_HEX = 13;
 
 // Functions come after every constant: esbuild inlines only the constants declared before them.
+
+/** The number of a device method: the inverse of `DEVICE_METHODS[id]`, for host code that speaks of methods by name. */
+export function methodId(name: DeviceMethod): MethodId {
+  return DEVICE_METHODS.indexOf(name) as MethodId;
+}
 
 /** The wire error a numeric code stands for, or undefined for a code mm/1 does not define. */
 export function wireErrorOf(code: number): WireError | undefined {

@@ -57,7 +57,6 @@ export function espruinoHal(): Hal {
       remove: (key: string) => storage.erase('mm.' + key),
     },
     digest: { sha256: (data: Uint8Array) => new Uint8Array(crypto.SHA256(data)) },
-    sha512: null,
     log: (text: string) => console.log(text),
     yieldThen: (continuation: () => void) => {
       if (typeof E.kickWatchdog === 'function') E.kickWatchdog();
