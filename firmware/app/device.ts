@@ -398,7 +398,8 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     // No pull goes out until the search (which ends pulling) has started.
     current.judging = true;
     later(current, () => {
-      hal.mark('share');
+      // Finishing the unit (its result and digest) is the validator's last step; the share phase holds share attempts only.
+      hal.mark('checks');
       beginShare(current, config.idBytes, counter);
       later(current, shareSlice);
     });
