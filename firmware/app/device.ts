@@ -458,7 +458,8 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
       if (retry) sent[submitting] = false;
       else answered(submitting);
     }
-    if (method === METHOD_PULL && !retry) work = null;
+    // A refused pull ends the unit it was for, not one a later notify brought meanwhile.
+    if (method === METHOD_PULL && !retry && work && work.unitId === pulledUnit) work = null;
     // After these the connection goes on (a comparison chain, not a table that would hold memory);
     // any other error makes the device reconnect.
     if (retry) setTimer(next, options.timing.retryMs);

@@ -6,6 +6,7 @@ import { CHECK_SIGNATURE, HEADER_CHECKS_AT, TX_SIGNATURE_AT } from '../../firmwa
 import { LINE_UNKNOWN_NOTIFICATION } from '../../firmware/core/wire/protocol.ts';
 import { createVerifier } from '../../firmware/sig/ed25519.ts';
 import { exampleIdentity, exampleUnit } from '../../protocol/wire-example.ts';
+import { encodeError, encodeNotify } from '../../protocol/wire.ts';
 import { FAST, configFor, nodeHal, startNode, until, type Flash, type NodeHal } from './support.ts';
 
 const options: DeviceOptions = { firmware: '0.1.0', profile: 'espruino-esp32', tier: 'hash', slice: { attempts: 16, hexBytes: 64, levels: 4, verifierSteps: 8, ms: 20 }, timing: FAST, verify: null };
@@ -191,6 +192,47 @@ test('a line no node may send makes the device reconnect; a missing configuratio
   const unprovisioned = createDevice(nodeHal(new Map(), null), options);
   assert.is(unprovisioned.start(), 'no config');
   assert.is(unprovisioned.status().stage, 'stopped');
+});
+
+test('a pull refused after a newer unit was notified ends only the unit it was for', async () => {
+  const replacement = exampleUnit(62, 2, 4, 4);
+  const node = await startNode([exampleUnit(61, 3, 4, 4)]);
+  // The node replaces unit 61 while the device's second pull is on its way: that pull's answer is
+  // held back, the notify for unit 62 goes out in its place, and the pull is refused as stale
+  // once the device holds unit 62.
+  let entries = 0;
+  let heldId = -1;
+  node.rewrite = (line) => {
+    if (!line.includes('"entry":"') || ++entries !== 2) return line;
+    heldId = (JSON.parse(line) as { id: number }).id;
+    return encodeNotify(replacement.header);
+  };
+  const { device: d, hal } = device(new Map(), node.port);
+  const pulls: unknown[][] = [];
+  const connect = hal.connect;
+  hal.connect = (host, port, events) => {
+    const connection = connect(host, port, events);
+    return {
+      ...connection,
+      write: (text) => {
+        for (const line of text.split('\n').filter((l) => l !== '')) {
+          const request = JSON.parse(line) as { method: string; params: unknown[] };
+          if (request.method === 'mm.pull') pulls.push(request.params);
+        }
+        connection.write(text);
+      },
+    };
+  };
+  try {
+    d.start();
+    await until(() => d.status().unitId === 62, 'the notified unit opened');
+    node.inject(encodeError(heldId, 'stale', 'unit 61 was replaced'));
+    await until(() => pulls.some((p) => p[0] === 62), 'a pull for unit 62');
+    assert.equal(pulls.map((p) => p.slice(0, 2)), [[61, 0], [61, 1], [62, 0]]);
+  } finally {
+    d.stop();
+    await node.close();
+  }
 });
 
 test.run();

@@ -137,6 +137,8 @@ export interface TestNode {
   endAfter?: (line: string) => boolean;
   /** results stored, across connections */
   stored(): { unitId: number; counter: number; verdicts: number[] }[];
+  /** writes `line` as it is on the newest connection, outside the session (a line the session would not send then) */
+  inject(line: string): void;
   close(): Promise<void>;
 }
 
@@ -161,6 +163,9 @@ export async function startNode(units: ExampleUnit[], identity: ExampleIdentity 
     hosts: [],
     devices,
     stored: () => node.hosts.flatMap((host) => host.stored).map((s) => ({ unitId: s.unitId, counter: s.counter, verdicts: [...s.verdicts] })),
+    inject: (line) => {
+      [...sockets].pop()?.write(line, 'latin1');
+    },
     close: async () => {
       for (const socket of sockets) socket.destroy();
       node.server.close();
