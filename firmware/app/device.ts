@@ -8,6 +8,10 @@
  * owed to the node, then queued results (oldest counter first), then the next pull. Everything
  * else happens in reaction to node lines, timers and yields, so the appliance keeps its CPU
  * between them.
+ *
+ * It stays one closure over the device's state although it passes 400 lines: split into modules,
+ * the state it shares would travel as object properties, which costs image bytes and RAM on
+ * both runtimes (docs/build.md measures such trades), and the parts are one state machine.
  * @module
  */
 import { errorText } from '../core/errors.ts';
