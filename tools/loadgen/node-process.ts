@@ -12,6 +12,7 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
+import { watchGc, type GcReport } from './pauses.ts';
 import { createLogger } from '../../trusted-node/log.ts';
 import { startNode } from '../../trusted-node/node.ts';
 import { deviceServer } from '../../trusted-node/devices/server.ts';
@@ -30,6 +31,8 @@ export interface EventLoopReport {
   readonly p50: number;
   readonly p99: number;
   readonly max: number;
+  /** Garbage-collector pauses of the node process in the same window. */
+  readonly gc: GcReport;
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as NodeProcessConfig;
@@ -43,14 +46,17 @@ const node = await startNode({
 });
 let delay = monitorEventLoopDelay({ resolution: 1 });
 delay.enable();
+let gc = watchGc();
 createInterface({ input: process.stdin }).on('line', (line) => {
   if (line === 'window') {
     delay.disable();
     delay = monitorEventLoopDelay({ resolution: 1 });
     delay.enable();
+    gc();
+    gc = watchGc();
   } else if (line === 'report') {
     const ms = (ns: number): number => Math.round(ns / 1e4) / 100;
-    const report: EventLoopReport = { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) };
+    const report: EventLoopReport = { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max), gc: gc() };
     process.stdout.write(JSON.stringify(report) + '\n');
   }
 });

@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { watchGc, type GcReport } from './pauses.ts';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -78,7 +79,9 @@ export interface LoadFigures {
     readonly eventLoopDelayMs: EventLoopReport;
   };
   /** The load generator's own event-loop delay inside the window (ms): a late ack reading inflates latencies. */
-  readonly fleetEventLoopDelayMs: EventLoopReport;
+  readonly fleetEventLoopDelayMs: Omit<EventLoopReport, 'gc'>;
+  /** The load generator's own garbage-collector pauses inside the window. */
+  readonly fleetGc: GcReport;
   /**
    * CPU time per acknowledged result inside the window (µs): the node process (and by thread
    * name, as in `cores`), and this process running all the devices. Unlike rates and latencies
@@ -147,9 +150,11 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadFigures> {
     node.openWindow();
     const fleetDelay = monitorEventLoopDelay({ resolution: 1 });
     fleetDelay.enable();
+    const fleetGc = watchGc();
     window = { from, to: from + o.durationMs };
     await sleep(o.durationMs);
     fleetDelay.disable();
+    const fleetGcReport = fleetGc();
     const cpu = { node: node.cpuMs() - cpuBefore.node, devices: cpuMs(process.cpuUsage(cpuBefore.devices)) };
     const threads = node.threadCpuMs();
     const threadMs: Record<string, number> = {};
@@ -180,6 +185,7 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadFigures> {
         eventLoopDelayMs: eventLoop,
       },
       fleetEventLoopDelayMs: { p50: nsToMs(fleetDelay.percentile(50)), p99: nsToMs(fleetDelay.percentile(99)), max: nsToMs(fleetDelay.max) },
+      fleetGc: fleetGcReport,
       cpuPerResultUs: {
         node: perResult(cpu.node),
         nodeThreads: Object.fromEntries(Object.entries(threadMs).map(([name, ms]) => [name, perResult(ms)])),
