@@ -194,10 +194,82 @@ test('migration 3 moves the verdicts of an existing data directory into their re
     await store.close();
   }
   const after = new Database(path, { readonly: true });
-  assert.is(after.pragma('user_version', { simple: true }), 3);
+  assert.is(after.pragma('user_version', { simple: true }), MIGRATIONS.length);
   assert.equal(after.prepare("SELECT name FROM sqlite_schema WHERE name LIKE 'verdicts%'").all(), [], 'the verdicts table and its index are gone');
   after.close();
   rmSync(dir, { recursive: true, force: true });
+});
+
+test('migration 4 moves the device counters into their narrow table with the tally of each device\'s latest hour', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mm-store-'));
+  const path = join(dir, 'ledger.sqlite');
+  const HOUR = 3_600_000;
+  // A database as schema version 3 left it: counters in the devices rows, rewards indexed by device and time.
+  const raw = new Database(path);
+  for (const migration of MIGRATIONS.slice(0, 3)) raw.exec(migration.sql);
+  raw.pragma('user_version = 3');
+  const addDevice = raw.prepare("INSERT INTO devices (id, key, profile, tier, owner, created_at, last_counter, results, shares) VALUES (?, ?, 'espruino-esp32', 'hash', ?, 1, ?, ?, ?)");
+  addDevice.run('00000000000000aa', bytes(32), 'ab'.repeat(32), 41, 40, 39);
+  addDevice.run('00000000000000bb', bytes(32), 'ab'.repeat(32), 7, 7, 0);
+  addDevice.run('00000000000000cc', bytes(32), 'ab'.repeat(32), 3, 3, 3);
+  const addReward = raw.prepare("INSERT INTO rewards (device_id, account, kind, amount, unit_id, created_at) VALUES (?, ?, 'share', ?, 1, ?)");
+  addReward.run('00000000000000aa', bytes(32), '100', 5 * HOUR + 10);
+  addReward.run('00000000000000aa', bytes(32), '20', 6 * HOUR + 10);
+  addReward.run('00000000000000aa', bytes(32), '3', 6 * HOUR + 20);
+  addReward.run('00000000000000cc', bytes(32), '18446744073709551615', 2 * HOUR);
+  addReward.run('00000000000000cc', bytes(32), '18446744073709551615', 2 * HOUR + 1);
+  raw.close();
+  const store = openSqliteStore(path);
+  try {
+    const a = await store.device('00000000000000aa');
+    assert.equal([a?.lastCounter, a?.results, a?.shares], [41, 40, 39]);
+    assert.equal((await store.devices()).map((d) => [d.id, d.lastCounter]), [['00000000000000aa', 41], ['00000000000000bb', 7], ['00000000000000cc', 3]]);
+    assert.is(await store.rewardedInHour('00000000000000aa', 6), 23n, 'the latest hour from the tally');
+    assert.is(await store.rewardedInHour('00000000000000aa', 5), 100n, 'an earlier hour from the rows');
+    assert.is(await store.rewardedInHour('00000000000000aa', 7), 0n);
+    assert.is(await store.rewardedInHour('00000000000000bb', 0), 0n, 'a device without rewards');
+    assert.is(await store.rewardedInHour('00000000000000cc', 2), 2n * (2n ** 64n - 1n), 'a sum past SQLite integers, exact');
+    assert.equal(await store.recordResults([
+      { deviceId: '00000000000000aa', counter: 41, unitId: 1, result: bytes(112), share: true, receivedAt: 6 * HOUR + 30, verdicts: [] },
+      { deviceId: '00000000000000aa', counter: 42, unitId: 1, result: bytes(112), share: true, receivedAt: 6 * HOUR + 30, verdicts: [],
+        rewards: [{ deviceId: '00000000000000aa', account: bytes(32), kind: 'share', amount: 7n, unitId: 1, createdAt: 6 * HOUR + 30 }] },
+    ]), ['counter', 'stored'], 'the counter check reads the moved counters');
+    assert.is(await store.rewardedInHour('00000000000000aa', 6), 30n);
+    assert.equal([(await store.device('00000000000000aa'))?.results, (await store.device('00000000000000aa'))?.shares], [41, 40]);
+  } finally {
+    await store.close();
+  }
+  const after = new Database(path, { readonly: true });
+  assert.is(after.pragma('user_version', { simple: true }), 4);
+  const columns = (after.prepare("SELECT name FROM pragma_table_info('devices')").all() as { name: string }[]).map((c) => c.name);
+  assert.equal(columns.filter((c) => ['last_counter', 'results', 'shares'].includes(c)), [], 'the devices rows lost their counters');
+  assert.equal(after.prepare("SELECT name FROM sqlite_schema WHERE name = 'rewards_by_device_time'").all(), []);
+  after.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+withStore('the hourly reward tally counts share and verdict rewards per clock hour, saturating into an exact sum of the rows', async (store) => {
+  const HOUR = 3_600_000;
+  const id = '00000000000000dd';
+  await store.addDevice({ id, key: bytes(32), profile: 'espruino-esp32', tier: 'hash', owner: 'ab'.repeat(32), createdAt: 0 });
+  const reward = (amount: bigint, createdAt: number) => ({ deviceId: id, account: bytes(32), kind: 'verdict' as const, amount, unitId: 1, createdAt });
+  await store.creditRewards([reward(5n, 3 * HOUR), reward(6n, 3 * HOUR + 1)]);
+  await store.recordResults([{ deviceId: id, counter: 1, unitId: 1, result: bytes(112), share: true, receivedAt: 3 * HOUR + 2, verdicts: [],
+    rewards: [{ ...reward(7n, 3 * HOUR + 2), kind: 'share' }] }]);
+  assert.is(await store.rewardedInHour(id, 3), 18n);
+  await store.creditRewards([reward(1n, 4 * HOUR)]);
+  assert.is(await store.rewardedInHour(id, 4), 1n, 'a new hour starts a new tally');
+  await store.creditRewards([reward(100n, 3 * HOUR + 5)]);
+  assert.is(await store.rewardedInHour(id, 4), 1n, 'a late reward of an earlier hour leaves the latest tally alone');
+  assert.is(await store.rewardedInHour(id, 3), 118n, 'and counts in its own hour');
+  await store.voidRewards(id, 'test');
+  assert.is(await store.rewardedInHour(id, 4), 1n, 'voided rewards still count against the cap');
+  const huge = 2n ** 64n - 1n;
+  await store.creditRewards([reward(huge, 4 * HOUR + 1), reward(huge, 4 * HOUR + 2)]);
+  assert.is(await store.rewardedInHour(id, 4), 2n * huge + 1n);
+  assert.is(await store.rewardedSince(id, 4 * HOUR), 2n * huge + 1n);
+  const refused = await store.rewardedInHour(id, -1).then(() => undefined, (error: unknown) => error);
+  assert.ok(refused instanceof RangeError && refused.message === '"hour" expected a non-negative integer, got -1');
 });
 
 test('checkpointPages sets the connection\'s automatic checkpoint; a bad value is refused by name', async () => {

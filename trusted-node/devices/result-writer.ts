@@ -10,6 +10,7 @@
 import { Worker } from 'node:worker_threads';
 import { NodeError } from '../errors.ts';
 import type { LedgerStore, ResultOutcome, ResultRecord } from '../store/types.ts';
+import { decodeOutcomes, encodeResultBatch } from './result-batch.ts';
 
 /** Writes batches of results durably. */
 export interface ResultWriter {
@@ -47,19 +48,25 @@ export async function threadWriter(databasePath: string): Promise<ResultWriter> 
     worker.once('message', () => resolve());
     worker.once('error', reject);
   });
-  worker.on('message', (message: { id: number; outcomes?: ResultOutcome[]; error?: string }) => {
+  worker.on('message', (message: { id: number; outcomes?: ArrayBuffer; error?: string }) => {
     const w = waiting.get(message.id);
     waiting.delete(message.id);
-    if (message.outcomes !== undefined) w?.resolve(message.outcomes);
+    if (message.outcomes !== undefined) w?.resolve(decodeOutcomes(message.outcomes));
     else w?.reject(new NodeError('store', message.error ?? 'unknown failure', { where: databasePath }));
   });
   return {
     write(batch) {
       if (failure !== undefined) return Promise.reject(failure);
+      let encoded: ArrayBuffer;
+      try {
+        encoded = encodeResultBatch(batch);
+      } catch (error) {
+        return Promise.reject(error);
+      }
       const id = next++;
       return new Promise((resolve, reject) => {
         waiting.set(id, { resolve, reject });
-        worker.postMessage({ id, batch });
+        worker.postMessage({ id, batch: encoded }, [encoded]);
       });
     },
     async close() {

@@ -11,7 +11,7 @@ import type { Logger } from '../log.ts';
 import type { Counter, MetricsRegistry } from '../metrics.ts';
 import type { SerialLane } from '../serial.ts';
 import type { LedgerStore, NewReward } from '../store/types.ts';
-import { HOUR_MS, hourOf, scaledReward, underCap, type RewardRules } from './rules.ts';
+import { hourOf, scaledReward, underCap, type RewardRules } from './rules.ts';
 
 /** Where a verdict reward is owed: the device, its owner's account, and the unit (voidable as a whole). */
 export interface VerdictCredit {
@@ -102,7 +102,7 @@ export class RewardBook {
     const hour = hourOf(this.#now());
     let entry = this.#hours.get(deviceId);
     if (entry === undefined || entry.hour !== hour) {
-      entry = { hour, use: this.#store.rewardedSince(deviceId, hour * HOUR_MS).then((used) => ({ hour, used })) };
+      entry = { hour, use: this.#store.rewardedInHour(deviceId, hour).then((used) => ({ hour, used })) };
       this.#hours.set(deviceId, entry);
     }
     const use = await entry.use;

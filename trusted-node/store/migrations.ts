@@ -164,4 +164,37 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE results_v3 RENAME TO results;
     `,
   },
+  {
+    // Every stored result updated its device's row in \`devices\` (about 150 bytes each: key,
+    // owner, profile) and inserted into an index keyed by device and time, each a page of WAL of
+    // its own per result in a batch spread over a thousand devices. The counters now live in a
+    // narrow table (about 40 bytes a device: ten times fewer pages to dirty), which also keeps
+    // the device's rewards of its latest clock hour, what the hourly cap reads, so the index goes.
+    // A tally that would pass 2^63 - 1 stays there: the store then sums that hour's rows instead.
+    version: 4,
+    description: 'device counters and the hourly reward tally in a narrow table; no rewards index by device',
+    sql: `
+      CREATE TABLE device_counters (
+        device_id    TEXT PRIMARY KEY REFERENCES devices (id),
+        last_counter INTEGER NOT NULL DEFAULT 0 CHECK (last_counter >= 0),
+        results      INTEGER NOT NULL DEFAULT 0,
+        shares       INTEGER NOT NULL DEFAULT 0,
+        reward_hour  INTEGER NOT NULL DEFAULT 0 CHECK (reward_hour >= 0),
+        hour_rewards INTEGER NOT NULL DEFAULT 0 CHECK (hour_rewards >= 0)
+      ) STRICT, WITHOUT ROWID;
+
+      INSERT INTO device_counters (device_id, last_counter, results, shares, reward_hour, hour_rewards)
+      SELECT d.id, d.last_counter, d.results, d.shares, coalesce(h.hour, 0),
+        -- The float total only decides whether the exact sum fits (sum() fails on overflow).
+        coalesce(CASE WHEN (SELECT total(CAST(r.amount AS INTEGER)) FROM rewards r WHERE r.device_id = d.id AND r.created_at >= h.hour * 3600000) < 9.0e18
+          THEN (SELECT sum(CAST(r.amount AS INTEGER)) FROM rewards r WHERE r.device_id = d.id AND r.created_at >= h.hour * 3600000)
+          ELSE 9223372036854775807 END, 0)
+      FROM devices d LEFT JOIN (SELECT device_id, max(created_at) / 3600000 AS hour FROM rewards GROUP BY device_id) h ON h.device_id = d.id;
+
+      ALTER TABLE devices DROP COLUMN last_counter;
+      ALTER TABLE devices DROP COLUMN results;
+      ALTER TABLE devices DROP COLUMN shares;
+      DROP INDEX rewards_by_device_time;
+    `,
+  },
 ];

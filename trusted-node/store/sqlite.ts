@@ -13,6 +13,7 @@
 import Database from 'better-sqlite3';
 import { blob, equalBytes, fromHex, toHex } from '../bytes.ts';
 import { NodeError } from '../errors.ts';
+import { HOUR_MS } from '../rewards/rules.ts';
 import { MIGRATIONS } from './migrations.ts';
 import type {
   AccountRecord, BlockCommit, BlockTransaction, BlockHeader, BlockRecord, ChainConfig, Credit, DeviceRecord, DeviceStanding, LedgerStore,
@@ -39,6 +40,9 @@ export const MAIN_CHECKPOINT_PAGES = 16_000;
 export const WRITER_CHECKPOINT_PAGES = 8_000;
 
 type Row = Record<string, unknown>;
+
+/** Where a device's hourly reward tally saturates (SQLite's largest integer); past it the rows are summed. */
+const MAX_TALLY = 2n ** 63n - 1n;
 
 /** Opens (creating and migrating when needed) the SQLite store at `path` (`:memory:` for tests). */
 export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): LedgerStore {
@@ -198,10 +202,13 @@ class SqliteStore implements LedgerStore {
   }
 
   async addDevice(device: NewDevice): Promise<DeviceRecord> {
-    return this.#run(() => {
-      this.#sql.deviceInsert.run(device.id, blob(device.key), device.profile, device.tier, device.owner, device.createdAt);
-      return deviceRecord(this.#sql.device.get(device.id) as Row);
-    }, { conflict: `device ${device.id} is already registered` });
+    return this.#run(() =>
+      this.#db.transaction(() => {
+        this.#sql.deviceInsert.run(device.id, blob(device.key), device.profile, device.tier, device.owner, device.createdAt);
+        this.#sql.countersInsert.run(device.id);
+        return deviceRecord(this.#sql.device.get(device.id) as Row);
+      }).immediate(),
+    { conflict: `device ${device.id} is already registered` });
   }
 
   async device(id: string): Promise<DeviceRecord | undefined> {
@@ -280,11 +287,29 @@ class SqliteStore implements LedgerStore {
   }
 
   async rewardedSince(deviceId: string, since: number): Promise<bigint> {
-    return this.#run(() => (this.#sql.rewardedSince.all(deviceId, since) as Row[]).reduce((sum, r) => sum + BigInt(r.amount as string), 0n));
+    return this.#run(() => this.#rewardedBetween(deviceId, since, Number.MAX_SAFE_INTEGER));
   }
 
+  async rewardedInHour(deviceId: string, hour: number): Promise<bigint> {
+    if (!(Number.isSafeInteger(hour) && hour >= 0)) throw new RangeError(`"hour" expected a non-negative integer, got ${hour}`);
+    return this.#run(() => {
+      const tally = this.#sql.hourTally.get(deviceId) as { reward_hour: bigint; hour_rewards: bigint } | undefined;
+      if (tally === undefined || BigInt(hour) > tally.reward_hour) return 0n;
+      if (BigInt(hour) === tally.reward_hour && tally.hour_rewards < MAX_TALLY) return tally.hour_rewards;
+      // An earlier hour than the device's latest, or a saturated tally: the rows themselves.
+      return this.#rewardedBetween(deviceId, hour * HOUR_MS, (hour + 1) * HOUR_MS);
+    });
+  }
+
+  #rewardedBetween(deviceId: string, from: number, to: number): bigint {
+    return (this.#sql.rewardedBetween.all(deviceId, from, to) as Row[]).reduce((sum, r) => sum + BigInt(r.amount as string), 0n);
+  }
+
+  /** Inserts a reward and counts it in its device's tally of the hour (see migration 4). */
   #insertReward(r: NewReward): number {
-    return Number(this.#sql.rewardInsert.run(r.deviceId, blob(r.account), r.kind, r.amount.toString(), r.unitId, r.createdAt).lastInsertRowid);
+    const id = Number(this.#sql.rewardInsert.run(r.deviceId, blob(r.account), r.kind, r.amount.toString(), r.unitId, r.createdAt).lastInsertRowid);
+    this.#sql.tallyReward.run({ device: r.deviceId, hour: Math.floor(r.createdAt / HOUR_MS), amount: r.amount < MAX_TALLY ? r.amount : MAX_TALLY, max: MAX_TALLY });
+    return id;
   }
 
   async rewardsPaidAt(height: number): Promise<RewardRecord[]> {
@@ -340,10 +365,11 @@ function prepareStatements(db: Database.Database) {
     mempoolDelete: p('DELETE FROM mempool WHERE tx_id = ?'),
     mempoolAll: p('SELECT * FROM mempool ORDER BY received_at, rowid'),
     deviceInsert: p('INSERT INTO devices (id, key, profile, tier, owner, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
-    device: p('SELECT * FROM devices WHERE id = ?'),
-    devices: p('SELECT * FROM devices ORDER BY id'),
+    countersInsert: p('INSERT INTO device_counters (device_id) VALUES (?)'),
+    device: p('SELECT * FROM devices JOIN device_counters ON device_id = id WHERE id = ?'),
+    devices: p('SELECT * FROM devices JOIN device_counters ON device_id = id ORDER BY id'),
     deviceStanding: p('UPDATE devices SET reputation = ?, suspended = ? WHERE id = ?'),
-    advanceCounter: p('UPDATE devices SET last_counter = ?, results = results + 1, shares = shares + ? WHERE id = ? AND last_counter < ?'),
+    advanceCounter: p('UPDATE device_counters SET last_counter = ?, results = results + 1, shares = shares + ? WHERE device_id = ? AND last_counter < ?'),
     resultInsert: p('INSERT INTO results (device_id, counter, unit_id, result, share, received_at, codes, tx_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
     result: p('SELECT * FROM results WHERE device_id = ? AND counter = ?'),
     rewardInsert: p('INSERT INTO rewards (device_id, account, kind, amount, unit_id, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
@@ -352,7 +378,13 @@ function prepareStatements(db: Database.Database) {
     payReward: p('UPDATE rewards SET paid_height = ? WHERE id = ? AND paid_height IS NULL AND voided IS NULL'),
     reward: p('SELECT * FROM rewards WHERE id = ?'),
     rewardsPaidAt: p('SELECT * FROM rewards WHERE paid_height = ? ORDER BY id'),
-    rewardedSince: p('SELECT amount FROM rewards WHERE device_id = ? AND created_at >= ?'),
+    rewardedBetween: p('SELECT amount FROM rewards WHERE device_id = ? AND created_at >= ? AND created_at < ?'),
+    hourTally: p('SELECT reward_hour, hour_rewards FROM device_counters WHERE device_id = ?').safeIntegers(),
+    // Saturating at :max (min before the addition: SQLite would turn an overflowing sum into a REAL).
+    tallyReward: p(`UPDATE device_counters SET
+      hour_rewards = CASE WHEN reward_hour = :hour THEN min(hour_rewards, :max - :amount) + :amount WHEN reward_hour < :hour THEN :amount ELSE hour_rewards END,
+      reward_hour = max(reward_hour, :hour)
+      WHERE device_id = :device`),
     counts: p(`SELECT
       (SELECT count(*) FROM blocks) AS blocks,
       (SELECT count(*) FROM block_txs) AS transactions,

@@ -255,8 +255,17 @@ export interface LedgerStore {
   voidRewards(deviceId: string, reason: string, unitId?: number): Promise<number>;
   /** One reward by id. */
   reward(id: number): Promise<RewardRecord | undefined>;
-  /** Sum of the rewards credited to a device since `since` (ms), voided ones included: what an hourly cap has used. */
+  /**
+   * Sum of the rewards credited to a device since `since` (ms), voided ones included. Reads the
+   * device's reward rows: for reports, not for the hot path (that is {@link rewardedInHour}).
+   */
   rewardedSince(deviceId: string, since: number): Promise<bigint>;
+  /**
+   * Sum of the rewards credited to a device whose `createdAt` falls in clock hour `hour`
+   * (`floor(ms / 3,600,000)`), voided ones included: what the hourly cap has used. Kept as a
+   * running tally for the device's latest hour, so the usual question costs one row.
+   */
+  rewardedInHour(deviceId: string, hour: number): Promise<bigint>;
   /** Rewards settled by the block at `height`, by id. */
   rewardsPaidAt(height: number): Promise<RewardRecord[]>;
 
