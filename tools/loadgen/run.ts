@@ -20,7 +20,7 @@ import { watchGc, type GcReport } from './pauses.ts';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { SimDevice, type Ack, type SimIdentity } from './device.ts';
+import { createSharedParts, SimDevice, type Ack, type SimIdentity } from './device.ts';
 import type { EventLoopReport, NodeProcessConfig } from './node-process.ts';
 
 /** What to run. Unknown names are refused. */
@@ -138,9 +138,10 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadFigures> {
     const onAck = (ack: Ack): void => {
       if (ack.ackedAt >= window.from && ack.ackedAt < window.to) inWindow.push(ack);
     };
+    const shared = createSharedParts();
     for (let i = 0; i < o.devices; i++) {
       const identity: SimIdentity = { id: randomBytes(8).toString('hex'), key: new Uint8Array(randomBytes(32)), profile: o.profile, tier };
-      fleet.push(new SimDevice(identity, { port: node.port, onAck, requestsPerSecond: o.requestsPerSecond, keep: false }));
+      fleet.push(new SimDevice(identity, { port: node.port, onAck, requestsPerSecond: o.requestsPerSecond, keep: false, shared }));
     }
     await inBatches(fleet, 50, (device) => register(base, token, device.identity, owner));
     await inBatches(fleet, 50, (device) => device.connect());
