@@ -9,7 +9,7 @@ import { connect, type Socket } from 'node:net';
 import { writeU16, writeU32 } from '../../firmware/core/bytes.ts';
 import type { Digest, VerifySignature } from '../../firmware/core/digest.ts';
 import {
-  RESULT_ACCEPTED_AT, RESULT_ACCEPTED_ROOT_AT, RESULT_CHAIN_AT, RESULT_COUNTER_AT, RESULT_ENTRIES_AT, RESULT_SIZE, RESULT_UNIT_AT,
+  HEADER_SIZE, RESULT_ACCEPTED_AT, RESULT_ACCEPTED_ROOT_AT, RESULT_CHAIN_AT, RESULT_COUNTER_AT, RESULT_ENTRIES_AT, RESULT_SIZE, RESULT_UNIT_AT,
   TX_BODY_SIZE,
 } from '../../firmware/core/layout.ts';
 import { resultDigest, sealResult } from '../../firmware/core/result.ts';
@@ -23,7 +23,7 @@ import { createFramer, feedFramer } from '../../firmware/core/wire/framer.ts';
 import { verify } from '@noble/ed25519';
 import { authRequest, helloRequest, pingRequest, refuseRequest } from '../../protocol/device-requests.ts';
 import { nodeDigest, sha256 } from '../../protocol/digest.ts';
-import { bytesOfHex } from '../../protocol/hex.ts';
+import { bytesOfHex, hexInto } from '../../protocol/hex.ts';
 import { describeDecodeError } from '../../protocol/messages.ts';
 import { acceptedRoot, verdictChain } from '../../protocol/result.ts';
 import { authProof, ERROR_RATE_LIMITED, MAX_LINE, METHOD_PULL, METHOD_SUBMIT, wireErrorOf, type Tier } from '../../protocol/wire.ts';
@@ -78,19 +78,21 @@ export interface Ack {
 
 /**
  * What the devices of one process share: one pacing timer, one buffer every socket reads into
- * (each chunk is framed before the next read), one digest (its result is used before the next
- * hash). A device made without them gets its own.
+ * (each chunk is framed before the next read), one buffer entries and headers are decoded into
+ * (an entry is judged, a header copied, before the next line), one digest (its result is used
+ * before the next hash). A device made without them gets its own.
  */
 export interface SharedParts {
   readonly pacer: Pacer;
   readonly readBuffer: Buffer;
+  readonly hexBuffer: Buffer;
   readonly digest: Digest;
 }
 
 /** Parts for a fleet of devices in this process: see {@link SharedParts}. */
 export function createSharedParts(): SharedParts {
   // Larger than any line (MAX_LINE), so a read holds whole lines and seldom a part of one.
-  return { pacer: new Pacer(), readBuffer: Buffer.allocUnsafe(64 * 1024), digest: reusingDigest() };
+  return { pacer: new Pacer(), readBuffer: Buffer.allocUnsafe(64 * 1024), hexBuffer: Buffer.allocUnsafe(MAX_LINE / 2), digest: reusingDigest() };
 }
 
 /** Options of a simulated device. */
@@ -165,7 +167,9 @@ export class SimDevice {
   #socket: Socket | null = null;
   #client: WireClient = createClient();
   #working: Working | null = null;
+  /** The header of the unit the node announced last, waiting for the device to be free, or null. */
   #queued: Uint8Array | null = null;
+  readonly #queuedBytes = new Uint8Array(HEADER_SIZE);
   #sentAt = 0;
   #authorized = false;
   #lastResult: Uint8Array | null = null;
@@ -340,9 +344,10 @@ export class SimDevice {
         if (this.#behavior.silent) return null;
         // As the firmware does: a header that is not hex or does not name the notify's unit is
         // a line no node may send, and is ignored.
-        const header = bytesOfHex(message.header);
+        const header = hexInto(message.header, this.#shared.hexBuffer);
         if (header === null || !headerMatches(message, header)) return null;
-        this.#queued = header;
+        this.#queuedBytes.set(header);
+        this.#queued = this.#queuedBytes;
         return this.#client.waiting === null ? this.#start() : null;
       }
       case MESSAGE_DIFFICULTY:
@@ -352,7 +357,7 @@ export class SimDevice {
         // The wire client hands the entry over as the hex it arrived in (the device decodes it itself).
         const entry: Uint8Array | string | null = message.entry;
         if (entry === null) return this.#finish();
-        return this.#judge(typeof entry === 'string' ? bytesOfHex(entry)! : entry);
+        return this.#judge(typeof entry === 'string' ? hexInto(entry, this.#shared.hexBuffer)! : entry);
       }
       case MESSAGE_ACK: {
         const unit = this.#working;
