@@ -12,7 +12,7 @@ import {
   HEADER_SIZE, RESULT_ACCEPTED_AT, RESULT_ACCEPTED_ROOT_AT, RESULT_CHAIN_AT, RESULT_COUNTER_AT, RESULT_ENTRIES_AT, RESULT_SIZE, RESULT_UNIT_AT,
   TX_BODY_SIZE,
 } from '../../firmware/core/layout.ts';
-import { resultDigest, sealResult } from '../../firmware/core/result.ts';
+import { resultDigest } from '../../firmware/core/result.ts';
 import { searchShare, startShareSearch } from '../../firmware/core/share.ts';
 import { openUnit, type UnitValidator } from '../../firmware/core/validator.ts';
 import {
@@ -27,7 +27,7 @@ import { bytesOfHex, hexInto } from '../../protocol/hex.ts';
 import { describeDecodeError } from '../../protocol/messages.ts';
 import { acceptedRoot, verdictChain } from '../../protocol/result.ts';
 import { authProof, ERROR_RATE_LIMITED, MAX_LINE, METHOD_PULL, METHOD_SUBMIT, wireErrorOf, type Tier } from '../../protocol/wire.ts';
-import { reusingDigest } from './digest.ts';
+import { resultSealer, reusingDigest, type Sealer } from './digest.ts';
 import { pullLine, submitLine } from './lines.ts';
 import { Pacer, type PacedTask } from './pacer.ts';
 
@@ -164,6 +164,7 @@ export class SimDevice {
   readonly #rate: number | null;
   readonly #shared: SharedParts;
   readonly #paced: PacedTask;
+  readonly #seal: Sealer;
   #socket: Socket | null = null;
   #client: WireClient = createClient();
   #working: Working | null = null;
@@ -199,6 +200,7 @@ export class SimDevice {
     this.#tokens = 2 * (this.#rate ?? 0);
     this.#shared = options.shared ?? createSharedParts();
     this.#paced = this.#shared.pacer.task(() => this.#due());
+    this.#seal = resultSealer(this.#shared.digest, identity.key);
   }
 
   /** Connects and says hello; resolves once the node authorized it (rejects if it refuses). */
@@ -427,7 +429,7 @@ export class SimDevice {
     const difficulty = unit.validator.header.difficulty;
     const search = startShareSearch(pending.digest, difficulty);
     while (!searchShare(digest, search, 1 << 16));
-    const sealed = sealResult(digest, pending.bytes, pending.digest, search.found ?? 0, this.identity.key);
+    const sealed = this.#seal(pending.bytes, pending.digest, search.found ?? 0);
     const sent = this.#behavior.tamper?.(sealed, pending.digest, difficulty) ?? sealed;
     this.#lastResult = sent;
     return this.#ask({ method: METHOD_SUBMIT, unitId: unit.unitId, result: sent });
