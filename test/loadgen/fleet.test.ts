@@ -5,7 +5,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createHash } from 'node:crypto';
 import { toHex } from '../../trusted-node/bytes.ts';
-import { createSharedParts, SimDevice, type SimIdentity } from '../../tools/loadgen/device.ts';
+import { SimDevice, type SimIdentity } from '../../tools/loadgen/device.ts';
+import { createSharedParts } from '../../tools/loadgen/shared.ts';
 import { Pacer, type PacedTask } from '../../tools/loadgen/pacer.ts';
 import { metric, secret, startFleet } from '../node-sessions/fleet.ts';
 

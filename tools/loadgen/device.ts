@@ -7,7 +7,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { writeU16, writeU32 } from '../../firmware/core/bytes.ts';
-import type { Digest, VerifySignature } from '../../firmware/core/digest.ts';
+import type { VerifySignature } from '../../firmware/core/digest.ts';
 import {
   HEADER_SIZE, RESULT_ACCEPTED_AT, RESULT_ACCEPTED_ROOT_AT, RESULT_CHAIN_AT, RESULT_COUNTER_AT, RESULT_ENTRIES_AT, RESULT_SIZE, RESULT_UNIT_AT,
   TX_BODY_SIZE,
@@ -27,9 +27,10 @@ import { bytesOfHex, hexInto } from '../../protocol/hex.ts';
 import { describeDecodeError } from '../../protocol/messages.ts';
 import { acceptedRoot, verdictChain } from '../../protocol/result.ts';
 import { authProof, ERROR_RATE_LIMITED, MAX_LINE, METHOD_PULL, METHOD_SUBMIT, wireErrorOf, type Tier } from '../../protocol/wire.ts';
-import { resultSealer, reusingDigest, type Sealer } from './digest.ts';
+import { resultSealer, type Sealer } from './digest.ts';
 import { pullLine, submitLine } from './lines.ts';
-import { Pacer, type PacedTask } from './pacer.ts';
+import type { PacedTask } from './pacer.ts';
+import { createSharedParts, type SharedParts } from './shared.ts';
 
 /** Who a simulated device is. */
 export interface SimIdentity {
@@ -74,25 +75,6 @@ export interface Ack {
   readonly credited: string | null;
   readonly sentAt: number;
   readonly ackedAt: number;
-}
-
-/**
- * What the devices of one process share: one pacing timer, one buffer every socket reads into
- * (each chunk is framed before the next read), one buffer entries and headers are decoded into
- * (an entry is judged, a header copied, before the next line), one digest (its result is used
- * before the next hash). A device made without them gets its own.
- */
-export interface SharedParts {
-  readonly pacer: Pacer;
-  readonly readBuffer: Buffer;
-  readonly hexBuffer: Buffer;
-  readonly digest: Digest;
-}
-
-/** Parts for a fleet of devices in this process: see {@link SharedParts}. */
-export function createSharedParts(): SharedParts {
-  // Larger than any line (MAX_LINE), so a read holds whole lines and seldom a part of one.
-  return { pacer: new Pacer(), readBuffer: Buffer.allocUnsafe(64 * 1024), hexBuffer: Buffer.allocUnsafe(MAX_LINE / 2), digest: reusingDigest() };
 }
 
 /** Options of a simulated device. */
@@ -177,7 +159,7 @@ export class SimDevice {
   #last: LastRequest | null = null;
   /** The line waiting for the device's pacing, or null. */
   #pending: string | null = null;
-  /** Whether the paced task, when due, sends #last again (a refusal for the rate) rather than #pending. */
+  /** Whether the paced task, when due, also sends #last again (refused for the rate). */
   #retrying = false;
   #tokens = 0;
   #tokensAt = 0;
@@ -303,16 +285,14 @@ export class SimDevice {
     this.#socket?.write(line, 'latin1');
   }
 
-  /** The paced task came due: the line it held back, or the request refused for the rate, again. */
+  /** The paced task came due: the line it held back, and the request refused for the rate, again. */
   #due(): void {
-    if (this.#retrying) {
-      this.#retrying = false;
-      if (this.#client.waiting === null && !this.closed && this.#last !== null) this.#write(this.#request(this.#last));
-      return;
-    }
     const line = this.#pending;
     this.#pending = null;
     if (line !== null) this.#send(line);
+    if (!this.#retrying) return;
+    this.#retrying = false;
+    if (this.#client.waiting === null && !this.closed && this.#last !== null) this.#write(this.#request(this.#last));
   }
 
   #wake(): void {

@@ -17,7 +17,8 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
-import { createSharedParts, SimDevice, type Ack, type SimIdentity } from './device.ts';
+import { SimDevice, type Ack, type SimIdentity } from './device.ts';
+import { createSharedParts } from './shared.ts';
 import { watchGc, type GcReport } from './pauses.ts';
 
 /** What the load generator tells the fleet process. */
