@@ -13,6 +13,7 @@ import { Pacer } from './pacer.ts';
 
 /** See the module comment. */
 export interface SharedParts {
+  /** On `performance.now`'s clock: devices give it due times on that clock. */
   readonly pacer: Pacer;
   readonly readBuffer: Buffer;
   readonly hexBuffer: Buffer;
