@@ -20,3 +20,15 @@ export function bytesOfHex(text: string): Uint8Array | null {
   const decoded = Buffer.from(text, 'hex');
   return new Uint8Array(decoded.buffer, decoded.byteOffset, decoded.byteLength);
 }
+
+/**
+ * Decodes canonical lowercase hex `text` into the start of `out` (which must be large enough)
+ * and returns a view of the bytes written, or null when `text` is not canonical hex or is too
+ * long for `out`. For a caller that decodes many short-lived values into one buffer it reuses.
+ */
+export function hexInto(text: string, out: Buffer): Uint8Array | null {
+  const length = text.length / 2;
+  if (length > out.length || !CANONICAL.test(text)) return null;
+  out.write(text, 0, length, 'hex');
+  return out.subarray(0, length);
+}

@@ -1,7 +1,8 @@
 /**
  * `npx tsx tools/loadgen/cli.ts [--devices N] [--duration MS] [--warmup MS] [--difficulty D]
- * [--entries N] [--profile P] [--rate R] [--block-interval MS] [--commit-thread on|off] [--node-flag F]...`: runs
- * {@link runLoad} and prints its figures as JSON (`--node-flag --cpu-prof` profiles the node).
+ * [--entries N] [--profile P] [--rate R] [--block-interval MS] [--commit-thread on|off] [--node-flag F]...
+ * [--fleet-flag F]...`: runs {@link runLoad} and prints its figures as JSON (`--node-flag=--cpu-prof`
+ * profiles the node, `--fleet-flag=--cpu-prof` the simulated devices).
  * @module
  */
 import { parseArgs } from 'node:util';
@@ -9,12 +10,13 @@ import { runLoad, type LoadOptions } from './run.ts';
 
 const NAMES: Record<string, keyof LoadOptions> = {
   devices: 'devices', duration: 'durationMs', warmup: 'warmupMs', difficulty: 'difficulty', entries: 'entriesPerUnit',
-  profile: 'profile', rate: 'requestsPerSecond', 'block-interval': 'blockIntervalMs', 'node-flag': 'nodeFlags', 'commit-thread': 'commitThread',
+  profile: 'profile', rate: 'requestsPerSecond', 'block-interval': 'blockIntervalMs', 'node-flag': 'nodeFlags', 'fleet-flag': 'fleetFlags',
+  'commit-thread': 'commitThread',
 };
 
 try {
   const { values } = parseArgs({
-    options: Object.fromEntries(Object.keys(NAMES).map((n) => [n, { type: 'string' as const, ...(n === 'node-flag' ? { multiple: true } : {}) }])),
+    options: Object.fromEntries(Object.keys(NAMES).map((n) => [n, { type: 'string' as const, ...(n.endsWith('-flag') ? { multiple: true } : {}) }])),
     strict: true,
   });
   const options: Record<string, string | number | boolean | string[]> = {};

@@ -9,10 +9,10 @@ import { connect, type Socket } from 'node:net';
 import { writeU16, writeU32 } from '../../firmware/core/bytes.ts';
 import type { VerifySignature } from '../../firmware/core/digest.ts';
 import {
-  RESULT_ACCEPTED_AT, RESULT_ACCEPTED_ROOT_AT, RESULT_CHAIN_AT, RESULT_COUNTER_AT, RESULT_ENTRIES_AT, RESULT_SIZE, RESULT_UNIT_AT,
+  HEADER_SIZE, RESULT_ACCEPTED_AT, RESULT_ACCEPTED_ROOT_AT, RESULT_CHAIN_AT, RESULT_COUNTER_AT, RESULT_ENTRIES_AT, RESULT_SIZE, RESULT_UNIT_AT,
   TX_BODY_SIZE,
 } from '../../firmware/core/layout.ts';
-import { resultDigest, sealResult } from '../../firmware/core/result.ts';
+import { resultDigest } from '../../firmware/core/result.ts';
 import { searchShare, startShareSearch } from '../../firmware/core/share.ts';
 import { openUnit, type UnitValidator } from '../../firmware/core/validator.ts';
 import {
@@ -21,14 +21,16 @@ import {
 } from '../../firmware/core/wire/client.ts';
 import { createFramer, feedFramer } from '../../firmware/core/wire/framer.ts';
 import { verify } from '@noble/ed25519';
-import {
-  authRequest, helloRequest, pingRequest, pullRequest, refuseRequest, submitRequest,
-} from '../../protocol/device-requests.ts';
+import { authRequest, helloRequest, pingRequest, refuseRequest } from '../../protocol/device-requests.ts';
 import { nodeDigest, sha256 } from '../../protocol/digest.ts';
-import { bytesOfHex } from '../../protocol/hex.ts';
+import { bytesOfHex, hexInto } from '../../protocol/hex.ts';
 import { describeDecodeError } from '../../protocol/messages.ts';
 import { acceptedRoot, verdictChain } from '../../protocol/result.ts';
 import { authProof, ERROR_RATE_LIMITED, MAX_LINE, METHOD_PULL, METHOD_SUBMIT, wireErrorOf, type Tier } from '../../protocol/wire.ts';
+import { resultSealer, type Sealer } from './digest.ts';
+import { pullLine, submitLine } from './lines.ts';
+import type { PacedTask } from './pacer.ts';
+import { createSharedParts, type SharedParts } from './shared.ts';
 
 /** Who a simulated device is. */
 export interface SimIdentity {
@@ -97,15 +99,25 @@ export interface SimDeviceOptions {
   readonly requestsPerSecond?: number | null;
   /** Keep every node message and ack in `messages` and `acks` (default true; a load run keeps only counts). */
   readonly keep?: boolean;
+  /** Parts shared with the other devices of a fleet (default: its own). */
+  readonly shared?: SharedParts;
 }
+
+const OPTION_NAMES: readonly (keyof SimDeviceOptions)[] = [
+  'host', 'port', 'localAddress', 'behavior', 'counter', 'clock', 'onAck', 'requestsPerSecond', 'keep', 'shared',
+];
 
 interface Working {
   readonly unitId: number;
-  readonly header: Uint8Array;
   readonly validator: UnitValidator;
   readonly codes: number[];
   readonly accepted: Uint8Array[];
 }
+
+/** The request to send again when the node refuses it for the rate. */
+type LastRequest =
+  | { readonly method: typeof METHOD_PULL; readonly unitId: number; readonly index: number; readonly verdict: number | null }
+  | { readonly method: typeof METHOD_SUBMIT; readonly unitId: number; readonly result: Uint8Array };
 
 /** See the module comment. */
 export class SimDevice {
@@ -122,25 +134,42 @@ export class SimDevice {
   lastSubmit: string | null = null;
   /** The node's device port (a restarted node may have another). */
   port: number;
+  /** Error answers received, as wire error names. */
+  readonly errors: string[] = [];
+  /** Results acknowledged (also when `acks` are not kept). */
+  acked = 0;
   readonly #options: SimDeviceOptions;
   readonly #behavior: Behavior;
   readonly #idBytes: Uint8Array;
   readonly #clock: () => number;
+  readonly #keep: boolean;
+  readonly #rate: number | null;
+  readonly #shared: SharedParts;
+  readonly #paced: PacedTask;
+  readonly #seal: Sealer;
   #socket: Socket | null = null;
   #client: WireClient = createClient();
   #working: Working | null = null;
+  /** The header of the unit the node announced last, waiting for the device to be free, or null. */
   #queued: Uint8Array | null = null;
+  readonly #queuedBytes = new Uint8Array(HEADER_SIZE);
   #sentAt = 0;
   #authorized = false;
   #lastResult: Uint8Array | null = null;
-  /** Builds the last pull or submit again (with a new request id), for a retry. */
-  #last: (() => string) | null = null;
+  #last: LastRequest | null = null;
+  /** The line waiting for the device's pacing, or null. */
+  #pending: string | null = null;
+  /** Whether the paced task, when due, also sends #last again (refused for the rate). */
+  #retrying = false;
   #tokens = 0;
   #tokensAt = 0;
   #closed: Promise<void> = Promise.resolve();
   #waiters: { test: () => boolean; resolve: () => void }[] = [];
 
   constructor(identity: SimIdentity, options: SimDeviceOptions) {
+    for (const name of Object.keys(options)) {
+      if (!(OPTION_NAMES as readonly string[]).includes(name)) throw new TypeError(`unknown device option "${name}" (known: ${OPTION_NAMES.join(', ')})`);
+    }
     this.identity = identity;
     this.#options = options;
     this.port = options.port;
@@ -148,29 +177,38 @@ export class SimDevice {
     this.counter = options.counter ?? 0;
     this.#idBytes = bytesOfHex(identity.id)!;
     this.#clock = options.clock ?? (() => performance.now());
+    this.#keep = options.keep !== false;
+    this.#rate = options.requestsPerSecond === undefined ? 18 : options.requestsPerSecond;
     this.#tokens = 2 * (this.#rate ?? 0);
-  }
-
-  get #rate(): number | null {
-    return this.#options.requestsPerSecond === undefined ? 18 : this.#options.requestsPerSecond;
+    this.#shared = options.shared ?? createSharedParts();
+    this.#paced = this.#shared.pacer.task(() => this.#due());
+    this.#seal = resultSealer(this.#shared.digest, identity.key);
   }
 
   /** Connects and says hello; resolves once the node authorized it (rejects if it refuses). */
   async connect(): Promise<void> {
     const { host = '127.0.0.1', localAddress } = this.#options;
-    const socket = connect({ port: this.port, host, ...(localAddress ? { localAddress } : {}) });
+    const framer = createFramer(MAX_LINE);
+    // Reads land in the shared buffer and are framed at once, without a stream, a Buffer per read or a decoder.
+    const onread = {
+      buffer: this.#shared.readBuffer,
+      callback: (length: number): boolean => {
+        const text = this.#shared.readBuffer.toString('latin1', 0, length);
+        for (const line of feedFramer(framer, text)) if (line !== null) this.#receive(line);
+        return true;
+      },
+    };
+    const socket = connect({ port: this.port, host, onread, ...(localAddress ? { localAddress } : {}) });
     this.#socket = socket;
     this.#client = createClient();
     this.#working = null;
     this.#queued = null;
     this.#authorized = false;
-    socket.setEncoding('latin1');
+    this.#pending = null;
+    this.#retrying = false;
+    this.#shared.pacer.cancel(this.#paced);
     socket.setNoDelay(true);
-    const framer = createFramer(MAX_LINE);
     this.#closed = new Promise((resolve) => socket.once('close', () => resolve()));
-    socket.on('data', (chunk: string) => {
-      for (const line of feedFramer(framer, chunk)) if (line !== null) this.#receive(line);
-    });
     socket.on('error', () => socket.destroy());
     socket.once('close', () => this.#wake());
     await new Promise<void>((resolve, reject) => {
@@ -199,11 +237,6 @@ export class SimDevice {
     return this.#socket === null || this.#socket.destroyed;
   }
 
-  /** Error answers received, as wire error names. */
-  readonly errors: string[] = [];
-  /** Results acknowledged (also when `acks` are not kept). */
-  acked = 0;
-
   /** Resolves once `test()` holds (checked after every line from the node and on close). */
   until(test: () => boolean): Promise<void> {
     if (test()) return Promise.resolve();
@@ -222,29 +255,48 @@ export class SimDevice {
 
   /** Closes the connection and resolves once it is closed. */
   async close(): Promise<void> {
+    this.#shared.pacer.cancel(this.#paced);
+    this.#pending = null;
+    this.#retrying = false;
     this.#socket?.destroy();
     await this.#closed;
   }
 
   /** Sends a request once the device's own pacing allows it. */
   #write(line: string): void {
-    const socket = this.#socket;
-    const send = (): void => {
-      // Latency is measured from the moment a submit leaves, after the device's own pacing.
-      if (line === this.lastSubmit) this.#sentAt = this.#clock();
-      socket?.write(line, 'latin1');
-    };
     const rate = this.#rate;
-    if (rate === null) return send();
-    const now = performance.now();
-    this.#tokens = Math.min(2 * rate, this.#tokens + ((now - this.#tokensAt) * rate) / 1000);
-    this.#tokensAt = now;
-    this.#tokens -= 1;
-    if (this.#tokens >= 0) send();
-    else setTimeout(send, (-this.#tokens * 1000) / rate);
+    if (rate !== null) {
+      const now = performance.now();
+      this.#tokens = Math.min(2 * rate, this.#tokens + ((now - this.#tokensAt) * rate) / 1000);
+      this.#tokensAt = now;
+      this.#tokens -= 1;
+      if (this.#tokens < 0) {
+        this.#pending = line;
+        this.#shared.pacer.schedule(this.#paced, now + (-this.#tokens * 1000) / rate);
+        return;
+      }
+    }
+    this.#send(line);
+  }
+
+  #send(line: string): void {
+    // Latency is measured from the moment a submit leaves, after the device's own pacing.
+    if (line === this.lastSubmit) this.#sentAt = this.#clock();
+    this.#socket?.write(line, 'latin1');
+  }
+
+  /** The paced task came due: the line it held back, and the request refused for the rate, again. */
+  #due(): void {
+    const line = this.#pending;
+    this.#pending = null;
+    if (line !== null) this.#send(line);
+    if (!this.#retrying) return;
+    this.#retrying = false;
+    if (this.#client.waiting === null && !this.closed && this.#last !== null) this.#write(this.#request(this.#last));
   }
 
   #wake(): void {
+    if (this.#waiters.length === 0) return;
     const ready = this.#waiters.filter((w) => w.test());
     this.#waiters = this.#waiters.filter((w) => !ready.includes(w));
     for (const w of ready) w.resolve();
@@ -252,7 +304,7 @@ export class SimDevice {
 
   #receive(line: string): void {
     const message = parseNodeLine(this.#client, line);
-    if (this.#options.keep !== false) this.messages.push(message);
+    if (this.#keep) this.messages.push(message);
     if (message.kind === MESSAGE_AUTHORIZED) this.#authorized = true;
     if (message.kind === MESSAGE_ERROR) this.errors.push(wireErrorOf(message.code) ?? `error ${message.code}`);
     const next = this.#react(message);
@@ -274,9 +326,10 @@ export class SimDevice {
         if (this.#behavior.silent) return null;
         // As the firmware does: a header that is not hex or does not name the notify's unit is
         // a line no node may send, and is ignored.
-        const header = bytesOfHex(message.header);
+        const header = hexInto(message.header, this.#shared.hexBuffer);
         if (header === null || !headerMatches(message, header)) return null;
-        this.#queued = header;
+        this.#queuedBytes.set(header);
+        this.#queued = this.#queuedBytes;
         return this.#client.waiting === null ? this.#start() : null;
       }
       case MESSAGE_DIFFICULTY:
@@ -286,20 +339,20 @@ export class SimDevice {
         // The wire client hands the entry over as the hex it arrived in (the device decodes it itself).
         const entry: Uint8Array | string | null = message.entry;
         if (entry === null) return this.#finish();
-        return this.#judge(typeof entry === 'string' ? bytesOfHex(entry)! : entry);
+        return this.#judge(typeof entry === 'string' ? hexInto(entry, this.#shared.hexBuffer)! : entry);
       }
       case MESSAGE_ACK: {
         const unit = this.#working;
         const ack: Ack = { unitId: unit?.unitId ?? -1, counter: this.counter, result: this.#lastResult!, accepted: message.accepted, credited: message.credited, sentAt: this.#sentAt, ackedAt: this.#clock() };
         this.acked++;
-        if (this.#options.keep !== false) this.acks.push(ack);
+        if (this.#keep) this.acks.push(ack);
         this.#options.onAck?.(ack);
         this.#working = null;
         return this.#start();
       }
       case MESSAGE_ERROR:
         // Refused for the rate: send the same request again, paced (the node never processed it).
-        if (message.code === ERROR_RATE_LIMITED && this.#last !== null) return this.#again(this.#last);
+        if (message.code === ERROR_RATE_LIMITED && this.#last !== null) return this.#again();
         if (message.method === METHOD_SUBMIT || message.method === METHOD_PULL) this.#working = null;
         return this.#start();
       default:
@@ -311,11 +364,11 @@ export class SimDevice {
     const header = this.#queued;
     if (header === null || this.#working !== null) return null;
     this.#queued = null;
-    const opened = openUnit(header, { digest: nodeDigest, verify: this.identity.tier === 'sig' ? verifyEd25519 : null });
+    const opened = openUnit(header, { digest: this.#shared.digest, verify: this.identity.tier === 'sig' ? verifyEd25519 : null });
     if (!opened.ok) throw new Error(`simulated device refused a unit: ${describeDecodeError(opened.error, header)}`);
     const unitId = opened.value.header.unitId;
-    this.#working = { unitId, header, validator: opened.value, codes: [], accepted: [] };
-    return this.#ask(() => pullRequest(this.#client, unitId, 0, null));
+    this.#working = { unitId, validator: opened.value, codes: [], accepted: [] };
+    return this.#ask({ method: METHOD_PULL, unitId, index: 0, verdict: null });
   }
 
   #judge(entry: Uint8Array): string {
@@ -326,33 +379,40 @@ export class SimDevice {
     unit.codes.push(code);
     // A liar builds its own result from what it reported; an honest device's is the validator's.
     if (code === 0 && this.#behavior.verdict !== undefined) unit.accepted.push(sha256(entry.subarray(0, TX_BODY_SIZE)));
-    return this.#ask(() => pullRequest(this.#client, unit.unitId, index + 1, code));
+    return this.#ask({ method: METHOD_PULL, unitId: unit.unitId, index: index + 1, verdict: code });
   }
 
-  #ask(build: () => string): string {
-    this.#last = build;
-    return build();
+  /** Builds `request` as the next line and remembers it for a retry. */
+  #ask(request: LastRequest): string {
+    this.#last = request;
+    return this.#request(request);
   }
 
-  #again(build: () => string): null {
-    setTimeout(() => {
-      if (this.#client.waiting === null && !this.closed) this.#write(build());
-    }, 1000 / (this.#rate ?? 20));
+  #request(last: LastRequest): string {
+    if (last.method === METHOD_PULL) return pullLine(this.#client, last.unitId, last.index, last.verdict);
+    return (this.lastSubmit = submitLine(this.#client, last.unitId, last.result));
+  }
+
+  /** Sends the last request again after a pause of one request at the device's rate. */
+  #again(): null {
+    this.#retrying = true;
+    this.#shared.pacer.schedule(this.#paced, performance.now() + 1000 / (this.#rate ?? 20));
     return null;
   }
 
   /** Builds the result from the verdicts reported (true or not), mines its share and seals it. */
   #finish(): string {
     const unit = this.#working!;
+    const digest = this.#shared.digest;
     this.counter += 1;
-    const { bytes, digest } = this.#behavior.verdict === undefined ? unit.validator.finish(this.#idBytes, this.counter) : this.#reported(unit);
+    const pending = this.#behavior.verdict === undefined ? unit.validator.finish(this.#idBytes, this.counter) : this.#reported(unit);
     const difficulty = unit.validator.header.difficulty;
-    const search = startShareSearch(digest, difficulty);
-    while (!searchShare(nodeDigest, search, 1 << 16));
-    const sealed = sealResult(nodeDigest, bytes, digest, search.found ?? 0, this.identity.key);
-    const sent = this.#behavior.tamper?.(sealed, digest, difficulty) ?? sealed;
+    const search = startShareSearch(pending.digest, difficulty);
+    while (!searchShare(digest, search, 1 << 16));
+    const sealed = this.#seal(pending.bytes, pending.digest, search.found ?? 0);
+    const sent = this.#behavior.tamper?.(sealed, pending.digest, difficulty) ?? sealed;
     this.#lastResult = sent;
-    return this.#ask(() => (this.lastSubmit = submitRequest(this.#client, unit.unitId, sent)));
+    return this.#ask({ method: METHOD_SUBMIT, unitId: unit.unitId, result: sent });
   }
 
   /** The result of the verdicts the device reported, true or not, before its share and MAC. */
@@ -365,6 +425,6 @@ export class SimDevice {
     writeU16(result, RESULT_ACCEPTED_AT, unit.accepted.length);
     result.set(acceptedRoot(unit.accepted), RESULT_ACCEPTED_ROOT_AT);
     result.set(verdictChain(headerHash, unit.codes), RESULT_CHAIN_AT);
-    return { bytes: result, digest: resultDigest(nodeDigest, headerHash, this.#idBytes, result) };
+    return { bytes: result, digest: resultDigest(this.#shared.digest, headerHash, this.#idBytes, result) };
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The load generator: a real node in its own process (tools/loadgen/node-process.ts) and a
- * fleet of simulated devices in this one (tools/loadgen/device.ts), each registered through the
- * node's admin endpoint with its own random key, speaking the real protocol over loopback TCP:
+ * fleet of simulated devices in another (tools/loadgen/fleet-process.ts, device.ts), each
+ * registered through the node's admin endpoint with its own random key, speaking the real
+ * protocol over loopback TCP:
  * real MACs, real shares at a low difficulty, real durable acks. The node gives them probe
  * units (known-answer work: scheduler/probes.ts), so the figures measure the device path:
  * sessions, result checks, group commit and acks, while blocks settle the rewards every second.
@@ -12,16 +13,14 @@
  * @module
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { watchGc, type GcReport } from './pauses.ts';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { SimDevice, type Ack, type SimIdentity } from './device.ts';
+import type { FleetProcessConfig, FleetReport } from './fleet-process.ts';
 import type { EventLoopReport, NodeProcessConfig } from './node-process.ts';
+import type { GcReport } from './pauses.ts';
 
 /** What to run. Unknown names are refused. */
 export interface LoadOptions {
@@ -48,6 +47,8 @@ export interface LoadOptions {
   readonly blockIntervalMs?: number;
   /** Extra Node.js flags for the node process, e.g. `['--cpu-prof']` (default none). */
   readonly nodeFlags?: readonly string[];
+  /** Extra Node.js flags for the fleet's process, e.g. `['--cpu-prof']` (default none; FLEET_FLAGS always). */
+  readonly fleetFlags?: readonly string[];
   /** Write results on the node's writer thread (default true) or on its main thread. */
   readonly commitThread?: boolean;
 }
@@ -78,14 +79,14 @@ export interface LoadFigures {
     /** The node's main-thread event-loop delay inside the window (ms): what a stall costs every session. */
     readonly eventLoopDelayMs: EventLoopReport;
   };
-  /** The load generator's own event-loop delay inside the window (ms): a late ack reading inflates latencies. */
+  /** The fleet process's event-loop delay inside the window (ms): a late ack reading inflates latencies. */
   readonly fleetEventLoopDelayMs: Omit<EventLoopReport, 'gc'>;
-  /** The load generator's own garbage-collector pauses inside the window. */
+  /** The fleet process's garbage-collector pauses inside the window. */
   readonly fleetGc: GcReport;
   /**
    * CPU time per acknowledged result inside the window (µs): the node process (and by thread
-   * name, as in `cores`), and this process running all the devices. Unlike rates and latencies
-   * these do not depend on what else the machine runs.
+   * name, as in `cores`), and the fleet process running all the devices. Unlike rates and
+   * latencies these do not depend on what else the machine runs.
    */
   readonly cpuPerResultUs: { readonly node: number; readonly nodeThreads: Readonly<Record<string, number>>; readonly devices: number };
   /** Cores used inside the window: the node process (and by thread name), and the fleet's process. */
@@ -97,10 +98,21 @@ export interface LoadFigures {
 const DEFAULTS: Required<LoadOptions> = {
   devices: 1_000, durationMs: 10_000, warmupMs: 2_000, difficulty: 2, entriesPerUnit: 1, profile: 'espruino-esp32', requestsPerSecond: null, blockIntervalMs: 1_000,
   nodeFlags: [],
+  fleetFlags: [],
   commitThread: true,
 };
 
+/**
+ * Flags the fleet process always gets: a young generation of 64 MiB semi-spaces instead of V8's
+ * 16. A thousand devices allocate about 14 KB per result and keep their units in flight for a
+ * few hundred milliseconds; with the default, a scavenge every 0.2 s copied those units and
+ * promoted many into the old generation (majors followed), each pause stalling every
+ * connection at once (docs/node.md, Load generator).
+ */
+export const FLEET_FLAGS: readonly string[] = ['--max-semi-space-size=64'];
+
 const NODE_PROCESS = fileURLToPath(new URL('./node-process.ts', import.meta.url));
+const FLEET_PROCESS = fileURLToPath(new URL('./fleet-process.ts', import.meta.url));
 /** The project root: `--import tsx` resolves from the working directory. */
 const PROJECT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -109,12 +121,12 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadFigures> {
   for (const name of Object.keys(options)) if (!(name in DEFAULTS)) throw new TypeError(`unknown load option "${name}" (known: ${Object.keys(DEFAULTS).join(', ')})`);
   const o = { ...DEFAULTS, ...options };
   for (const [name, value] of Object.entries(o)) {
-    if (name === 'profile' || name === 'nodeFlags' || name === 'commitThread' || (name === 'requestsPerSecond' && value === null)) continue;
+    if (name === 'profile' || name === 'nodeFlags' || name === 'fleetFlags' || name === 'commitThread' || (name === 'requestsPerSecond' && value === null)) continue;
     if (!(Number.isSafeInteger(value) && (value as number) > 0)) throw new RangeError(`"${name}" expected a positive integer, got ${value}`);
   }
   const root = mkdtempSync(join(tmpdir(), 'mm-load-'));
   const dataDir = join(root, 'node');
-  const node = await startNodeProcess(o.nodeFlags, {
+  const nodeConfig: NodeProcessConfig = {
     dataDir,
     blockIntervalMs: o.blockIntervalMs,
     devices: {
@@ -126,55 +138,38 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadFigures> {
         linesPerSecondPerAddress: 1_000_000,
       },
     },
-  });
-  const fleet: SimDevice[] = [];
+  };
+  const node = await startChild('node', NODE_PROCESS, o.nodeFlags, nodeConfig);
+  let fleet: Child | null = null;
   try {
-    const base = `http://127.0.0.1:${node.httpPort}`;
-    const token = readFileSync(join(dataDir, 'admin.token'), 'utf8').trim();
-    const owner = randomBytes(32).toString('hex');
-    const tier = o.profile.startsWith('moddable-') ? 'sig' : 'hash';
-    let window: { from: number; to: number } = { from: Infinity, to: Infinity };
-    const inWindow: Ack[] = [];
-    const onAck = (ack: Ack): void => {
-      if (ack.ackedAt >= window.from && ack.ackedAt < window.to) inWindow.push(ack);
+    const { port, httpPort } = JSON.parse(node.ready) as { port: number; httpPort: number };
+    const base = `http://127.0.0.1:${httpPort}`;
+    const fleetConfig: FleetProcessConfig = {
+      port, http: base, tokenFile: join(dataDir, 'admin.token'), devices: o.devices, profile: o.profile, requestsPerSecond: o.requestsPerSecond,
     };
-    for (let i = 0; i < o.devices; i++) {
-      const identity: SimIdentity = { id: randomBytes(8).toString('hex'), key: new Uint8Array(randomBytes(32)), profile: o.profile, tier };
-      fleet.push(new SimDevice(identity, { port: node.port, onAck, requestsPerSecond: o.requestsPerSecond, keep: false }));
-    }
-    await inBatches(fleet, 50, (device) => register(base, token, device.identity, owner));
-    await inBatches(fleet, 50, (device) => device.connect());
+    fleet = await startChild('fleet', FLEET_PROCESS, [...FLEET_FLAGS, ...o.fleetFlags], fleetConfig);
     await sleep(o.warmupMs);
-    const from = performance.now();
-    const cpuBefore = { node: node.cpuMs(), threads: node.threadCpuMs(), devices: process.cpuUsage() };
-    node.openWindow();
-    const fleetDelay = monitorEventLoopDelay({ resolution: 1 });
-    fleetDelay.enable();
-    const fleetGc = watchGc();
-    window = { from, to: from + o.durationMs };
+    const cpuBefore = { node: processCpuMs(node.pid), threads: threadCpuMs(node.pid), devices: processCpuMs(fleet.pid) };
+    node.send('window');
+    fleet.send(`window ${o.durationMs}`);
     await sleep(o.durationMs);
-    fleetDelay.disable();
-    const fleetGcReport = fleetGc();
-    const cpu = { node: node.cpuMs() - cpuBefore.node, devices: cpuMs(process.cpuUsage(cpuBefore.devices)) };
-    const threads = node.threadCpuMs();
+    const cpu = { node: processCpuMs(node.pid) - cpuBefore.node, devices: processCpuMs(fleet.pid) - cpuBefore.devices };
+    const threads = threadCpuMs(node.pid);
     const threadMs: Record<string, number> = {};
     for (const [name, ms] of Object.entries(threads)) if (ms > (cpuBefore.threads[name] ?? 0)) threadMs[name] = ms - (cpuBefore.threads[name] ?? 0);
     const loadAverage = round2(loadavg()[0]!);
-    const eventLoop = await node.eventLoop();
-    const connected = fleet.filter((d) => d.authorized && !d.closed).length;
+    const seen = JSON.parse(await fleet.ask('report')) as FleetReport;
+    const eventLoop = JSON.parse(await node.ask('report')) as EventLoopReport;
     const metrics = await (await fetch(`${base}/metrics`)).text();
-    const perResult = (ms: number): number => Math.round((ms * 1000) / Math.max(1, inWindow.length));
-    const latencies = inWindow.map((a) => a.ackedAt - a.sentAt).sort((a, b) => a - b);
-    const errors: Record<string, number> = {};
-    for (const device of fleet) for (const error of device.errors) errors[error] = (errors[error] ?? 0) + 1;
+    const perResult = (ms: number): number => Math.round((ms * 1000) / Math.max(1, seen.results));
     return {
       devices: o.devices,
-      connected,
+      connected: seen.connected,
       windowMs: o.durationMs,
-      results: inWindow.length,
-      resultsPerSecond: Math.round((inWindow.length * 1000) / o.durationMs),
-      latencyMs: { p50: percentile(latencies, 0.5), p90: percentile(latencies, 0.9), p99: percentile(latencies, 0.99), max: round2(latencies.at(-1) ?? 0) },
-      errors,
+      results: seen.results,
+      resultsPerSecond: Math.round((seen.results * 1000) / o.durationMs),
+      latencyMs: seen.latencyMs,
+      errors: seen.errors,
       node: {
         resultsStored: series(metrics, 'mm_device_results_total{outcome="stored"}'),
         meanBatch: round2(series(metrics, 'mm_result_batch_size_sum') / Math.max(1, series(metrics, 'mm_result_batch_size_count'))),
@@ -184,8 +179,8 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadFigures> {
         meanBlockMs: round2((1000 * series(metrics, 'mm_block_commit_seconds_sum')) / Math.max(1, series(metrics, 'mm_block_commit_seconds_count'))),
         eventLoopDelayMs: eventLoop,
       },
-      fleetEventLoopDelayMs: { p50: nsToMs(fleetDelay.percentile(50)), p99: nsToMs(fleetDelay.percentile(99)), max: nsToMs(fleetDelay.max) },
-      fleetGc: fleetGcReport,
+      fleetEventLoopDelayMs: seen.eventLoopDelayMs,
+      fleetGc: seen.gc,
       cpuPerResultUs: {
         node: perResult(cpu.node),
         nodeThreads: Object.fromEntries(Object.entries(threadMs).map(([name, ms]) => [name, perResult(ms)])),
@@ -199,68 +194,54 @@ export async function runLoad(options: LoadOptions = {}): Promise<LoadFigures> {
       loadAverage,
     };
   } finally {
-    await Promise.all(fleet.map((d) => d.close()));
+    // The devices leave first, so that the node sees them go rather than its own shutdown.
+    await fleet?.stop();
     await node.stop();
     rmSync(root, { recursive: true, force: true });
   }
 }
 
-interface NodeProcess {
-  readonly port: number;
-  readonly httpPort: number;
-  /** CPU time the process used so far (user + system, ms), from /proc. */
-  cpuMs(): number;
-  /** CPU time per thread name (ms): the main thread is `main`, the others as the kernel names them. */
-  threadCpuMs(): Record<string, number>;
-  /** Starts a new event-loop delay histogram in the node. */
-  openWindow(): void;
-  /** The node's event-loop delay since {@link openWindow}. */
-  eventLoop(): Promise<EventLoopReport>;
+/** A load-generator process that answers JSON lines (node-process.ts, fleet-process.ts). */
+interface Child {
+  readonly pid: number;
+  /** Its first line, printed once it is ready. */
+  readonly ready: string;
+  /** Writes a command line on its stdin. */
+  send(command: string): void;
+  /** Writes a command line and resolves with the line it answers. */
+  ask(command: string): Promise<string>;
+  /** Ends it with SIGTERM and resolves once it exited. */
   stop(): Promise<void>;
 }
 
-async function startNodeProcess(flags: readonly string[], config: NodeProcessConfig): Promise<NodeProcess> {
-  const child: ChildProcess = spawn(process.execPath, [...flags, '--import', 'tsx', NODE_PROCESS, JSON.stringify(config)], { cwd: PROJECT, stdio: ['pipe', 'pipe', 'inherit'] });
+/** Starts `file` under tsx with `flags` and `config` (JSON) and resolves once it printed its ready line; rejects if it exits first. */
+async function startChild(name: string, file: string, flags: readonly string[], config: object): Promise<Child> {
+  const child: ChildProcess = spawn(process.execPath, [...flags, '--import', 'tsx', file, JSON.stringify(config)], { cwd: PROJECT, stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const lines = createInterface({ input: child.stdout! });
   const nextLine = (): Promise<string> => new Promise((resolve, reject) => {
-    const gone = (code: number | null, signal: string | null): void => reject(new Error(`the node process exited (${code ?? signal})`));
+    const gone = (code: number | null, signal: string | null): void => reject(new Error(`the ${name} process exited (${code ?? signal})`));
     child.once('exit', gone);
     lines.once('line', (line) => {
       child.off('exit', gone);
       resolve(line);
     });
   });
-  const ready = JSON.parse(await nextLine()) as { port: number; httpPort: number };
+  const ready = await nextLine();
   return {
-    port: ready.port,
-    httpPort: ready.httpPort,
-    cpuMs: () => processCpuMs(child.pid!),
-    threadCpuMs: () => threadCpuMs(child.pid!),
-    openWindow: () => void child.stdin!.write('window\n'),
-    async eventLoop() {
+    pid: child.pid!,
+    ready,
+    send: (command) => void child.stdin!.write(command + '\n'),
+    ask(command) {
       const line = nextLine();
-      child.stdin!.write('report\n');
-      return JSON.parse(await line) as EventLoopReport;
+      child.stdin!.write(command + '\n');
+      return line;
     },
     async stop() {
       child.kill('SIGTERM');
       await exited;
     },
   };
-}
-
-async function register(base: string, token: string, identity: SimIdentity, owner: string): Promise<void> {
-  const response = await fetch(`${base}/admin/devices`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ id: identity.id, key: Buffer.from(identity.key).toString('hex'), profile: identity.profile, tier: identity.tier, owner }),
-  });
-  if (response.status !== 201) throw new Error(`registering device ${identity.id} failed: ${response.status} ${await response.text()}`);
-}
-
-async function inBatches<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
-  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(work));
 }
 
 /** User plus system CPU time of a process in ms (Linux /proc; fields 14 and 15 in clock ticks of 10 ms). */
@@ -289,15 +270,6 @@ function statCpuMs(stat: string): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-function cpuMs(usage: NodeJS.CpuUsage): number {
-  return (usage.user + usage.system) / 1000;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return round2(sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!);
-}
-
 function series(metrics: string, name: string): number {
   const line = metrics.split('\n').find((l) => l.startsWith(name + ' '));
   return line === undefined ? 0 : Number(line.slice(name.length + 1));
@@ -308,10 +280,6 @@ function histogramQuantile(metrics: string, name: string, q: number): number {
   const buckets = [...metrics.matchAll(new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\d+)$`, 'gm'))].map((m) => [Number(m[1] === '+Inf' ? Infinity : m[1]), Number(m[2])] as const);
   const total = buckets.at(-1)?.[1] ?? 0;
   return buckets.find(([, count]) => count >= q * total)?.[0] ?? 0;
-}
-
-function nsToMs(ns: number): number {
-  return round2(ns / 1e6);
 }
 
 function round2(value: number): number {
