@@ -8,9 +8,9 @@
  * @module
  */
 import type { Logger } from '../log.ts';
-import type { Counter, MetricsRegistry } from '../metrics.ts';
+import type { Counter, CounterSeries, MetricsRegistry } from '../metrics.ts';
 import type { SerialLane } from '../serial.ts';
-import type { LedgerStore, NewReward } from '../store/types.ts';
+import type { LedgerStore, NewReward, RewardKind } from '../store/types.ts';
 import { HOUR_MS, hourOf, scaledReward, underCap, type RewardRules } from './rules.ts';
 
 /** Where a verdict reward is owed: the device, its owner's account, and the unit (voidable as a whole). */
@@ -34,7 +34,8 @@ export class RewardBook {
   readonly #rules: RewardRules;
   readonly #now: () => number;
   readonly #logger: Logger;
-  readonly #credited: Counter;
+  /** `mm_rewards_credited_total` by kind, bound once (counted per result). */
+  readonly #credited: { readonly [kind in RewardKind]: CounterSeries };
   readonly #capped: Counter;
   /** Per device, the hour being counted and what it used (loaded from the store once per hour). */
   readonly #hours = new Map<string, { readonly hour: number; readonly use: Promise<HourUse> }>();
@@ -46,7 +47,8 @@ export class RewardBook {
     this.#rules = rules;
     this.#now = now;
     this.#logger = logger;
-    this.#credited = metrics.counter({ name: 'mm_rewards_credited_total', help: 'Base units credited to devices, by kind', labels: ['kind'] });
+    const credited = metrics.counter({ name: 'mm_rewards_credited_total', help: 'Base units credited to devices, by kind', labels: ['kind'] });
+    this.#credited = { verdict: credited.series({ kind: 'verdict' }), share: credited.series({ kind: 'share' }) };
     this.#capped = metrics.counter({ name: 'mm_rewards_capped_total', help: 'Base units not credited because a device reached its hourly cap', labels: ['kind'] });
   }
 
@@ -68,7 +70,7 @@ export class RewardBook {
 
   /** Counts a share reward as credited once its result is durable. */
   stored(reward: NewReward): void {
-    this.#credited.inc({ kind: reward.kind }, Number(reward.amount));
+    this.#credited[reward.kind].inc(Number(reward.amount));
   }
 
   /** Credits a correct verdict's reward (batched; skipped if its unit is voided by then). */
@@ -91,7 +93,7 @@ export class RewardBook {
     if (batch.length === 0) return;
     try {
       await this.#lane.run(() => this.#store.creditRewards(batch.map((p) => p.reward)));
-      for (const p of batch) this.#credited.inc({ kind: 'verdict' }, Number(p.reward.amount));
+      for (const p of batch) this.#credited.verdict.inc(Number(p.reward.amount));
     } catch (error) {
       this.#logger.error('rewards_not_credited', { count: batch.length, error });
     }

@@ -19,7 +19,7 @@ import type { Tier } from '../../protocol/wire.ts';
 import { encodeEntry } from '../../protocol/unit.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { Mempool } from '../mempool.ts';
-import type { Counter, MetricsRegistry } from '../metrics.ts';
+import type { CounterSeries, MetricsRegistry } from '../metrics.ts';
 import type { Job, JobBoard } from './jobs.ts';
 import type { ProbeSet } from './probes.ts';
 import { planUnit, type ProfileCatalog, type SizingLimits } from './sizing.ts';
@@ -66,14 +66,16 @@ export class Scheduler {
   readonly #deps: SchedulerDeps;
   readonly #units = new Map<number, Unit>();
   #nextId: number;
-  readonly #assigned: Counter;
+  /** `mm_units_assigned_total` by kind, bound once (counted per unit). */
+  readonly #assigned: { readonly [kind in Unit['kind']]: CounterSeries };
 
   constructor(deps: SchedulerDeps) {
     this.#deps = deps;
     // Unit ids start at random so that a restarted node does not reuse the ids of units a
     // device may still resend results for.
     this.#nextId = randomBytes(4).readUInt32LE(0);
-    this.#assigned = deps.metrics.counter({ name: 'mm_units_assigned_total', help: 'Work units handed to devices, by kind', labels: ['kind'] });
+    const assigned = deps.metrics.counter({ name: 'mm_units_assigned_total', help: 'Work units handed to devices, by kind', labels: ['kind'] });
+    this.#assigned = { consensus: assigned.series({ kind: 'consensus' }), probe: assigned.series({ kind: 'probe' }) };
     deps.metrics.gauge({ name: 'mm_units_open', help: 'Work units handed out and not yet finished', collect: (g) => g.set(this.#units.size) });
   }
 
@@ -167,7 +169,7 @@ export class Scheduler {
     const header = unitHeader(this.#deps.ledger, { unitId: id, signatures, difficulty: worker.difficulty, deadlineMs }, body.entries.length);
     const unit: Unit = { id, kind, deviceId: worker.id, header, signatures, difficulty: worker.difficulty, assignedAt: this.#deps.now(), voided: false, ...body };
     this.#units.set(id, unit);
-    this.#assigned.inc({ kind });
+    this.#assigned[kind].inc();
     return unit;
   }
 }
