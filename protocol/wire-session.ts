@@ -17,8 +17,8 @@ import {
   SESSION_DEFAULTS, type DeviceRecord, type DropReason, type SessionHost, type SessionOptions, type StoreOutcome, type UnitProgress,
 } from './wire-host.ts';
 import {
-  MAX_LINE, authProof, authResult, createFramer, encodeDifficulty, encodeError, encodeNotify, encodeResult, feedFramer,
-  helloResult, parseDeviceLine, pullResult, submitResult, CHALLENGE_SIZE,
+  MAX_LINE, authProof, authResult, createFramer, encodeDifficulty, encodeError, encodeNotify, encodePullAnswer, encodeResult,
+  encodeSubmitAnswer, feedFramer, helloResult, parseDeviceLine, CHALLENGE_SIZE,
   type DeviceRequest, type Framer, type WireError,
 } from './wire.ts';
 import { describeDecodeError } from './messages.ts';
@@ -250,7 +250,7 @@ export class DeviceSession {
     if (unit === null) return false;
     if (request.index === unit.pulled - 1 && (request.index === 0 || unit.verdicts[request.index - 1] === request.previousVerdict)) {
       // The same pull again: its answer was lost with a connection. Answer it again, unchanged.
-      return this.answer(request.id, pullResult(request.index < unit.entryCount ? await this.host.entry(unit.unitId, request.index) : null));
+      return this.reply(encodePullAnswer(request.id, request.index < unit.entryCount ? await this.host.entry(unit.unitId, request.index) : null));
     }
     if (request.index !== unit.pulled) {
       const next = unit.pulled > unit.entryCount ? 'none: the unit is complete, submit it' : `index ${unit.pulled}`;
@@ -263,7 +263,7 @@ export class DeviceSession {
     if (request.previousVerdict !== null) unit.verdicts[request.index - 1] = request.previousVerdict;
     unit.pulled++;
     this.advanced();
-    return this.answer(request.id, pullResult(entry));
+    return this.reply(encodePullAnswer(request.id, entry));
   }
 
   private async onSubmit(request: Extract<DeviceRequest, { method: 'mm.submit' }>): Promise<boolean> {
@@ -319,7 +319,7 @@ export class DeviceSession {
     this.retire(unit);
     this.advanced();
     this.host.report?.({ type: 'stored', deviceId, unitId: unit.unitId, counter: result.counter });
-    this.answer(request.id, submitResult(outcome.accepted, outcome.credited));
+    this.reply(encodeSubmitAnswer(request.id, outcome.accepted, outcome.credited));
     return true;
   }
 
@@ -384,7 +384,12 @@ export class DeviceSession {
   }
 
   private answer(id: number, result: unknown): boolean {
-    if (this.phase !== 'closed') this.host.send(encodeResult(id, result));
+    return this.reply(encodeResult(id, result));
+  }
+
+  /** Sends an encoded answer unless the session is closed; always false (no work wanted). */
+  private reply(line: string): false {
+    if (this.phase !== 'closed') this.host.send(line);
     return false;
   }
 

@@ -175,14 +175,34 @@ export function submitResult(accepted: boolean, credited: bigint | null): { acce
   return { accepted, credited: credited === null ? null : credited.toString() };
 }
 
+/*
+ * The lines the node sends for every result (the pull answers, the ack, the next notify) are
+ * written from templates: their shapes are fixed and every value in them is a number, a
+ * keyword or lowercase hex, so the text is exactly what JSON.stringify gives (the tests hold
+ * them to the generic encoders above) without building an object, a JSON string and an ASCII
+ * pass per line.
+ */
+
+/** The answer to `mm.pull`: {@link encodeResult} of {@link pullResult}, from a template. */
+export function encodePullAnswer(id: number, entry: Uint8Array | null): string {
+  const entryJson = entry === null ? 'null' : `"${hexOf(entry)}"`;
+  return `{"id":${u32('id', id)},"result":{"entry":${entryJson}},"error":null}\n`;
+}
+
+/** The answer to `mm.submit` (the ack): {@link encodeResult} of {@link submitResult}, from a template. */
+export function encodeSubmitAnswer(id: number, accepted: boolean, credited: bigint | null): string {
+  const { credited: amount } = submitResult(accepted, credited);
+  return `{"id":${u32('id', id)},"result":{"accepted":${accepted},"credited":${amount === null ? 'null' : `"${amount}"`}},"error":null}\n`;
+}
+
 /** `mm.notify` for a unit header (its unit id and difficulty are read from the header). */
 export function encodeNotify(header: Uint8Array): string {
   if (header.length !== HEADER_SIZE) throw new RangeError(`"header" expected ${HEADER_SIZE} bytes, got ${header.length}`);
-  return asciiLine({ id: null, method: 'mm.notify', params: [readU32(header, HEADER_UNIT_AT), hexOf(header), header[HEADER_DIFFICULTY_AT]] });
+  return `{"id":null,"method":"mm.notify","params":[${readU32(header, HEADER_UNIT_AT)},"${hexOf(header)}",${header[HEADER_DIFFICULTY_AT]}]}\n`;
 }
 
 /** `mm.difficulty`: the share difficulty the node will put in the device's next units. */
 export function encodeDifficulty(difficulty: number): string {
   if (!(isU32(difficulty) && difficulty <= MAX_DIFFICULTY)) throw new RangeError(`"difficulty" expected 0-${MAX_DIFFICULTY}, got ${difficulty}`);
-  return asciiLine({ id: null, method: 'mm.difficulty', params: [difficulty] });
+  return `{"id":null,"method":"mm.difficulty","params":[${difficulty}]}\n`;
 }
