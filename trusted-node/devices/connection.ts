@@ -67,8 +67,10 @@ export class Connection implements SessionHost {
       const flood = this.#service.admitLines(this, lines);
       if (flood !== null) return this.shut(flood);
     }
-    this.session.feed(chunk).catch((error: unknown) => this.#service.logger.error('session_failed', { address: this.address, error }));
+    this.session.feed(chunk)?.catch(this.#sessionFailed);
   }
+
+  readonly #sessionFailed = (error: unknown): void => this.#service.logger.error('session_failed', { address: this.address, error });
 
   /** Closes the connection for `reason` (counted once), letting what was written go out first. */
   shut(reason: CloseReason | string): void {
