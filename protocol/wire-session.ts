@@ -45,6 +45,13 @@ const RESULT_ERRORS: { [rejection in ResultRejection]: [WireError, Consequence] 
   'bad-mac': ['bad-mac', 'close'],
 };
 
+/** How many of `verdicts` are 0 (accept). */
+function countAccepted(verdicts: Uint8Array): number {
+  let accepted = 0;
+  for (let i = 0; i < verdicts.length; i++) if (verdicts[i] === 0) accepted++;
+  return accepted;
+}
+
 /** The node's state machine for one device connection. */
 export class DeviceSession {
   phase: SessionPhase = 'hello';
@@ -339,8 +346,8 @@ export class DeviceSession {
     const contradiction =
       result.unitId !== unit.unitId ? `"result.unitId" is ${result.unitId}, submitted as ${unit.unitId}`
       : result.entryCount !== unit.entryCount ? `"result.entryCount" is ${result.entryCount}, the unit has ${unit.entryCount}`
-      : result.acceptedCount !== unit.verdicts.filter((code) => code === 0).length ? '"result.acceptedCount" differs from the verdicts reported in pulls'
-      : !timingSafeEqual(result.verdictChain, verdictChain(unit.headerHash, [...unit.verdicts])) ? '"result.verdictChain" differs from the verdicts reported in pulls'
+      : result.acceptedCount !== countAccepted(unit.verdicts) ? '"result.acceptedCount" differs from the verdicts reported in pulls'
+      : !timingSafeEqual(result.verdictChain, verdictChain(unit.headerHash, unit.verdicts)) ? '"result.verdictChain" differs from the verdicts reported in pulls'
       : null;
     if (contradiction !== null) return this.fail(request.id, 'malformed', contradiction, 'strike');
     let outcome: StoreOutcome | undefined;

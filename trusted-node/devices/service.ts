@@ -27,7 +27,7 @@ import { ProbeSet } from '../scheduler/probes.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
 import { ProfileCatalog } from '../scheduler/sizing.ts';
 import type { Unit } from '../scheduler/units.ts';
-import type { NewReward, ResultOutcome, DeviceRecord as StoredDevice } from '../store/types.ts';
+import type { NewReward, ResultOutcome, DeviceRecord as StoredDevice, VerdictRecord } from '../store/types.ts';
 import type { Connection } from './connection.ts';
 import { GroupCommit } from './group-commit.ts';
 import { KeyedBuckets } from './limits.ts';
@@ -46,6 +46,12 @@ export interface DeviceState {
   /** Speed level measured from its last share (rewards/rules.ts). */
   level: number;
   connection: Connection | null;
+}
+
+/** The first entry whose reported verdict is not the expected one, or -1. */
+function firstMismatch(expected: readonly number[], reported: Uint8Array): number {
+  for (let i = 0; i < expected.length; i++) if (reported[i] !== expected[i]) return i;
+  return -1;
 }
 
 /** See the module comment. */
@@ -231,12 +237,16 @@ export class DeviceService {
     }
     const duration = started - unit.assignedAt;
     const level = speedLevel(unit.difficulty, duration);
-    const probeMiss = unit.kind === 'probe' ? unit.expected.findIndex((code, i) => submission.verdicts[i] !== code) : -1;
-    const reward = unit.voided || probeMiss >= 0 ? null : await this.rewards.share(state.id, state.account, unit.id, level);
+    const probeMiss = unit.kind === 'probe' ? firstMismatch(unit.expected, submission.verdicts) : -1;
+    const granted = unit.voided || probeMiss >= 0 ? null : this.rewards.share(state.id, state.account, unit.id, level);
+    const reward = granted instanceof Promise ? await granted : granted;
+    const verdicts: VerdictRecord[] = [];
+    for (let entryIndex = 0; entryIndex < submission.verdicts.length; entryIndex++) {
+      verdicts.push({ entryIndex, txId: unit.txIds[entryIndex]!, code: submission.verdicts[entryIndex]! });
+    }
     const outcome = await this.#commit.write({
       deviceId: submission.deviceId, counter: submission.counter, unitId: unit.id, result: submission.result, share: true, receivedAt: started,
-      verdicts: [...submission.verdicts].map((code, entryIndex) => ({ entryIndex, txId: unit.txIds[entryIndex]!, code })),
-      rewards: reward === null ? [] : [reward],
+      verdicts, rewards: reward === null ? [] : [reward],
     });
     this.#results[outcome].inc();
     if (outcome !== 'stored') {

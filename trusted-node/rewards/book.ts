@@ -27,6 +27,13 @@ interface HourUse {
   used: bigint;
 }
 
+/** A device's hour being counted: its use as loaded from the store, and once loaded, the use itself (so a grant needs no turn). */
+interface HourEntry {
+  readonly hour: number;
+  readonly use: Promise<HourUse>;
+  loaded: HourUse | null;
+}
+
 /** See the module comment. */
 export class RewardBook {
   readonly #store: LedgerStore;
@@ -38,7 +45,7 @@ export class RewardBook {
   readonly #credited: { readonly [kind in RewardKind]: CounterSeries };
   readonly #capped: Counter;
   /** Per device, the hour being counted and what it used (loaded from the store once per hour). */
-  readonly #hours = new Map<string, { readonly hour: number; readonly use: Promise<HourUse> }>();
+  readonly #hours = new Map<string, HourEntry>();
   #pending: { credit: VerdictCredit; reward: NewReward }[] = [];
 
   constructor(store: LedgerStore, lane: SerialLane, rules: RewardRules, now: () => number, metrics: MetricsRegistry, logger: Logger) {
@@ -55,11 +62,13 @@ export class RewardBook {
   /**
    * The share reward of a result at speed `level`, cut to what the device's hourly cap leaves,
    * as a reward to store with the result; null when the cap leaves nothing. Until the result
-   * is stored, the amount counts against the cap: {@link refund} it if the store refuses.
+   * is stored, the amount counts against the cap: {@link refund} it if the store refuses. A
+   * promise only while the device's use of the hour is being loaded (its first result of the hour).
    */
-  async share(deviceId: string, account: Uint8Array, unitId: number, level: number): Promise<NewReward | null> {
-    const amount = await this.#grant(deviceId, 'share', scaledReward(this.#rules.shareReward, level));
-    return amount === 0n ? null : { deviceId, account, kind: 'share', amount, unitId, createdAt: this.#now() };
+  share(deviceId: string, account: Uint8Array, unitId: number, level: number): NewReward | null | Promise<NewReward | null> {
+    const granted = this.#grant(deviceId, 'share', scaledReward(this.#rules.shareReward, level));
+    const reward = (amount: bigint): NewReward | null => (amount === 0n ? null : { deviceId, account, kind: 'share', amount, unitId, createdAt: this.#now() });
+    return typeof granted === 'bigint' ? reward(granted) : granted.then(reward);
   }
 
   /** Gives back a share reward whose result was not stored. */
@@ -99,15 +108,22 @@ export class RewardBook {
     }
   }
 
-  /** Takes up to `amount` from the device's cap for the current hour. */
-  async #grant(deviceId: string, kind: 'share' | 'verdict', amount: bigint): Promise<bigint> {
+  /** Takes up to `amount` from the device's cap for the current hour; a promise while that hour's use is loading. */
+  #grant(deviceId: string, kind: 'share' | 'verdict', amount: bigint): bigint | Promise<bigint> {
     const hour = hourOf(this.#now());
     let entry = this.#hours.get(deviceId);
     if (entry === undefined || entry.hour !== hour) {
-      entry = { hour, use: this.#store.rewardedSince(deviceId, hour * HOUR_MS).then((used) => ({ hour, used })) };
-      this.#hours.set(deviceId, entry);
+      const loading: HourEntry = {
+        hour, loaded: null,
+        use: this.#store.rewardedSince(deviceId, hour * HOUR_MS).then((used) => (loading.loaded = { hour, used })),
+      };
+      this.#hours.set(deviceId, (entry = loading));
     }
-    const use = await entry.use;
+    if (entry.loaded !== null) return this.#take(entry.loaded, kind, amount);
+    return entry.use.then((use) => this.#take(use, kind, amount));
+  }
+
+  #take(use: HourUse, kind: 'share' | 'verdict', amount: bigint): bigint {
     const granted = underCap(amount, use.used, this.#rules.hourlyCap);
     use.used += granted;
     if (granted < amount) this.#capped.inc({ kind }, Number(amount - granted));
