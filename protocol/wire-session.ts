@@ -141,7 +141,7 @@ export class DeviceSession {
     const { unitId, entryCount, difficulty, deadline } = decoded.value;
     this.current = {
       unitId, entryCount, difficulty,
-      header: Uint8Array.from(header),
+      header: new Uint8Array(header),
       headerHash: headerHash(header),
       expiresAt: this.host.now() + deadline + this.options.deadlineGraceMs,
       pulled: 0,

@@ -11,12 +11,11 @@
  */
 import { TX_SIZE } from '../../firmware/core/layout.ts';
 import { openUnit } from '../../firmware/core/validator.ts';
-import { asciiBytes } from '../../firmware/core/bytes.ts';
+import { asciiBytes, compareBytes } from '../../firmware/core/bytes.ts';
 import { nodeDigest, sha256 } from '../../protocol/digest.ts';
 import { describeDecodeError } from '../../protocol/messages.ts';
 import { encodeTxBody, joinTx, txId } from '../../protocol/tx.ts';
 import { encodeEntry } from '../../protocol/unit.ts';
-import { equalBytes } from '../bytes.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { bySender, unitHeader } from './units.ts';
 
@@ -48,7 +47,7 @@ export class ProbeSet {
   /** Up to `count` probes from distinct senders, in sender order; empty when the state has no account. */
   take(count: number): Probe[] {
     const root = this.#ledger.stateRoot;
-    if (this.#root === null || !equalBytes(root, this.#root)) {
+    if (this.#root === null || compareBytes(root, 0, this.#root, 0, 32) !== 0) {
       this.#root = root.slice();
       this.#probes = this.#build();
     }
