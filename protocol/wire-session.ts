@@ -177,8 +177,8 @@ export class DeviceSession {
 
   /**
    * Answers one line. A request the host serves at once is answered before this returns
-   * (undefined); one that waits for the host (storage) returns the promise of its answer. The
-   * hot requests, pulls and the checks of a submit, so make no promise and take no extra turn.
+   * (undefined); one that waits for the host (storage) returns the promise of its answer. So the
+   * hot requests (pulls, the checks of a submit) make no promise and take no extra turn.
    */
   private receive(line: string): Promise<void> | undefined {
     const parsed = parseDeviceLine(line);

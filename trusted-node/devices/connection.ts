@@ -39,8 +39,8 @@ export class Connection implements SessionHost {
   readonly #service: DeviceService;
   /**
    * Lines sent and not yet written. They are written together, one write call for an ack and
-   * the next notify (a corked socket would make a writev of its own, at the same cost): when
-   * the lines being answered are (see #answering), or else at the end of the tick they were sent in.
+   * the next notify (a corked socket would make a writev of its own, at the same cost), once no
+   * chunk is being answered (see #answering), or else at the end of the tick they were sent in.
    */
   #unsent = '';
   /**
