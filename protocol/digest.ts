@@ -20,10 +20,11 @@ const oneShot: (data: Uint8Array) => Uint8Array =
     ? (data) => crypto.hash('sha256', data, 'buffer')
     : (data) => crypto.createHash('sha256').update(data).digest();
 
-/** SHA-256 through node:crypto. */
+/** SHA-256 through node:crypto, as a plain Uint8Array over the digest's own 32-byte buffer (not copied). */
 export const nodeDigest: Digest = {
   sha256(data: Uint8Array): Uint8Array {
-    return new Uint8Array(oneShot(data));
+    const hash = oneShot(data);
+    return new Uint8Array(hash.buffer, hash.byteOffset, hash.byteLength);
   },
 };
 

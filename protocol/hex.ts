@@ -14,11 +14,17 @@ export function hexOf(data: Uint8Array): string {
   return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('hex');
 }
 
-/** The bytes spelled by canonical lowercase hex `text`, or null when `text` is not that. */
+/**
+ * The bytes spelled by canonical lowercase hex `text`, or null when `text` is not that. They
+ * get a buffer of their own, exactly their size: a view into Node's shared 8 KiB pool (what
+ * `Buffer.from(text, 'hex')` gives small inputs) would take the whole pool along wherever it
+ * goes, and a result handed to the writer thread is structured-cloned with its buffer.
+ */
 export function bytesOfHex(text: string): Uint8Array | null {
   if (!CANONICAL.test(text)) return null;
-  const decoded = Buffer.from(text, 'hex');
-  return new Uint8Array(decoded.buffer, decoded.byteOffset, decoded.byteLength);
+  const bytes = new Uint8Array(text.length >>> 1);
+  Buffer.from(bytes.buffer).write(text, 'hex');
+  return bytes;
 }
 
 /**

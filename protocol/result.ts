@@ -26,15 +26,15 @@ export function acceptedRoot(ids: readonly Uint8Array[]): Uint8Array {
 }
 
 /** The verdict chain: start at the header hash, then SHA-256(chain || u16 index || u8 code) per entry. */
-export function verdictChain(headerHashBytes: Uint8Array, codes: readonly number[]): Uint8Array {
+export function verdictChain(headerHashBytes: Uint8Array, codes: ArrayLike<number>): Uint8Array {
   let chain = bytes('headerHash', headerHashBytes, 32);
-  codes.forEach((code, index) => {
-    const input = new Uint8Array(35);
+  const input = new Uint8Array(35);
+  for (let index = 0; index < codes.length; index++) {
     input.set(chain);
     writeU16(input, 32, index);
-    input[34] = code;
+    input[34] = codes[index]!;
     chain = sha256(input);
-  });
+  }
   return chain;
 }
 

@@ -30,7 +30,7 @@ import { StateTree } from './state.ts';
 import { publicKeyOf, signTx } from './tx.ts';
 import { HASH_TIER_CHECKS, encodeEntry, encodeHeader } from './unit.ts';
 import {
-  authProof, authResult, encodeDifficulty, encodeError, encodeNotify, encodeResult, helloResult, pullResult, submitResult,
+  authProof, authResult, encodeDifficulty, encodeError, encodeNotify, encodePullAnswer, encodeResult, encodeSubmitAnswer, helloResult,
 } from './wire.ts';
 import { DeviceSession, type DeviceRecord, type SessionEvent, type SessionHost, type StoreOutcome, type Submission } from './wire-session.ts';
 
@@ -298,10 +298,10 @@ export async function exampleMarkdown(): Promise<string> {
     sizeRow('`mm.auth` result', find('"counter"'), encodeResult(max, authResult(max, max))),
     sizeRow('`mm.notify`', find('"mm.notify"'), encodeNotify(exampleUnit(max, 1, 4, MAX_DIFFICULTY).header)),
     sizeRow('`mm.pull` request', find('"mm.pull"'), longest(() => pullRequest(most, max, MAX_ENTRIES, REASONS.length - 1))),
-    sizeRow('`mm.pull` result, an entry', find('"entry":"'), encodeResult(max, pullResult(new Uint8Array(ENTRY_MAX_SIZE)))),
-    sizeRow('`mm.pull` result, no more entries', find('"entry":null'), encodeResult(max, pullResult(null))),
+    sizeRow('`mm.pull` result, an entry', find('"entry":"'), encodePullAnswer(max, new Uint8Array(ENTRY_MAX_SIZE))),
+    sizeRow('`mm.pull` result, no more entries', find('"entry":null'), encodePullAnswer(max, null)),
     sizeRow('`mm.submit` request', find('"mm.submit"'), longest(() => submitRequest(most, max, new Uint8Array(RESULT_SIZE)))),
-    sizeRow('`mm.submit` result (ack)', find('"accepted"'), encodeResult(max, submitResult(true, (1n << 64n) - 1n))),
+    sizeRow('`mm.submit` result (ack)', find('"accepted"'), encodeSubmitAnswer(max, true, (1n << 64n) - 1n)),
     sizeRow('`mm.refuse` request', undefined, longest(() => refuseRequest(most, max, 'unsupported-version'))),
     sizeRow('`mm.refuse` / `mm.ping` result', undefined, encodeResult(max, true)),
     sizeRow('`mm.ping` request', undefined, longest(() => pingRequest(most))),

@@ -14,11 +14,12 @@ import { bytesOfHex } from './hex.ts';
 import { headerHash } from './unit.ts';
 import { verdictChain, verifyResult, type ResultRejection } from './result.ts';
 import {
-  SESSION_DEFAULTS, type DeviceRecord, type DropReason, type SessionHost, type SessionOptions, type StoreOutcome, type UnitProgress,
+  SESSION_DEFAULTS, type DeviceRecord, type DropReason, type SessionEvent, type SessionHost, type SessionOptions, type StoreOutcome,
+  type UnitProgress,
 } from './wire-host.ts';
 import {
-  MAX_LINE, authProof, authResult, createFramer, encodeDifficulty, encodeError, encodeNotify, encodeResult, feedFramer,
-  helloResult, parseDeviceLine, pullResult, submitResult, CHALLENGE_SIZE,
+  MAX_LINE, authProof, authResult, createFramer, encodeDifficulty, encodeError, encodeNotify, encodePullAnswer, encodeResult,
+  encodeSubmitAnswer, feedFramer, helloResult, parseDeviceLine, CHALLENGE_SIZE,
   type DeviceRequest, type Framer, type WireError,
 } from './wire.ts';
 import { describeDecodeError } from './messages.ts';
@@ -35,11 +36,21 @@ type Consequence = 'none' | 'strike' | 'close';
 /** How many superseded units a session remembers, to answer `stale` rather than `out-of-order`. */
 const RECENT_UNITS = 8;
 
+/** Reported for every request that moved a unit forward: one shared event, as it carries nothing of its own. */
+const ADVANCED: SessionEvent = Object.freeze({ type: 'advanced' });
+
 const RESULT_ERRORS: { [rejection in ResultRejection]: [WireError, Consequence] } = {
   'malformed': ['malformed', 'strike'],
   'low-difficulty': ['low-difficulty', 'strike'],
   'bad-mac': ['bad-mac', 'close'],
 };
+
+/** How many of `verdicts` are 0 (accept). */
+function countAccepted(verdicts: Uint8Array): number {
+  let accepted = 0;
+  for (let i = 0; i < verdicts.length; i++) if (verdicts[i] === 0) accepted++;
+  return accepted;
+}
 
 /** The node's state machine for one device connection. */
 export class DeviceSession {
@@ -59,6 +70,12 @@ export class DeviceSession {
   private submitting: UnitProgress | null = null;
   private readonly recent: number[] = [];
   private busy = false;
+  /**
+   * Set once a line of the chunk being fed was taken as a request: the lines after it in the
+   * same chunk were sent before its answer could have been read, so they are out of order even
+   * when that request was answered at once.
+   */
+  private requestInChunk = false;
   /**
    * Set when the device's unit expired while the device was silent: its next unit waits for its
    * next request instead of being pushed at once, so a device stuck waiting for a lost answer
@@ -90,15 +107,26 @@ export class DeviceSession {
     return this.phase === 'ready' && this.current === null && !this.silentSinceExpiry;
   }
 
-  /** Feeds bytes from the socket (a latin1 string or bytes). Resolves once every line they completed is answered. */
-  feed(chunk: string | Uint8Array): Promise<void> {
-    const work: Promise<void>[] = [];
+  /**
+   * Feeds bytes from the socket (a latin1 string or bytes). Returns undefined when every line
+   * they completed is answered already (a host that answers at once: no promise is made), else
+   * a promise that resolves once they are.
+   */
+  feed(chunk: string | Uint8Array): Promise<void> | undefined {
+    let work: Promise<void>[] | undefined;
+    this.requestInChunk = false;
     for (const event of feedFramer(this.framer, chunk)) {
       if (this.phase === 'closed') break;
-      if (event === null) this.fail(null, 'line-too-long', `line longer than ${MAX_LINE} bytes`, 'strike');
-      else work.push(this.receive(event));
+      if (event === null) {
+        this.fail(null, 'line-too-long', `line longer than ${MAX_LINE} bytes`, 'strike');
+        continue;
+      }
+      const answering = this.receive(event);
+      if (answering !== undefined) (work ??= []).push(answering);
     }
-    return Promise.all(work).then(() => undefined);
+    this.requestInChunk = false;
+    if (work === undefined) return undefined;
+    return work.length === 1 ? work[0] : Promise.all(work).then(() => undefined);
   }
 
   /** Makes `header` the device's current unit and notifies it; a unit it replaces becomes stale. */
@@ -113,7 +141,7 @@ export class DeviceSession {
     const { unitId, entryCount, difficulty, deadline } = decoded.value;
     this.current = {
       unitId, entryCount, difficulty,
-      header: Uint8Array.from(header),
+      header: new Uint8Array(header),
       headerHash: headerHash(header),
       expiresAt: this.host.now() + deadline + this.options.deadlineGraceMs,
       pulled: 0,
@@ -147,39 +175,60 @@ export class DeviceSession {
     this.host.report?.({ type: 'closed', reason });
   }
 
-  private async receive(line: string): Promise<void> {
+  /**
+   * Answers one line. A request the host serves at once is answered before this returns
+   * (undefined); one that waits for the host (storage) returns the promise of its answer. So the
+   * hot requests (pulls, the checks of a submit) make no promise and take no extra turn.
+   */
+  private receive(line: string): Promise<void> | undefined {
     const parsed = parseDeviceLine(line);
     if (!parsed.ok) {
       const { id, error, message } = parsed.fault;
       this.fail(id, error, message, error === 'unsupported-version' ? 'close' : 'strike');
-      return;
+      return undefined;
     }
     const request = parsed.request;
     if (!this.takeToken()) {
       this.fail(request.id, 'rate-limited', `more than ${this.options.requestsPerSecond} requests per second`, 'strike');
-      return;
+      return undefined;
     }
-    if (this.busy) {
+    if (this.busy || this.requestInChunk) {
       this.fail(request.id, 'out-of-order', 'a request is already in progress: wait for its answer', 'strike');
-      return;
+      return undefined;
     }
     this.busy = true;
+    this.requestInChunk = true;
     // Any request answers the silence after an expiry: the device is alive and gets work again.
-    let wantsWork = this.silentSinceExpiry;
+    const wasSilent = this.silentSinceExpiry;
     this.silentSinceExpiry = false;
+    let answered: boolean | Promise<boolean>;
     try {
-      wantsWork = (await this.dispatch(request)) || wantsWork;
+      answered = this.dispatch(request);
     } catch (error) {
-      // A host failure (storage down, unit gone) is the node's fault: the device may retry.
-      this.fail(request.id, 'other', 'node error, retry later', 'none', `host failed on ${request.method}: ${String(error)}`);
-    } finally {
-      this.busy = false;
+      answered = this.hostFailed(request, error);
     }
-    if (wantsWork) await this.offerWork();
+    if (answered instanceof Promise) {
+      return answered.then(
+        (wantsWork) => this.answered(wantsWork || wasSilent),
+        (error: unknown) => this.answered(this.hostFailed(request, error) || wasSilent),
+      );
+    }
+    return this.answered(answered || wasSilent);
   }
 
-  /** Answers one well-formed request; true when the device now needs a unit. */
-  private async dispatch(request: DeviceRequest): Promise<boolean> {
+  /** A host failure (storage down, unit gone) is the node's fault: the device may retry. */
+  private hostFailed(request: DeviceRequest, error: unknown): false {
+    return this.fail(request.id, 'other', 'node error, retry later', 'none', `host failed on ${request.method}: ${String(error)}`);
+  }
+
+  /** The request is answered: the next may come, and a device that needs a unit is offered one. */
+  private answered(wantsWork: boolean): Promise<void> | undefined {
+    this.busy = false;
+    return wantsWork ? this.offerWork() : undefined;
+  }
+
+  /** Answers one well-formed request; true when the device now needs a unit (a promise of that when the host is asked and answers later). */
+  private dispatch(request: DeviceRequest): boolean | Promise<boolean> {
     if (this.phase === 'closed') return false;
     if (request.method === 'mm.ping') return this.answer(request.id, true);
     if (this.phase === 'hello') {
@@ -245,25 +294,32 @@ export class DeviceSession {
     return unit;
   }
 
-  private async onPull(request: Extract<DeviceRequest, { method: 'mm.pull' }>): Promise<boolean> {
+  private onPull(request: Extract<DeviceRequest, { method: 'mm.pull' }>): boolean | Promise<boolean> {
     const unit = this.openUnit(request.id, request.unitId);
     if (unit === null) return false;
-    if (request.index === unit.pulled - 1 && (request.index === 0 || unit.verdicts[request.index - 1] === request.previousVerdict)) {
-      // The same pull again: its answer was lost with a connection. Answer it again, unchanged.
-      return this.answer(request.id, pullResult(request.index < unit.entryCount ? await this.host.entry(unit.unitId, request.index) : null));
-    }
-    if (request.index !== unit.pulled) {
+    const repeated = request.index === unit.pulled - 1 && (request.index === 0 || unit.verdicts[request.index - 1] === request.previousVerdict);
+    if (!repeated && request.index !== unit.pulled) {
       const next = unit.pulled > unit.entryCount ? 'none: the unit is complete, submit it' : `index ${unit.pulled}`;
       return this.fail(request.id, 'out-of-order', `pulled index ${request.index}, expected ${next}`, 'strike');
     }
-    const entry = request.index < unit.entryCount ? await this.host.entry(unit.unitId, request.index) : null;
-    // Meanwhile the connection may have ended (the unit is then the host's) or the unit replaced.
+    const entry = request.index < unit.entryCount ? this.host.entry(unit.unitId, request.index) : null;
+    if (entry instanceof Promise) return entry.then((bytes) => this.pulled(request, unit, bytes, repeated));
+    return this.pulled(request, unit, entry, repeated);
+  }
+
+  /**
+   * Answers a pull with its entry. A repeated pull (its answer was lost with a connection) is
+   * answered again, unchanged; a new one records the previous verdict and moves the unit on.
+   */
+  private pulled(request: Extract<DeviceRequest, { method: 'mm.pull' }>, unit: UnitProgress, entry: Uint8Array | null, repeated: boolean): boolean {
+    if (repeated) return this.reply(encodePullAnswer(request.id, entry));
+    // While the host fetched the entry the connection may have ended (the unit is then the host's) or the unit been replaced.
     if (this.phase === 'closed') return false;
     if (this.current !== unit) return this.fail(request.id, 'stale', `unit ${unit.unitId} was superseded`, 'none');
     if (request.previousVerdict !== null) unit.verdicts[request.index - 1] = request.previousVerdict;
     unit.pulled++;
     this.advanced();
-    return this.answer(request.id, pullResult(entry));
+    return this.reply(encodePullAnswer(request.id, entry));
   }
 
   private async onSubmit(request: Extract<DeviceRequest, { method: 'mm.submit' }>): Promise<boolean> {
@@ -290,8 +346,8 @@ export class DeviceSession {
     const contradiction =
       result.unitId !== unit.unitId ? `"result.unitId" is ${result.unitId}, submitted as ${unit.unitId}`
       : result.entryCount !== unit.entryCount ? `"result.entryCount" is ${result.entryCount}, the unit has ${unit.entryCount}`
-      : result.acceptedCount !== unit.verdicts.filter((code) => code === 0).length ? '"result.acceptedCount" differs from the verdicts reported in pulls'
-      : !timingSafeEqual(result.verdictChain, verdictChain(unit.headerHash, [...unit.verdicts])) ? '"result.verdictChain" differs from the verdicts reported in pulls'
+      : result.acceptedCount !== countAccepted(unit.verdicts) ? '"result.acceptedCount" differs from the verdicts reported in pulls'
+      : !timingSafeEqual(result.verdictChain, verdictChain(unit.headerHash, unit.verdicts)) ? '"result.verdictChain" differs from the verdicts reported in pulls'
       : null;
     if (contradiction !== null) return this.fail(request.id, 'malformed', contradiction, 'strike');
     let outcome: StoreOutcome | undefined;
@@ -319,7 +375,7 @@ export class DeviceSession {
     this.retire(unit);
     this.advanced();
     this.host.report?.({ type: 'stored', deviceId, unitId: unit.unitId, counter: result.counter });
-    this.answer(request.id, submitResult(outcome.accepted, outcome.credited));
+    this.reply(encodeSubmitAnswer(request.id, outcome.accepted, outcome.credited));
     return true;
   }
 
@@ -330,20 +386,38 @@ export class DeviceSession {
     return true;
   }
 
-  private async offerWork(): Promise<void> {
-    if (this.phase !== 'ready' || this.current !== null) return;
+  /** Asks the host for the device's next unit; a promise only when the host answers later. */
+  private offerWork(): Promise<void> | undefined {
+    if (this.phase !== 'ready' || this.current !== null) return undefined;
     try {
       // A host that answers at once is not awaited, so nothing can assign a unit in between.
       const next = this.host.nextUnit(this.deviceId!);
-      const header = next instanceof Promise ? await next : next;
-      if (header === null) return;
-      if (this.phase === 'ready' && this.current === null) return this.assign(header);
+      if (!(next instanceof Promise)) return this.offered(next);
+      return next.then((header) => this.offered(header), (error: unknown) => this.assignFailed(error));
+    } catch (error) {
+      return this.assignFailed(error);
+    }
+  }
+
+  private offered(header: Uint8Array | null): undefined {
+    try {
+      if (header === null) return undefined;
+      if (this.phase === 'ready' && this.current === null) {
+        this.assign(header);
+        return undefined;
+      }
       // The session got a unit or closed while the host built this one: it goes back.
       const decoded = decodeHeader(header);
       if (decoded.ok) this.host.report?.({ type: 'unit-dropped', deviceId: this.deviceId!, unitId: decoded.value.unitId, why: 'unassigned' });
     } catch (error) {
-      this.host.report?.({ type: 'error', error: 'other', message: `host failed to assign a unit: ${String(error)}` });
+      this.assignFailed(error);
     }
+    return undefined;
+  }
+
+  private assignFailed(error: unknown): undefined {
+    this.host.report?.({ type: 'error', error: 'other', message: `host failed to assign a unit: ${String(error)}` });
+    return undefined;
   }
 
   private suspend(unit: UnitProgress): void {
@@ -370,7 +444,7 @@ export class DeviceSession {
    */
   private advanced(): void {
     this.tokens = Math.min(this.options.burst, this.tokens + 1);
-    this.host.report?.({ type: 'advanced' });
+    this.host.report?.(ADVANCED);
   }
 
   private takeToken(): boolean {
@@ -384,7 +458,12 @@ export class DeviceSession {
   }
 
   private answer(id: number, result: unknown): boolean {
-    if (this.phase !== 'closed') this.host.send(encodeResult(id, result));
+    return this.reply(encodeResult(id, result));
+  }
+
+  /** Sends an encoded answer unless the session is closed; always false (no work wanted). */
+  private reply(line: string): false {
+    if (this.phase !== 'closed') this.host.send(line);
     return false;
   }
 

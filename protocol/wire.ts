@@ -53,8 +53,11 @@ function params(id: number, method: DeviceMethod, list: unknown[], expected: str
   return list.length === count ? undefined : fault(id, 'malformed', `${method} expects ${expected}, got ${list.length} params`);
 }
 
+function badParam(id: number, method: DeviceMethod, field: string, expected: string, got: unknown): ParsedLine {
+  return fault(id, 'malformed', `${method} "${field}" expected ${expected}, got ${quote(got)}`);
+}
+
 function decodeParams(id: number, method: DeviceMethod, list: unknown[]): ParsedLine {
-  const bad = (field: string, expected: string, got: unknown) => fault(id, 'malformed', `${method} "${field}" expected ${expected}, got ${quote(got)}`);
   switch (method) {
     case 'mm.hello': {
       // The version comes first so that a later protocol's hello, whatever its other params,
@@ -63,28 +66,28 @@ function decodeParams(id: number, method: DeviceMethod, list: unknown[]): Parsed
       const wrongCount = params(id, method, list, '[version, device id, firmware, profile, tier, counter]', 6);
       if (wrongCount) return wrongCount;
       const [, deviceId, firmware, profile, tier, counter] = list;
-      if (typeof deviceId !== 'string' || deviceId.length !== 2 * DEVICE_ID_SIZE || !isHex(deviceId)) return bad('deviceId', '16 lowercase hex characters', deviceId);
-      if (typeof firmware !== 'string' || !isPlainName(firmware, MAX_FIRMWARE_LENGTH)) return bad('firmware', `1-${MAX_FIRMWARE_LENGTH} of [A-Za-z0-9-._+]`, firmware);
-      if (typeof profile !== 'string' || !isPlainName(profile, MAX_PROFILE_LENGTH)) return bad('profile', `1-${MAX_PROFILE_LENGTH} of [A-Za-z0-9-._+]`, profile);
-      if (tier !== 'hash' && tier !== 'sig') return bad('tier', '"hash" or "sig"', tier);
-      if (!isU32(counter)) return bad('counter', 'u32', counter);
+      if (typeof deviceId !== 'string' || deviceId.length !== 2 * DEVICE_ID_SIZE || !isHex(deviceId)) return badParam(id, method, 'deviceId', '16 lowercase hex characters', deviceId);
+      if (typeof firmware !== 'string' || !isPlainName(firmware, MAX_FIRMWARE_LENGTH)) return badParam(id, method, 'firmware', `1-${MAX_FIRMWARE_LENGTH} of [A-Za-z0-9-._+]`, firmware);
+      if (typeof profile !== 'string' || !isPlainName(profile, MAX_PROFILE_LENGTH)) return badParam(id, method, 'profile', `1-${MAX_PROFILE_LENGTH} of [A-Za-z0-9-._+]`, profile);
+      if (tier !== 'hash' && tier !== 'sig') return badParam(id, method, 'tier', '"hash" or "sig"', tier);
+      if (!isU32(counter)) return badParam(id, method, 'counter', 'u32', counter);
       return { ok: true, request: { method, id, deviceId, firmware, profile, tier, counter } };
     }
     case 'mm.auth': {
       const wrongCount = params(id, method, list, '[proof hex]', 1);
       if (wrongCount) return wrongCount;
       const proof = typeof list[0] === 'string' ? bytesOfHex(list[0]) : null;
-      if (proof === null || proof.length !== AUTH_PROOF_SIZE) return bad('proof', `${AUTH_PROOF_SIZE} bytes of lowercase hex`, list[0]);
+      if (proof === null || proof.length !== AUTH_PROOF_SIZE) return badParam(id, method, 'proof', `${AUTH_PROOF_SIZE} bytes of lowercase hex`, list[0]);
       return { ok: true, request: { method, id, proof } };
     }
     case 'mm.pull': {
       const wrongCount = params(id, method, list, '[unit id, index, previous verdict]', 3);
       if (wrongCount) return wrongCount;
       const [unitId, index, previousVerdict] = list;
-      if (!isU32(unitId)) return bad('unitId', 'u32', unitId);
-      if (!isU32(index)) return bad('index', 'u32', index);
+      if (!isU32(unitId)) return badParam(id, method, 'unitId', 'u32', unitId);
+      if (!isU32(index)) return badParam(id, method, 'index', 'u32', index);
       if (index === 0 ? previousVerdict !== null : !(isU32(previousVerdict) && reasonOf(previousVerdict) !== undefined)) {
-        return bad('previousVerdict', index === 0 ? 'null at index 0' : 'a reason code', previousVerdict);
+        return badParam(id, method, 'previousVerdict', index === 0 ? 'null at index 0' : 'a reason code', previousVerdict);
       }
       return { ok: true, request: { method, id, unitId, index, previousVerdict: previousVerdict as number | null } };
     }
@@ -92,18 +95,18 @@ function decodeParams(id: number, method: DeviceMethod, list: unknown[]): Parsed
       const wrongCount = params(id, method, list, '[unit id, result hex]', 2);
       if (wrongCount) return wrongCount;
       const [unitId, hex] = list;
-      if (!isU32(unitId)) return bad('unitId', 'u32', unitId);
+      if (!isU32(unitId)) return badParam(id, method, 'unitId', 'u32', unitId);
       const result = typeof hex === 'string' ? bytesOfHex(hex) : null;
-      if (result === null || result.length !== RESULT_SIZE) return bad('result', `${RESULT_SIZE} bytes of lowercase hex`, hex);
+      if (result === null || result.length !== RESULT_SIZE) return badParam(id, method, 'result', `${RESULT_SIZE} bytes of lowercase hex`, hex);
       return { ok: true, request: { method, id, unitId, result } };
     }
     case 'mm.refuse': {
       const wrongCount = params(id, method, list, '[unit id, error code]', 2);
       if (wrongCount) return wrongCount;
       const [unitId, code] = list;
-      if (!isU32(unitId)) return bad('unitId', 'u32', unitId);
+      if (!isU32(unitId)) return badParam(id, method, 'unitId', 'u32', unitId);
       const why = isU32(code) ? wireErrorOf(code) : undefined;
-      if (why === undefined) return bad('why', 'a wire error code', code);
+      if (why === undefined) return badParam(id, method, 'why', 'a wire error code', code);
       return { ok: true, request: { method, id, unitId, why } };
     }
     case 'mm.ping':
@@ -122,12 +125,12 @@ export function parseDeviceLine(line: string): ParsedLine {
   if (typeof message !== 'object' || message === null || Array.isArray(message)) return fault(null, 'malformed', 'expected a JSON object');
   const record = message as Record<string, unknown>;
   const id = isU32(record.id) ? record.id : null;
-  const keys = Object.keys(record);
-  const unknown = keys.find((key) => key !== 'id' && key !== 'method' && key !== 'params');
-  if (unknown !== undefined) return fault(id, 'malformed', `unknown member ${quote(unknown)}`);
+  for (const key of Object.keys(record)) {
+    if (key !== 'id' && key !== 'method' && key !== 'params') return fault(id, 'malformed', `unknown member ${quote(key)}`);
+  }
   if (id === null) return fault(null, 'malformed', `"id" expected u32, got ${quote(record.id)}`);
   if (typeof record.method !== 'string') return fault(id, 'malformed', `"method" expected a string, got ${quote(record.method)}`);
-  const method = DEVICE_METHODS.find((name) => name === record.method);
+  const method = DEVICE_METHODS[DEVICE_METHODS.indexOf(record.method as DeviceMethod)];
   if (method === undefined) return fault(id, 'unknown-method', `unknown method ${quote(record.method)}`);
   if (!Array.isArray(record.params)) return fault(id, 'malformed', `"params" expected an array, got ${quote(record.params)}`);
   return decodeParams(id, method, record.params);
@@ -175,14 +178,34 @@ export function submitResult(accepted: boolean, credited: bigint | null): { acce
   return { accepted, credited: credited === null ? null : credited.toString() };
 }
 
+/*
+ * The lines the node sends for every result (the pull answers, the ack, the next notify) are
+ * written from templates: their shapes are fixed and every value in them is a number, a
+ * keyword or lowercase hex, so the text is exactly what JSON.stringify gives (the tests hold
+ * them to the generic encoders above) without building an object, a JSON string and an ASCII
+ * pass per line.
+ */
+
+/** The answer to `mm.pull`: {@link encodeResult} of {@link pullResult}, from a template. */
+export function encodePullAnswer(id: number, entry: Uint8Array | null): string {
+  const entryJson = entry === null ? 'null' : `"${hexOf(entry)}"`;
+  return `{"id":${u32('id', id)},"result":{"entry":${entryJson}},"error":null}\n`;
+}
+
+/** The answer to `mm.submit` (the ack): {@link encodeResult} of {@link submitResult}, from a template. */
+export function encodeSubmitAnswer(id: number, accepted: boolean, credited: bigint | null): string {
+  const { credited: amount } = submitResult(accepted, credited);
+  return `{"id":${u32('id', id)},"result":{"accepted":${accepted},"credited":${amount === null ? 'null' : `"${amount}"`}},"error":null}\n`;
+}
+
 /** `mm.notify` for a unit header (its unit id and difficulty are read from the header). */
 export function encodeNotify(header: Uint8Array): string {
   if (header.length !== HEADER_SIZE) throw new RangeError(`"header" expected ${HEADER_SIZE} bytes, got ${header.length}`);
-  return asciiLine({ id: null, method: 'mm.notify', params: [readU32(header, HEADER_UNIT_AT), hexOf(header), header[HEADER_DIFFICULTY_AT]] });
+  return `{"id":null,"method":"mm.notify","params":[${readU32(header, HEADER_UNIT_AT)},"${hexOf(header)}",${header[HEADER_DIFFICULTY_AT]}]}\n`;
 }
 
 /** `mm.difficulty`: the share difficulty the node will put in the device's next units. */
 export function encodeDifficulty(difficulty: number): string {
   if (!(isU32(difficulty) && difficulty <= MAX_DIFFICULTY)) throw new RangeError(`"difficulty" expected 0-${MAX_DIFFICULTY}, got ${difficulty}`);
-  return asciiLine({ id: null, method: 'mm.difficulty', params: [difficulty] });
+  return `{"id":null,"method":"mm.difficulty","params":[${difficulty}]}\n`;
 }

@@ -37,6 +37,17 @@ export interface Counter {
   inc(labels?: Labels, by?: number): void;
   /** Current value of one series (0 when never incremented). */
   get(labels?: Labels): number;
+  /**
+   * The series of `labels`, checked once: for a path that counts the same series per request,
+   * where building the series key on every call would allocate. It appears in the rendering
+   * once incremented, like any other series.
+   */
+  series(labels?: Labels): CounterSeries;
+}
+
+/** One series of a counter, its labels bound (see {@link Counter.series}). */
+export interface CounterSeries {
+  inc(by?: number): void;
 }
 
 /** A value that goes up and down. */
@@ -51,6 +62,13 @@ export interface Histogram {
   observe(value: number, labels?: Labels): void;
   /** Number of observations of one series. */
   count(labels?: Labels): number;
+  /** The series of `labels`, checked once (as {@link Counter.series}). */
+  series(labels?: Labels): HistogramSeries;
+}
+
+/** One series of a histogram, its labels bound (see {@link Histogram.series}). */
+export interface HistogramSeries {
+  observe(value: number): void;
 }
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
@@ -71,12 +89,17 @@ export class MetricsRegistry {
   counter(options: MetricOptions): Counter {
     const series = new SeriesMap<number>(options.name, options.labels ?? []);
     this.#register(options, 'counter', () => series.entries().map(([key, value]) => `${options.name}${key} ${formatNumber(value)}`));
+    const add = (key: string, by: number): void => {
+      if (!(by >= 0) || !Number.isFinite(by)) throw new RangeError(`"${options.name}" counter increment expected a finite number >= 0, got ${by}`);
+      series.set(key, (series.at(key) ?? 0) + by);
+    };
     return {
-      inc(labels = {}, by = 1) {
-        if (!(by >= 0) || !Number.isFinite(by)) throw new RangeError(`"${options.name}" counter increment expected a finite number >= 0, got ${by}`);
-        series.update(labels, 0, (v) => v + by);
+      inc: (labels = {}, by = 1) => add(series.keyOf(labels), by),
+      get: (labels = {}) => series.at(series.keyOf(labels)) ?? 0,
+      series(labels = {}) {
+        const key = series.keyOf(labels);
+        return { inc: (by = 1) => add(key, by) };
       },
-      get: (labels = {}) => series.read(labels) ?? 0,
     };
   }
 
@@ -85,12 +108,13 @@ export class MetricsRegistry {
     const series = new SeriesMap<number>(options.name, options.labels ?? []);
     const gauge: Gauge = {
       set(value, labels = {}) {
-        series.update(labels, 0, () => finite(options.name, value));
+        series.set(series.keyOf(labels), finite(options.name, value));
       },
       inc(labels = {}, by = 1) {
-        series.update(labels, 0, (v) => v + finite(options.name, by));
+        const key = series.keyOf(labels);
+        series.set(key, (series.at(key) ?? 0) + finite(options.name, by));
       },
-      get: (labels = {}) => series.read(labels) ?? 0,
+      get: (labels = {}) => series.at(series.keyOf(labels)) ?? 0,
     };
     this.#register(options, 'gauge', () => {
       options.collect?.(gauge);
@@ -122,18 +146,23 @@ export class MetricsRegistry {
         return lines;
       }),
     );
+    const observe = (key: string, value: number): void => {
+      finite(options.name, value);
+      let state = series.at(key);
+      if (state === undefined) series.set(key, (state = { counts: buckets.map(() => 0), sum: 0, count: 0 }));
+      let slot = 0;
+      while (slot < buckets.length && value > buckets[slot]!) slot++;
+      if (slot < buckets.length) state.counts[slot]! += 1;
+      state.sum += value;
+      state.count += 1;
+    };
     return {
-      observe(value, labels = {}) {
-        finite(options.name, value);
-        series.update(labels, { counts: buckets.map(() => 0), sum: 0, count: 0 }, (state) => {
-          const slot = buckets.findIndex((bound) => value <= bound);
-          if (slot >= 0) state.counts[slot]! += 1;
-          state.sum += value;
-          state.count += 1;
-          return state;
-        });
+      observe: (value, labels = {}) => observe(series.keyOf(labels), value),
+      count: (labels = {}) => series.at(series.keyOf(labels))?.count ?? 0,
+      series(labels = {}) {
+        const key = series.keyOf(labels);
+        return { observe: (value) => observe(key, value) };
       },
-      count: (labels = {}) => series.read(labels)?.count ?? 0,
     };
   }
 
@@ -169,20 +198,21 @@ class SeriesMap<T> {
     readonly labelNames: readonly string[],
   ) {}
 
-  update(labels: Labels, initial: T, change: (value: T) => T): void {
-    const key = this.#key(labels);
-    this.#values.set(key, change(this.#values.get(key) ?? initial));
+  /** The value of the series `key` (from {@link keyOf}), if it has one. */
+  at(key: string): T | undefined {
+    return this.#values.get(key);
   }
 
-  read(labels: Labels): T | undefined {
-    return this.#values.get(this.#key(labels));
+  set(key: string, value: T): void {
+    this.#values.set(key, value);
   }
 
   entries(): [string, T][] {
     return [...this.#values.entries()];
   }
 
-  #key(labels: Labels): string {
+  /** The rendered label set of `labels`; throws naming a label that is unknown or missing. */
+  keyOf(labels: Labels): string {
     const given = Object.keys(labels);
     const unknown = given.find((l) => !this.labelNames.includes(l));
     if (unknown !== undefined) throw new RangeError(`"${this.name}" has no label "${unknown}" (labels: ${this.labelNames.join(', ') || 'none'})`);

@@ -52,4 +52,25 @@ test('wrong names, labels and values are refused by name', () => {
   assert.throws(() => c.inc({ kind: 'a' }, -1), RangeError);
 });
 
+test('a bound series counts into the same series as its labels, and appears once used', () => {
+  const registry = new MetricsRegistry();
+  const results = registry.counter({ name: 'mm_results_total', help: 'r', labels: ['outcome'] });
+  const stored = results.series({ outcome: 'stored' });
+  results.series({ outcome: 'never' });
+  const seconds = registry.histogram({ name: 'mm_ack_seconds', help: 's', buckets: [0.1, 1] }).series();
+  assert.not.match(registry.render(), /mm_results_total\{/);
+  stored.inc();
+  stored.inc(2);
+  results.inc({ outcome: 'stored' });
+  for (const v of [0.05, 0.5, 5]) seconds.observe(v);
+  assert.is(results.get({ outcome: 'stored' }), 4);
+  const rendered = registry.render();
+  assert.match(rendered, 'mm_results_total{outcome="stored"} 4\n');
+  assert.not.match(rendered, 'never');
+  assert.match(rendered, 'mm_ack_seconds_bucket{le="0.1"} 1\nmm_ack_seconds_bucket{le="1"} 2\nmm_ack_seconds_bucket{le="+Inf"} 3\nmm_ack_seconds_sum 5.55\nmm_ack_seconds_count 3\n');
+  assert.throws(() => results.series({ outcom: 'stored' }), /has no label "outcom"/);
+  assert.throws(() => stored.inc(-1), /expected a finite number >= 0/);
+  assert.throws(() => seconds.observe(Number.NaN), /expected a finite number/);
+});
+
 test.run();

@@ -35,4 +35,13 @@ test('the node\'s native hex agrees with the device\'s on every spelling, canoni
   }
 });
 
+test('decoded bytes own a buffer of exactly their size (never a view into a shared pool)', () => {
+  for (const length of [0, 1, 32, 112, 4095]) {
+    const bytes = bytesOfHex('5a'.repeat(length))!;
+    assert.is(bytes.byteOffset, 0);
+    assert.is(bytes.buffer.byteLength, length);
+    assert.ok(bytes.every((b) => b === 0x5a));
+  }
+});
+
 test.run();

@@ -12,7 +12,8 @@ import {
   authRequest, helloRequest, pingRequest, pullRequest, refuseRequest, submitRequest,
 } from '../../protocol/device-requests.ts';
 import {
-  MAX_LINE, METHOD_HELLO, METHOD_PING, METHOD_PULL, METHOD_SUBMIT, WIRE_ERROR_CODES, authResult, encodeDifficulty, encodeError, encodeNotify, encodeResult, helloResult,
+  MAX_LINE, METHOD_HELLO, METHOD_PING, METHOD_PULL, METHOD_SUBMIT, WIRE_ERROR_CODES, authResult, encodeDifficulty, encodeError, encodeNotify,
+  encodePullAnswer, encodeResult, encodeSubmitAnswer, helloResult,
   methodId, parseDeviceLine, pullResult, submitResult, wireErrorOf, type DeviceMethod, type WireError,
 } from '../../protocol/wire.ts';
 import { ENTRY_MAX_SIZE, RESULT_SIZE } from '../../firmware/core/layout.ts';
@@ -180,6 +181,27 @@ test('node encoders keep lines ASCII and refuse what mm/1 cannot carry', () => {
   assert.throws(() => encodeDifficulty(29), /"difficulty" expected 0-28, got 29/);
   assert.throws(() => submitResult(true, -1n), /"credited" expected u64/);
   assert.throws(() => encodeNotify(new Uint8Array(3)), /"header" expected 93 bytes, got 3/);
+  assert.throws(() => encodePullAnswer(-1, null), /"id" expected u32, got -1/);
+  assert.throws(() => encodeSubmitAnswer(2 ** 32, true, null), /"id" expected u32/);
+  assert.throws(() => encodeSubmitAnswer(1, true, 1n << 64n), /"credited" expected u64/);
+});
+
+test('the templated answers and notifications are exactly the JSON the generic encoders give', () => {
+  const ids = [0, 1, 9, 10, 4_000_000_000, 0xffffffff];
+  const entries = [null, new Uint8Array(1), exampleUnit(7, 2, 3, 5).entries[0]!, new Uint8Array(ENTRY_MAX_SIZE).map((_, i) => i * 7)];
+  const credits = [null, 0n, 1n, 123_456_789n, (1n << 64n) - 1n];
+  for (const id of ids) {
+    for (const entry of entries) assert.is(encodePullAnswer(id, entry), encodeResult(id, pullResult(entry)));
+    for (const credited of credits) {
+      for (const accepted of [true, false]) assert.is(encodeSubmitAnswer(id, accepted, credited), encodeResult(id, submitResult(accepted, credited)));
+    }
+  }
+  const asJson = (value: object) => JSON.stringify(value) + '\n';
+  for (const difficulty of [0, 1, 9, 28]) assert.is(encodeDifficulty(difficulty), asJson({ id: null, method: 'mm.difficulty', params: [difficulty] }));
+  for (const [unitId, difficulty] of [[0, 0], [9, 12], [0xffffffff, 28]] as const) {
+    const header = exampleUnit(unitId, 1, 4, difficulty).header;
+    assert.is(encodeNotify(header), asJson({ id: null, method: 'mm.notify', params: [unitId, Buffer.from(header).toString('hex'), difficulty] }));
+  }
 });
 
 test.run();

@@ -37,8 +37,19 @@ export class Connection implements SessionHost {
   closedFor: string | null = null;
   readonly #socket: Socket;
   readonly #service: DeviceService;
-  /** Lines sent in this tick, written together when it ends. */
+  /**
+   * Lines sent and not yet written. They are written together, one write call for an ack and
+   * the next notify (a corked socket would make a writev of its own, at the same cost), once no
+   * chunk is being answered (see #answering), or else at the end of the tick they were sent in.
+   */
   #unsent = '';
+  /**
+   * Chunks being answered: fed to the session now, or waiting for the host (a submit for its
+   * commit). While any is, lines sent are held for the write its answer ends with, so a pull
+   * is answered by a write from the very callback that read it, without scheduling one.
+   */
+  #answering = 0;
+  #flushScheduled = false;
 
   constructor(socket: Socket, service: DeviceService) {
     this.#socket = socket;
@@ -48,6 +59,8 @@ export class Connection implements SessionHost {
     this.lastLineAt = this.openedAt;
     this.session = new DeviceSession(this, service.options.session);
     socket.setEncoding('latin1');
+    // Every line the node writes is ASCII: latin1 writes it byte for byte, without a UTF-8 pass.
+    socket.setDefaultEncoding('latin1');
     socket.setNoDelay(true);
     socket.on('data', (chunk: string) => this.#receive(chunk));
     socket.on('close', () => this.#closed());
@@ -67,8 +80,24 @@ export class Connection implements SessionHost {
       const flood = this.#service.admitLines(this, lines);
       if (flood !== null) return this.shut(flood);
     }
-    this.session.feed(chunk).catch((error: unknown) => this.#service.logger.error('session_failed', { address: this.address, error }));
+    this.#answering++;
+    let answering: Promise<void> | undefined;
+    try {
+      answering = this.session.feed(chunk);
+    } finally {
+      if (answering === undefined) this.#answered();
+    }
+    answering?.then(this.#answered, this.#answerFailed);
   }
+
+  readonly #answered = (): void => {
+    if (--this.#answering === 0) this.#flush();
+  };
+
+  readonly #answerFailed = (error: unknown): void => {
+    this.#service.logger.error('session_failed', { address: this.address, error });
+    this.#answered();
+  };
 
   /** Closes the connection for `reason` (counted once), letting what was written go out first. */
   shut(reason: CloseReason | string): void {
@@ -111,20 +140,21 @@ export class Connection implements SessionHost {
 
   send(line: string): void {
     if (this.#socket.destroyed) return;
-    if (this.#unsent === '') process.nextTick(this.#flush);
     this.#unsent += line;
+    if (this.#answering === 0 && !this.#flushScheduled) {
+      this.#flushScheduled = true;
+      process.nextTick(this.#flush);
+    }
   }
 
-  /**
-   * Writes the lines sent in this tick (an ack and the next notify) as one string: one write
-   * call, where a corked socket would gather them into a writev of its own.
-   */
+  /** Writes the lines sent and not yet written (see #unsent) as one string. */
   readonly #flush = (): void => {
+    this.#flushScheduled = false;
     const lines = this.#unsent;
     this.#unsent = '';
     const socket = this.#socket;
     if (lines === '' || socket.destroyed) return;
-    socket.write(lines, 'latin1');
+    socket.write(lines);
     if (socket.writableLength > this.#service.options.limits.maxQueuedBytes) this.shut('slow-reader');
   };
 

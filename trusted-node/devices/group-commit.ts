@@ -19,7 +19,7 @@
  * flight are durable, and the results gathered meanwhile queue behind that task.
  * @module
  */
-import type { Histogram, MetricsRegistry } from '../metrics.ts';
+import type { HistogramSeries, MetricsRegistry } from '../metrics.ts';
 import type { SerialLane } from '../serial.ts';
 import type { ResultOutcome, ResultRecord } from '../store/types.ts';
 import type { ResultWriter } from './result-writer.ts';
@@ -38,8 +38,8 @@ export class GroupCommit {
   readonly #writer: ResultWriter;
   readonly #lane: SerialLane;
   readonly #maxBatch: number;
-  readonly #batchSize: Histogram;
-  readonly #commitSeconds: Histogram;
+  readonly #batchSize: HistogramSeries;
+  readonly #commitSeconds: HistogramSeries;
   #queue: Waiting[] = [];
   #inFlight = 0;
   #scheduled = false;
@@ -53,10 +53,10 @@ export class GroupCommit {
     this.#maxBatch = maxBatch;
     this.#batchSize = metrics.histogram({
       name: 'mm_result_batch_size', help: 'Device results written per store transaction (group commit)', buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048],
-    });
+    }).series();
     this.#commitSeconds = metrics.histogram({
       name: 'mm_result_commit_seconds', help: 'Time from handing a batch of device results to the writer to its durable commit', buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1],
-    });
+    }).series();
   }
 
   /** Resolves with the store's outcome once the result's batch is durable. */

@@ -22,10 +22,10 @@ export class KeyedBuckets {
   /** Takes `count` tokens from `key`'s bucket; false (taking nothing) when it has fewer. */
   take(key: string, count = 1): boolean {
     const now = this.#now();
-    const bucket = this.#buckets.get(key) ?? { tokens: this.#burst, at: now };
+    let bucket = this.#buckets.get(key);
+    if (bucket === undefined) this.#buckets.set(key, (bucket = { tokens: this.#burst, at: now }));
     bucket.tokens = Math.min(this.#burst, bucket.tokens + (Math.max(0, now - bucket.at) * this.#rate) / 1000);
     bucket.at = now;
-    this.#buckets.set(key, bucket);
     if (bucket.tokens < count) return false;
     bucket.tokens -= count;
     return true;

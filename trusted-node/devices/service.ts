@@ -18,7 +18,7 @@ import { Auditor } from '../consensus/audit.ts';
 import { Consensus } from '../consensus/consensus.ts';
 import { Standing } from '../consensus/standing.ts';
 import type { Logger } from '../log.ts';
-import type { Counter, Histogram } from '../metrics.ts';
+import type { Counter, CounterSeries, HistogramSeries } from '../metrics.ts';
 import type { NodeParts } from '../node.ts';
 import { RewardBook } from '../rewards/book.ts';
 import { nextDifficulty, speedLevel } from '../rewards/rules.ts';
@@ -27,7 +27,7 @@ import { ProbeSet } from '../scheduler/probes.ts';
 import { Scheduler } from '../scheduler/scheduler.ts';
 import { ProfileCatalog } from '../scheduler/sizing.ts';
 import type { Unit } from '../scheduler/units.ts';
-import type { DeviceRecord as StoredDevice, NewReward } from '../store/types.ts';
+import type { NewReward, ResultOutcome, DeviceRecord as StoredDevice, VerdictRecord } from '../store/types.ts';
 import type { Connection } from './connection.ts';
 import { GroupCommit } from './group-commit.ts';
 import { KeyedBuckets } from './limits.ts';
@@ -46,6 +46,12 @@ export interface DeviceState {
   /** Speed level measured from its last share (rewards/rules.ts). */
   level: number;
   connection: Connection | null;
+}
+
+/** The first entry whose reported verdict is not the expected one, or -1. */
+function firstMismatch(expected: readonly number[], reported: Uint8Array): number {
+  for (let i = 0; i < expected.length; i++) if (reported[i] !== expected[i]) return i;
+  return -1;
 }
 
 /** See the module comment. */
@@ -72,9 +78,10 @@ export class DeviceService {
   readonly #wireErrors: Counter;
   readonly #disconnects: Counter;
   readonly #refused: Counter;
-  readonly #results: Counter;
+  /** `mm_device_results_total` by outcome, its series bound once (counted per result). */
+  readonly #results: { readonly [outcome in ResultOutcome]: CounterSeries };
   readonly #unitsEnded: Counter;
-  readonly #storeSeconds: Histogram;
+  readonly #storeSeconds: HistogramSeries;
 
   constructor(parts: NodeParts, options: ResolvedOptions, writer: ResultWriter) {
     this.#parts = parts;
@@ -113,12 +120,16 @@ export class DeviceService {
     this.#wireErrors = metrics.counter({ name: 'mm_wire_errors_total', help: 'Protocol errors answered to devices, by wire error', labels: ['error'] });
     this.#disconnects = metrics.counter({ name: 'mm_device_disconnects_total', help: 'Device connections closed by the node, by reason', labels: ['reason'] });
     this.#refused = metrics.counter({ name: 'mm_device_connections_refused_total', help: 'Device connections turned away at accept, by limit', labels: ['reason'] });
-    this.#results = metrics.counter({ name: 'mm_device_results_total', help: 'Device results by store outcome', labels: ['outcome'] });
+    const results = metrics.counter({ name: 'mm_device_results_total', help: 'Device results by store outcome', labels: ['outcome'] });
+    this.#results = {
+      stored: results.series({ outcome: 'stored' }), duplicate: results.series({ outcome: 'duplicate' }),
+      counter: results.series({ outcome: 'counter' }), unknown_device: results.series({ outcome: 'unknown_device' }),
+    };
     this.#unitsEnded = metrics.counter({ name: 'mm_units_released_total', help: 'Units that came back without a result, by why', labels: ['why'] });
     this.#storeSeconds = metrics.histogram({
       name: 'mm_result_ack_seconds', help: 'From a verified submit to its durable ack',
       buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.2, 0.5, 1],
-    });
+    }).series();
   }
 
   /** The device layer's clock. */
@@ -226,14 +237,18 @@ export class DeviceService {
     }
     const duration = started - unit.assignedAt;
     const level = speedLevel(unit.difficulty, duration);
-    const probeMiss = unit.kind === 'probe' ? unit.expected.findIndex((code, i) => submission.verdicts[i] !== code) : -1;
-    const reward = unit.voided || probeMiss >= 0 ? null : await this.rewards.share(state.id, state.account, unit.id, level);
+    const probeMiss = unit.kind === 'probe' ? firstMismatch(unit.expected, submission.verdicts) : -1;
+    const granted = unit.voided || probeMiss >= 0 ? null : this.rewards.share(state.id, state.account, unit.id, level);
+    const reward = granted instanceof Promise ? await granted : granted;
+    const verdicts: VerdictRecord[] = [];
+    for (let entryIndex = 0; entryIndex < submission.verdicts.length; entryIndex++) {
+      verdicts.push({ entryIndex, txId: unit.txIds[entryIndex]!, code: submission.verdicts[entryIndex]! });
+    }
     const outcome = await this.#commit.write({
       deviceId: submission.deviceId, counter: submission.counter, unitId: unit.id, result: submission.result, share: true, receivedAt: started,
-      verdicts: [...submission.verdicts].map((code, entryIndex) => ({ entryIndex, txId: unit.txIds[entryIndex]!, code })),
-      rewards: reward === null ? [] : [reward],
+      verdicts, rewards: reward === null ? [] : [reward],
     });
-    this.#results.inc({ outcome });
+    this.#results[outcome].inc();
     if (outcome !== 'stored') {
       if (reward !== null) await this.rewards.refund(reward);
       if (outcome === 'unknown_device') throw new RangeError(`device ${submission.deviceId} is no longer registered`);

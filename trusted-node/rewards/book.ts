@@ -8,9 +8,9 @@
  * @module
  */
 import type { Logger } from '../log.ts';
-import type { Counter, MetricsRegistry } from '../metrics.ts';
+import type { Counter, CounterSeries, MetricsRegistry } from '../metrics.ts';
 import type { SerialLane } from '../serial.ts';
-import type { LedgerStore, NewReward } from '../store/types.ts';
+import type { LedgerStore, NewReward, RewardKind } from '../store/types.ts';
 import { hourOf, scaledReward, underCap, type RewardRules } from './rules.ts';
 
 /** Where a verdict reward is owed: the device, its owner's account, and the unit (voidable as a whole). */
@@ -27,6 +27,13 @@ interface HourUse {
   used: bigint;
 }
 
+/** A device's hour being counted: its use as loaded from the store, and once loaded, the use itself (so a grant needs no turn). */
+interface HourEntry {
+  readonly hour: number;
+  readonly use: Promise<HourUse>;
+  loaded: HourUse | null;
+}
+
 /** See the module comment. */
 export class RewardBook {
   readonly #store: LedgerStore;
@@ -34,10 +41,11 @@ export class RewardBook {
   readonly #rules: RewardRules;
   readonly #now: () => number;
   readonly #logger: Logger;
-  readonly #credited: Counter;
+  /** `mm_rewards_credited_total` by kind, bound once (counted per result). */
+  readonly #credited: { readonly [kind in RewardKind]: CounterSeries };
   readonly #capped: Counter;
   /** Per device, the hour being counted and what it used (loaded from the store once per hour). */
-  readonly #hours = new Map<string, { readonly hour: number; readonly use: Promise<HourUse> }>();
+  readonly #hours = new Map<string, HourEntry>();
   #pending: { credit: VerdictCredit; reward: NewReward }[] = [];
 
   constructor(store: LedgerStore, lane: SerialLane, rules: RewardRules, now: () => number, metrics: MetricsRegistry, logger: Logger) {
@@ -46,18 +54,21 @@ export class RewardBook {
     this.#rules = rules;
     this.#now = now;
     this.#logger = logger;
-    this.#credited = metrics.counter({ name: 'mm_rewards_credited_total', help: 'Base units credited to devices, by kind', labels: ['kind'] });
+    const credited = metrics.counter({ name: 'mm_rewards_credited_total', help: 'Base units credited to devices, by kind', labels: ['kind'] });
+    this.#credited = { verdict: credited.series({ kind: 'verdict' }), share: credited.series({ kind: 'share' }) };
     this.#capped = metrics.counter({ name: 'mm_rewards_capped_total', help: 'Base units not credited because a device reached its hourly cap', labels: ['kind'] });
   }
 
   /**
    * The share reward of a result at speed `level`, cut to what the device's hourly cap leaves,
    * as a reward to store with the result; null when the cap leaves nothing. Until the result
-   * is stored, the amount counts against the cap: {@link refund} it if the store refuses.
+   * is stored, the amount counts against the cap: {@link refund} it if the store refuses. A
+   * promise only while the device's use of the hour is being loaded (its first result of the hour).
    */
-  async share(deviceId: string, account: Uint8Array, unitId: number, level: number): Promise<NewReward | null> {
-    const amount = await this.#grant(deviceId, 'share', scaledReward(this.#rules.shareReward, level));
-    return amount === 0n ? null : { deviceId, account, kind: 'share', amount, unitId, createdAt: this.#now() };
+  share(deviceId: string, account: Uint8Array, unitId: number, level: number): NewReward | null | Promise<NewReward | null> {
+    const granted = this.#grant(deviceId, 'share', scaledReward(this.#rules.shareReward, level));
+    const reward = (amount: bigint): NewReward | null => (amount === 0n ? null : { deviceId, account, kind: 'share', amount, unitId, createdAt: this.#now() });
+    return typeof granted === 'bigint' ? reward(granted) : granted.then(reward);
   }
 
   /** Gives back a share reward whose result was not stored. */
@@ -68,7 +79,7 @@ export class RewardBook {
 
   /** Counts a share reward as credited once its result is durable. */
   stored(reward: NewReward): void {
-    this.#credited.inc({ kind: reward.kind }, Number(reward.amount));
+    this.#credited[reward.kind].inc(Number(reward.amount));
   }
 
   /** Credits a correct verdict's reward (batched; skipped if its unit is voided by then). */
@@ -91,21 +102,28 @@ export class RewardBook {
     if (batch.length === 0) return;
     try {
       await this.#lane.run(() => this.#store.creditRewards(batch.map((p) => p.reward)));
-      for (const p of batch) this.#credited.inc({ kind: 'verdict' }, Number(p.reward.amount));
+      for (const p of batch) this.#credited.verdict.inc(Number(p.reward.amount));
     } catch (error) {
       this.#logger.error('rewards_not_credited', { count: batch.length, error });
     }
   }
 
-  /** Takes up to `amount` from the device's cap for the current hour. */
-  async #grant(deviceId: string, kind: 'share' | 'verdict', amount: bigint): Promise<bigint> {
+  /** Takes up to `amount` from the device's cap for the current hour; a promise while that hour's use is loading. */
+  #grant(deviceId: string, kind: 'share' | 'verdict', amount: bigint): bigint | Promise<bigint> {
     const hour = hourOf(this.#now());
     let entry = this.#hours.get(deviceId);
     if (entry === undefined || entry.hour !== hour) {
-      entry = { hour, use: this.#store.rewardedInHour(deviceId, hour).then((used) => ({ hour, used })) };
-      this.#hours.set(deviceId, entry);
+      const loading: HourEntry = {
+        hour, loaded: null,
+        use: this.#store.rewardedInHour(deviceId, hour).then((used) => (loading.loaded = { hour, used })),
+      };
+      this.#hours.set(deviceId, (entry = loading));
     }
-    const use = await entry.use;
+    if (entry.loaded !== null) return this.#take(entry.loaded, kind, amount);
+    return entry.use.then((use) => this.#take(use, kind, amount));
+  }
+
+  #take(use: HourUse, kind: 'share' | 'verdict', amount: bigint): bigint {
     const granted = underCap(amount, use.used, this.#rules.hourlyCap);
     use.used += granted;
     if (granted < amount) this.#capped.inc({ kind }, Number(amount - granted));

@@ -11,12 +11,11 @@
  */
 import { TX_SIZE } from '../../firmware/core/layout.ts';
 import { openUnit } from '../../firmware/core/validator.ts';
-import { asciiBytes } from '../../firmware/core/bytes.ts';
+import { asciiBytes, compareBytes } from '../../firmware/core/bytes.ts';
 import { nodeDigest, sha256 } from '../../protocol/digest.ts';
 import { describeDecodeError } from '../../protocol/messages.ts';
 import { encodeTxBody, joinTx, txId } from '../../protocol/tx.ts';
 import { encodeEntry } from '../../protocol/unit.ts';
-import { toHex } from '../bytes.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { bySender, unitHeader } from './units.ts';
 
@@ -36,7 +35,8 @@ const PROBE_RECIPIENT = sha256(asciiBytes('micromine probe recipient'));
 /** Probes over the ledger's current state, rebuilt when the state root changes. */
 export class ProbeSet {
   readonly #ledger: Ledger;
-  #root = '';
+  /** The state root the probes were built over (a copy). */
+  #root: Uint8Array | null = null;
   #probes: Probe[] = [];
   #next = 0;
 
@@ -46,9 +46,9 @@ export class ProbeSet {
 
   /** Up to `count` probes from distinct senders, in sender order; empty when the state has no account. */
   take(count: number): Probe[] {
-    const root = toHex(this.#ledger.stateRoot);
-    if (root !== this.#root) {
-      this.#root = root;
+    const root = this.#ledger.stateRoot;
+    if (this.#root === null || compareBytes(root, 0, this.#root, 0, 32) !== 0) {
+      this.#root = root.slice();
       this.#probes = this.#build();
     }
     const all = this.#probes;

@@ -19,11 +19,11 @@ import type { Tier } from '../../protocol/wire.ts';
 import { encodeEntry } from '../../protocol/unit.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { Mempool } from '../mempool.ts';
-import type { Counter, MetricsRegistry } from '../metrics.ts';
+import type { CounterSeries, MetricsRegistry } from '../metrics.ts';
 import type { Job, JobBoard } from './jobs.ts';
 import type { ProbeSet } from './probes.ts';
 import { planUnit, type ProfileCatalog, type SizingLimits } from './sizing.ts';
-import { bySender, stateIsSettled, unitHeader, type Unit } from './units.ts';
+import { bySender, stateIsSettled, UnitHeaders, type Unit } from './units.ts';
 
 /** Scheduling options. */
 export interface SchedulingRules extends SizingLimits {
@@ -65,15 +65,19 @@ export interface SchedulerDeps {
 export class Scheduler {
   readonly #deps: SchedulerDeps;
   readonly #units = new Map<number, Unit>();
+  readonly #headers: UnitHeaders;
   #nextId: number;
-  readonly #assigned: Counter;
+  /** `mm_units_assigned_total` by kind, bound once (counted per unit). */
+  readonly #assigned: { readonly [kind in Unit['kind']]: CounterSeries };
 
   constructor(deps: SchedulerDeps) {
     this.#deps = deps;
+    this.#headers = new UnitHeaders(deps.ledger);
     // Unit ids start at random so that a restarted node does not reuse the ids of units a
     // device may still resend results for.
     this.#nextId = randomBytes(4).readUInt32LE(0);
-    this.#assigned = deps.metrics.counter({ name: 'mm_units_assigned_total', help: 'Work units handed to devices, by kind', labels: ['kind'] });
+    const assigned = deps.metrics.counter({ name: 'mm_units_assigned_total', help: 'Work units handed to devices, by kind', labels: ['kind'] });
+    this.#assigned = { consensus: assigned.series({ kind: 'consensus' }), probe: assigned.series({ kind: 'probe' }) };
     deps.metrics.gauge({ name: 'mm_units_open', help: 'Work units handed out and not yet finished', collect: (g) => g.set(this.#units.size) });
   }
 
@@ -105,11 +109,14 @@ export class Scheduler {
   /** Jobs for one unit: same tier, distinct senders, new to the worker, highest fee first. */
   #pick(worker: Worker): { jobs: Job[]; signatures: boolean; deadlineMs: number } | null {
     const { board, ledger, replicas, sigDevices } = this.#deps;
+    const open = board.open();
+    // Most requests for work find none open (probe units then): nothing to gather.
+    if (open.length === 0) return null;
     const jobs: Job[] = [];
     const senders = new Set<string>();
     let mode: Tier | null = null;
     let limit = 1;
-    for (const job of board.open()) {
+    for (const job of open) {
       if (jobs.length >= limit) break;
       if (job.wanted(replicas) === 0 || job.asked.has(worker.id) || senders.has(job.tx.senderKey)) continue;
       const tier = job.tier ?? (worker.tier === 'sig' ? 'sig' : sigDevices() >= replicas ? null : 'hash');
@@ -164,10 +171,10 @@ export class Scheduler {
     while (this.#units.has(this.#nextId)) this.#nextId = (this.#nextId + 1) >>> 0;
     const id = this.#nextId;
     this.#nextId = (id + 1) >>> 0;
-    const header = unitHeader(this.#deps.ledger, { unitId: id, signatures, difficulty: worker.difficulty, deadlineMs }, body.entries.length);
+    const header = this.#headers.header({ unitId: id, signatures, difficulty: worker.difficulty, deadlineMs }, body.entries.length);
     const unit: Unit = { id, kind, deviceId: worker.id, header, signatures, difficulty: worker.difficulty, assignedAt: this.#deps.now(), voided: false, ...body };
     this.#units.set(id, unit);
-    this.#assigned.inc({ kind });
+    this.#assigned[kind].inc();
     return unit;
   }
 }

@@ -4,10 +4,12 @@
  * unit, the verdict the node already knows. Headers and entries are the formats' own encoders.
  * @module
  */
-import { compareBytes } from '../../firmware/core/bytes.ts';
-import { TX_SENDER_AT } from '../../firmware/core/layout.ts';
+import { u32 } from '../../firmware/core/assert.ts';
+import { compareBytes, writeU32 } from '../../firmware/core/bytes.ts';
+import { HEADER_UNIT_AT, TX_SENDER_AT } from '../../firmware/core/layout.ts';
 import { encodeHeader, HASH_TIER_CHECKS, SIG_TIER_CHECKS } from '../../protocol/unit.ts';
 import type { Ledger } from '../ledger/ledger.ts';
+import type { BlockRecord } from '../store/types.ts';
 import type { Job } from './jobs.ts';
 
 /** `consensus`: transactions under validation; `probe`: entries whose verdicts the node knows. */
@@ -63,6 +65,39 @@ export function unitHeader(ledger: Ledger, plan: HeaderPlan, entryCount: number)
     deadline: plan.deadlineMs,
     entryCount,
   });
+}
+
+/**
+ * Unit headers as {@link unitHeader} encodes them, each kind encoded once per ledger state.
+ * Between two blocks the headers handed out differ only in their unit id for each tier,
+ * difficulty, deadline and entry count, so a header is a copy of its kind's with the id written in.
+ */
+export class UnitHeaders {
+  readonly #ledger: Ledger;
+  /** The head and state root the kept headers were encoded over. */
+  #head: BlockRecord | null = null;
+  readonly #stateRoot = new Uint8Array(32);
+  readonly #byKind = new Map<string, Uint8Array>();
+
+  constructor(ledger: Ledger) {
+    this.#ledger = ledger;
+  }
+
+  /** The header of a unit over the ledger's head and current state root. */
+  header(plan: HeaderPlan, entryCount: number): Uint8Array {
+    const ledger = this.#ledger;
+    if (ledger.head !== this.#head || compareBytes(ledger.stateRoot, 0, this.#stateRoot, 0, 32) !== 0) {
+      this.#head = ledger.head;
+      this.#stateRoot.set(ledger.stateRoot);
+      this.#byKind.clear();
+    }
+    const kind = `${plan.signatures}/${plan.difficulty}/${plan.deadlineMs}/${entryCount}`;
+    let encoded = this.#byKind.get(kind);
+    if (encoded === undefined) this.#byKind.set(kind, (encoded = unitHeader(ledger, plan, entryCount)));
+    const header = encoded.slice();
+    writeU32(header, HEADER_UNIT_AT, u32('unitId', plan.unitId));
+    return header;
+  }
 }
 
 /** Orders entries by sender, strictly ascending, as the formats require of a unit. */
