@@ -90,7 +90,13 @@ export async function honestDevice(fleet: Fleet): Promise<SimDevice> {
 /** Resolves once `device` got two more results acknowledged: the node keeps serving it. */
 export async function stillServed(device: SimDevice): Promise<void> {
   const before = device.acks.length;
-  await eventually(() => device.acks.length >= before + 2, 'the honest device keeps getting acks');
+  try {
+    await eventually(() => device.acks.length >= before + 2, 'the honest device keeps getting acks');
+  } catch (error) {
+    // Say where the device stood, so a failure tells a silent node from a stuck device.
+    const last = device.messages.slice(-4).map((m) => JSON.stringify(m));
+    throw new Error(`${(error as Error).message} (acks ${before} -> ${device.acks.length}, working ${device.working}, closed ${device.closed}, errors [${device.errors.join(', ')}], last messages ${last.join(' ')})`);
+  }
 }
 
 /** Puts a transaction in the mempool without intake's checks (an invalid one, for devices to judge); returns its id. */
