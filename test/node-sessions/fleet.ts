@@ -37,13 +37,22 @@ export function secret(label: string): Uint8Array {
   return new Uint8Array(createHash('sha256').update(`node-sessions ${label}`).digest());
 }
 
+/**
+ * Share difficulty of a test fleet unless a test sets its own reward rules. The simulated devices
+ * mine in the test's own process, on its event loop: at the production ceiling (24 bits, about
+ * 16 million hashes a share) a fast device that variable difficulty has pushed up stalls the
+ * whole test for tens of seconds, so an `eventually` gives up with the device mid-share. 12 bits
+ * keeps variable difficulty moving and a share within milliseconds.
+ */
+const FLEET_REWARDS = { initialDifficulty: 8, minDifficulty: 1, maxDifficulty: 12 } as const;
+
 /** Starts a node whose device server has `options` (blocks only when asked unless `node.blockIntervalMs` says otherwise). */
 export async function startFleet(options: DeviceServerOptions = {}, node: NodeOptions = {}): Promise<Fleet> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mm-fleet-'));
   let devices: RunningDevices | undefined;
   const handle = await startNode({
     dataDir: join(dataDir, 'node'), port: 0, httpPort: 0, blockIntervalMs: 0,
-    deviceServer: deviceServer(options, (running) => (devices = running)),
+    deviceServer: deviceServer({ rewards: FLEET_REWARDS, ...options }, (running) => (devices = running)),
     ...node,
   });
   return {
