@@ -15,11 +15,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { SimDevice, type Ack, type SimIdentity } from './device.ts';
 import { createSharedParts } from './shared.ts';
-import { watchGc, type GcReport } from './pauses.ts';
+import { watchStalls, type DelayReport, type GcReport } from './pauses.ts';
 
 /** What the load generator tells the fleet process. */
 export interface FleetProcessConfig {
@@ -45,7 +44,7 @@ export interface FleetReport {
   /** Error answers the devices received since they connected, by wire error name. */
   readonly errors: Readonly<Record<string, number>>;
   /** The fleet's event-loop delay (ms): a late ack reading inflates latencies. */
-  readonly eventLoopDelayMs: { readonly p50: number; readonly p99: number; readonly max: number };
+  readonly eventLoopDelayMs: DelayReport;
   /** The fleet's garbage-collector pauses. */
   readonly gc: GcReport;
 }
@@ -71,21 +70,16 @@ for (let i = 0; i < config.devices; i++) {
 await inBatches(fleet, 50, (device) => register(device.identity));
 await inBatches(fleet, 50, (device) => device.connect());
 
-let delay = monitorEventLoopDelay({ resolution: 1 });
-let gc = watchGc();
+let stalls = watchStalls();
 createInterface({ input: process.stdin }).on('line', (line) => {
   const [command, argument] = line.split(' ');
   if (command === 'window') {
     const from = performance.now();
     window = { from, to: from + Number(argument) };
-    delay.disable();
-    delay = monitorEventLoopDelay({ resolution: 1 });
-    delay.enable();
-    gc();
-    gc = watchGc();
+    stalls();
+    stalls = watchStalls();
   } else if (command === 'report') {
-    delay.disable();
-    process.stdout.write(JSON.stringify(report(delay, gc())) + '\n');
+    process.stdout.write(JSON.stringify(report(stalls())) + '\n');
   }
 });
 process.stdout.write(JSON.stringify({ ready: true }) + '\n');
@@ -93,17 +87,16 @@ process.once('SIGTERM', () => {
   void Promise.all(fleet.map((d) => d.close())).then(() => process.exit(0));
 });
 
-function report(delay: ReturnType<typeof monitorEventLoopDelay>, gc: GcReport): FleetReport {
+function report({ delay, gc }: { delay: DelayReport; gc: GcReport }): FleetReport {
   const sorted = latencies.slice().sort((a, b) => a - b);
   const errors: Record<string, number> = {};
   for (const device of fleet) for (const error of device.errors) errors[error] = (errors[error] ?? 0) + 1;
-  const ms = (ns: number): number => round2(ns / 1e6);
   return {
     results: sorted.length,
     latencyMs: { p50: percentile(sorted, 0.5), p90: percentile(sorted, 0.9), p99: percentile(sorted, 0.99), max: round2(sorted.at(-1) ?? 0) },
     connected: fleet.filter((d) => d.authorized && !d.closed).length,
     errors,
-    eventLoopDelayMs: { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) },
+    eventLoopDelayMs: delay,
     gc,
   };
 }

@@ -10,9 +10,8 @@
  * its sessions (a block commit, a long batch) from one that is merely busy.
  * @module
  */
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
-import { watchGc, type GcReport } from './pauses.ts';
+import { watchStalls, type DelayReport, type GcReport } from './pauses.ts';
 import { createLogger } from '../../trusted-node/log.ts';
 import { startNode } from '../../trusted-node/node.ts';
 import { deviceServer } from '../../trusted-node/devices/server.ts';
@@ -27,10 +26,7 @@ export interface NodeProcessConfig {
 }
 
 /** Event-loop delay of the node's main thread since the last `window` line (ms). */
-export interface EventLoopReport {
-  readonly p50: number;
-  readonly p99: number;
-  readonly max: number;
+export interface EventLoopReport extends DelayReport {
   /** Garbage-collector pauses of the node process in the same window. */
   readonly gc: GcReport;
 }
@@ -44,19 +40,14 @@ const node = await startNode({
   logger: createLogger(process.stderr, { level: 'warn' }),
   deviceServer: deviceServer(config.devices),
 });
-let delay = monitorEventLoopDelay({ resolution: 1 });
-delay.enable();
-let gc = watchGc();
+let stalls = watchStalls();
 createInterface({ input: process.stdin }).on('line', (line) => {
   if (line === 'window') {
-    delay.disable();
-    delay = monitorEventLoopDelay({ resolution: 1 });
-    delay.enable();
-    gc();
-    gc = watchGc();
+    stalls();
+    stalls = watchStalls();
   } else if (line === 'report') {
-    const ms = (ns: number): number => Math.round(ns / 1e4) / 100;
-    const report: EventLoopReport = { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max), gc: gc() };
+    const { delay, gc } = stalls();
+    const report: EventLoopReport = { ...delay, gc };
     process.stdout.write(JSON.stringify(report) + '\n');
   }
 });

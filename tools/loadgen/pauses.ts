@@ -4,7 +4,7 @@
  * that stalled every connection of a process at once.
  * @module
  */
-import { PerformanceObserver, constants } from 'node:perf_hooks';
+import { PerformanceObserver, constants, monitorEventLoopDelay } from 'node:perf_hooks';
 
 /** Pauses since the watch began (ms): minor (scavenges) and major (mark-compact and the rest). */
 export interface GcReport {
@@ -29,5 +29,27 @@ export function watchGc(): () => GcReport {
     const round = (ms: number): number => Math.round(ms * 100) / 100;
     const done = (t: typeof tally.minor) => ({ count: t.count, totalMs: round(t.totalMs), maxMs: round(t.maxMs) });
     return { minor: done(tally.minor), major: done(tally.major) };
+  };
+}
+
+/** Event-loop delay over a window (ms, 1 ms resolution). */
+export interface DelayReport {
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+/**
+ * Starts watching what stalls this process: its event-loop delay and its GC pauses. The returned
+ * function ends the watch and reports both; each process under load opens one per window.
+ */
+export function watchStalls(): () => { readonly delay: DelayReport; readonly gc: GcReport } {
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
+  const gc = watchGc();
+  return () => {
+    delay.disable();
+    const ms = (ns: number): number => Math.round(ns / 1e4) / 100;
+    return { delay: { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) }, gc: gc() };
   };
 }
