@@ -17,8 +17,8 @@ export function hexOf(data: Uint8Array): string {
 /**
  * The bytes spelled by canonical lowercase hex `text`, or null when `text` is not that. They
  * get a buffer of their own, exactly their size: a view into Node's shared 8 KiB pool (what
- * `Buffer.from(text, 'hex')` gives small inputs) would take the whole pool along wherever it
- * goes, and a result handed to the writer thread is structured-cloned with its buffer.
+ * `Buffer.from(text, 'hex')` gives small inputs) would keep the whole pool alive as long as
+ * the bytes are kept, and would carry it along into anything that clones their buffer.
  */
 export function bytesOfHex(text: string): Uint8Array | null {
   if (!CANONICAL.test(text)) return null;

@@ -23,42 +23,40 @@ const ACCOUNT = 32;
 export function encodeResultBatch(records: readonly ResultRecord[]): ArrayBuffer {
   let size = 4;
   records.forEach((r, i) => {
-    size += idSize(`records[${i}].deviceId`, r.deviceId) + 4 + 8 + 8 + 1 + 4 + r.result.length + 4 + r.verdicts.length * (1 + TX_ID) + 1;
+    size += idSize(r.deviceId, i, 'deviceId') + 4 + 8 + 8 + 1 + 4 + r.result.length + 4 + r.verdicts.length * (1 + TX_ID) + 1;
     const rewards = r.rewards ?? [];
     if (rewards.length > 255) throw new RangeError(`"records[${i}].rewards" expected at most 255, got ${rewards.length}`);
-    rewards.forEach((w, j) => (size += idSize(`records[${i}].rewards[${j}].deviceId`, w.deviceId) + ACCOUNT + 1 + 8 + 8 + 8));
+    rewards.forEach((w, j) => (size += idSize(w.deviceId, i, 'rewards[#].deviceId', j) + ACCOUNT + 1 + 8 + 8 + 8));
   });
   const buffer = new ArrayBuffer(size);
   const out = new Writer(buffer);
   out.u32(records.length);
   records.forEach((r, i) => {
-    const at = `records[${i}]`;
     out.id(r.deviceId);
-    out.u32(uint(`${at}.counter`, r.counter, 0xffff_ffff));
-    out.f64(uint(`${at}.unitId`, r.unitId, Number.MAX_SAFE_INTEGER));
-    out.f64(uint(`${at}.receivedAt`, r.receivedAt, Number.MAX_SAFE_INTEGER));
+    out.u32(uint(r.counter, 0xffff_ffff, i, 'counter'));
+    out.f64(uint(r.unitId, Number.MAX_SAFE_INTEGER, i, 'unitId'));
+    out.f64(uint(r.receivedAt, Number.MAX_SAFE_INTEGER, i, 'receivedAt'));
     out.u8(r.share ? 1 : 0);
     out.u32(r.result.length);
     out.bytes(r.result);
     out.u32(r.verdicts.length);
     r.verdicts.forEach((v, k) => {
-      if (v.entryIndex !== k) throw new RangeError(`"${at}.verdicts[${k}].entryIndex" expected ${k} (verdicts in entry order), got ${v.entryIndex}`);
-      out.u8(uint(`${at}.verdicts[${k}].code`, v.code, 255));
+      if (v.entryIndex !== k) throw new RangeError(`"${fieldName(i, 'verdicts[#].entryIndex', k)}" expected ${k} (verdicts in entry order), got ${v.entryIndex}`);
+      out.u8(uint(v.code, 255, i, 'verdicts[#].code', k));
     });
-    r.verdicts.forEach((v, k) => out.bytes(exact(`${at}.verdicts[${k}].txId`, v.txId, TX_ID)));
+    r.verdicts.forEach((v, k) => out.bytes(exact(v.txId, TX_ID, i, 'verdicts[#].txId', k)));
     const rewards = r.rewards ?? [];
     out.u8(rewards.length);
     rewards.forEach((w, j) => {
-      const where = `${at}.rewards[${j}]`;
       out.id(w.deviceId);
-      out.bytes(exact(`${where}.account`, w.account, ACCOUNT));
+      out.bytes(exact(w.account, ACCOUNT, i, 'rewards[#].account', j));
       const kind = KINDS.indexOf(w.kind);
-      if (kind < 0) throw new RangeError(`"${where}.kind" expected verdict or share, got ${String(w.kind)}`);
+      if (kind < 0) throw new RangeError(`"${fieldName(i, 'rewards[#].kind', j)}" expected verdict or share, got ${String(w.kind)}`);
       out.u8(kind);
-      if (!(typeof w.amount === 'bigint' && w.amount >= 0n && w.amount < 2n ** 64n)) throw new RangeError(`"${where}.amount" expected u64, got ${String(w.amount)}`);
+      if (!(typeof w.amount === 'bigint' && w.amount >= 0n && w.amount < 2n ** 64n)) throw new RangeError(`"${fieldName(i, 'rewards[#].amount', j)}" expected u64, got ${String(w.amount)}`);
       out.u64(w.amount);
-      out.f64(uint(`${where}.unitId`, w.unitId, Number.MAX_SAFE_INTEGER));
-      out.f64(uint(`${where}.createdAt`, w.createdAt, Number.MAX_SAFE_INTEGER));
+      out.f64(uint(w.unitId, Number.MAX_SAFE_INTEGER, i, 'rewards[#].unitId', j));
+      out.f64(uint(w.createdAt, Number.MAX_SAFE_INTEGER, i, 'rewards[#].createdAt', j));
     });
   });
   return buffer;
@@ -107,18 +105,26 @@ export function decodeOutcomes(buffer: ArrayBuffer): ResultOutcome[] {
   });
 }
 
-function idSize(field: string, id: string): number {
-  if (typeof id !== 'string' || id.length > 255 || !/^[\x20-\x7e]*$/.test(id)) throw new RangeError(`"${field}" expected printable ASCII of at most 255 characters, got ${JSON.stringify(id)}`);
+/**
+ * The name of a field of record `record` for an error: `field` with `#` standing for `index`.
+ * Built only when a check fails, so encoding a valid batch makes no strings.
+ */
+function fieldName(record: number, field: string, index = -1): string {
+  return `records[${record}].${field.replace('#', String(index))}`;
+}
+
+function idSize(id: string, record: number, field: string, index = -1): number {
+  if (typeof id !== 'string' || id.length > 255 || !/^[\x20-\x7e]*$/.test(id)) throw new RangeError(`"${fieldName(record, field, index)}" expected printable ASCII of at most 255 characters, got ${JSON.stringify(id)}`);
   return 1 + id.length;
 }
 
-function uint(field: string, value: number, max: number): number {
-  if (!(Number.isInteger(value) && value >= 0 && value <= max)) throw new RangeError(`"${field}" expected an integer 0-${max}, got ${value}`);
+function uint(value: number, max: number, record: number, field: string, index = -1): number {
+  if (!(Number.isInteger(value) && value >= 0 && value <= max)) throw new RangeError(`"${fieldName(record, field, index)}" expected an integer 0-${max}, got ${value}`);
   return value;
 }
 
-function exact(field: string, bytes: Uint8Array, length: number): Uint8Array {
-  if (bytes.length !== length) throw new RangeError(`"${field}" expected ${length} bytes, got ${bytes.length}`);
+function exact(bytes: Uint8Array, length: number, record: number, field: string, index = -1): Uint8Array {
+  if (bytes.length !== length) throw new RangeError(`"${fieldName(record, field, index)}" expected ${length} bytes, got ${bytes.length}`);
   return bytes;
 }
 
