@@ -115,18 +115,25 @@ function invalid(problem: number): NodeMessage {
   return { kind: MESSAGE_INVALID, problem: problem };
 }
 
-/** True when `value` is a plain object whose own keys are exactly `keys`. */
-function hasExactly(value: unknown, keys: string[]): value is { [key: string]: unknown } {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+/**
+ * True when `value` is an object whose own keys are exactly `keys`, given sorted and joined by
+ * commas (`'error,id,result'`). Counting the keys too keeps a key that holds a comma from passing
+ * for two; an array never passes, as its keys are indices and no shape has one.
+ */
+function hasExactly(value: unknown, keys: string): value is { [key: string]: unknown } {
+  if (typeof value !== 'object' || value === null) return false;
   const own = Object.keys(value);
-  if (own.length !== keys.length) return false;
-  for (let i = 0; i < keys.length; i++) if (own.indexOf(keys[i]) < 0) return false;
-  return true;
+  return own.length === keys.split(',').length && own.sort().join() === keys;
 }
 
 /** The bytes of `value` when it is `size` bytes of lowercase hex, else null. */
 function hexOfSize(value: unknown, size: number): Uint8Array | null {
   return typeof value === 'string' && value.length === 2 * size ? hexToBytes(value) : null;
+}
+
+/** True when `value` is an array of `length` items. */
+function isTuple(value: unknown, length: number): value is unknown[] {
+  return Array.isArray(value) && value.length === length;
 }
 
 function isDifficulty(value: unknown): value is number {
@@ -135,21 +142,18 @@ function isDifficulty(value: unknown): value is number {
 
 /** True when `value` is a decimal u64 without leading zeros, as amounts travel in JSON. */
 function isDecimalAmount(value: unknown): boolean {
-  if (typeof value !== 'string' || value.length < 1 || value.length > 20 || (value.length > 1 && value.charAt(0) === '0')) return false;
-  for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) < 48 || value.charCodeAt(i) > 57) return false;
-  return value.length < 20 || value <= '18446744073709551615';
+  // Twenty digits compare as text against the largest u64; fewer are always below it.
+  return typeof value === 'string' && (value === '0' || /^[1-9][0-9]*$/.test(value))
+    && (value.length < 20 || (value.length === 20 && value <= '18446744073709551615'));
 }
 
-function notification(message: { [key: string]: unknown }): NodeMessage {
-  const params = message.params;
-  if (message.method !== 'mm.difficulty' && message.method !== 'mm.notify') return invalid(LINE_UNKNOWN_NOTIFICATION);
-  if (!Array.isArray(params)) return invalid(LINE_PARAMS);
-  if (message.method === 'mm.difficulty') {
-    return params.length === 1 && isDifficulty(params[0]) ? { kind: MESSAGE_DIFFICULTY, difficulty: params[0] } : invalid(LINE_PARAMS);
+function notification(method: unknown, params: unknown): NodeMessage {
+  if (method === 'mm.difficulty') {
+    return isTuple(params, 1) && isDifficulty(params[0]) ? { kind: MESSAGE_DIFFICULTY, difficulty: params[0] } : invalid(LINE_PARAMS);
   }
-  const header = params[1];
-  if (params.length !== 3 || !isU32(params[0]) || !isDifficulty(params[2]) || typeof header !== 'string' || header.length !== 2 * HEADER_SIZE) return invalid(LINE_PARAMS);
-  return { kind: MESSAGE_NOTIFY, unitId: params[0], header: header, difficulty: params[2] };
+  if (method !== 'mm.notify') return invalid(LINE_UNKNOWN_NOTIFICATION);
+  return isTuple(params, 3) && isU32(params[0]) && typeof params[1] === 'string' && params[1].length === 2 * HEADER_SIZE && isDifficulty(params[2])
+    ? { kind: MESSAGE_NOTIFY, unitId: params[0], header: params[1], difficulty: params[2] } : invalid(LINE_PARAMS);
 }
 
 /**
@@ -160,26 +164,25 @@ export function headerMatches(notify: { unitId: number; difficulty: number }, he
   return readU32(header, HEADER_UNIT_AT) === notify.unitId && header[HEADER_DIFFICULTY_AT] === notify.difficulty;
 }
 
-/** The message an answer's result means for `method`, or null when it does not have that method's shape. */
+/**
+ * The message an answer's result means for `method`, or null when it does not have that method's
+ * shape. The kind of an answer's message is the number of the method it answers, and past the
+ * challenge (which arrives as hex) the checked result object becomes the message itself.
+ */
 function success(method: MethodId, result: unknown): NodeMessage | null {
   if (method === METHOD_HELLO) {
-    const challenge = hasExactly(result, ['challenge']) ? hexOfSize(result.challenge, CHALLENGE_SIZE) : null;
-    return challenge === null ? null : { kind: MESSAGE_CHALLENGE, challenge: challenge };
+    const challenge = hasExactly(result, 'challenge') ? hexOfSize(result.challenge, CHALLENGE_SIZE) : null;
+    return challenge && { kind: MESSAGE_CHALLENGE, challenge: challenge };
   }
-  if (method === METHOD_AUTH) {
-    return hasExactly(result, ['counter', 'unit']) && isU32(result.counter) && (result.unit === null || isU32(result.unit))
-      ? { kind: MESSAGE_AUTHORIZED, counter: result.counter, unit: result.unit } : null;
-  }
-  if (method === METHOD_PULL) {
-    return hasExactly(result, ['entry']) && (result.entry === null || typeof result.entry === 'string')
-      ? { kind: MESSAGE_ENTRY, entry: result.entry } : null;
-  }
-  if (method === METHOD_SUBMIT) {
-    return hasExactly(result, ['accepted', 'credited']) && typeof result.accepted === 'boolean' && (result.credited === null || isDecimalAmount(result.credited))
-      ? { kind: MESSAGE_ACK, accepted: result.accepted, credited: result.credited as string | null } : null;
-  }
-  if (result !== true) return null;
-  return method === METHOD_REFUSE ? { kind: MESSAGE_REFUSED } : { kind: MESSAGE_PONG };
+  if (method === METHOD_REFUSE || method === METHOD_PING) return result === true ? { kind: method } : null;
+  const fits = method === METHOD_AUTH
+    ? hasExactly(result, 'counter,unit') && isU32(result.counter) && (result.unit === null || isU32(result.unit))
+    : method === METHOD_PULL
+      ? hasExactly(result, 'entry') && (result.entry === null || typeof result.entry === 'string')
+      : hasExactly(result, 'accepted,credited') && typeof result.accepted === 'boolean' && (result.credited === null || isDecimalAmount(result.credited));
+  if (!fits) return null;
+  (result as { kind: MethodId }).kind = method;
+  return result as NodeMessage;
 }
 
 /**
@@ -194,16 +197,16 @@ export function parseNodeLine(client: WireClient, line: string): NodeMessage {
   } catch (e) {
     return invalid(LINE_NOT_JSON);
   }
-  if (hasExactly(message, ['id', 'method', 'params'])) return message.id === null ? notification(message) : invalid(LINE_NOT_NOTIFICATION);
-  if (!hasExactly(message, ['id', 'result', 'error'])) return invalid(LINE_SHAPE);
+  if (hasExactly(message, 'id,method,params')) {
+    return message.id === null ? notification(message.method, message.params) : invalid(LINE_NOT_NOTIFICATION);
+  }
+  if (!hasExactly(message, 'error,id,result')) return invalid(LINE_SHAPE);
   const method = client.waiting;
   if (method === null || message.id !== client.waitingId) return invalid(LINE_UNSOLICITED);
   const error = message.error;
   if (error !== null && message.result !== null) return invalid(LINE_RESULT_AND_ERROR);
   client.waiting = null;
   if (error === null) return success(method, message.result) || invalid(LINE_RESULT_SHAPE);
-  if (!Array.isArray(error) || error.length !== 3 || !isU32(error[0]) || typeof error[1] !== 'string' || error[2] !== null) {
-    return invalid(LINE_ERROR_SHAPE);
-  }
-  return { kind: MESSAGE_ERROR, method: method, code: error[0], message: error[1] };
+  return isTuple(error, 3) && isU32(error[0]) && typeof error[1] === 'string' && error[2] === null
+    ? { kind: MESSAGE_ERROR, method: method, code: error[0], message: error[1] } : invalid(LINE_ERROR_SHAPE);
 }
