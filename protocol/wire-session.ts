@@ -108,11 +108,11 @@ export class DeviceSession {
   }
 
   /**
-   * Feeds bytes from the socket (a latin1 string or bytes). Returns undefined when every line
+   * Feeds bytes from the socket (a latin1 string: one character per byte). Returns undefined when every line
    * they completed is answered already (a host that answers at once: no promise is made), else
    * a promise that resolves once they are.
    */
-  feed(chunk: string | Uint8Array): Promise<void> | undefined {
+  feed(chunk: string): Promise<void> | undefined {
     let work: Promise<void>[] | undefined;
     this.requestInChunk = false;
     for (const event of feedFramer(this.framer, chunk)) {

@@ -245,7 +245,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     drop('');
   }
 
-  function receive(chunk: string | Uint8Array): void {
+  function receive(chunk: string): void {
     const events = feedFramer(framer, chunk);
     for (let i = 0; i < events.length && connection !== null; i++) {
       const line = events[i];

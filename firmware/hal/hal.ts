@@ -14,8 +14,8 @@ export type TimerHandle = unknown;
 export interface ConnectionEvents {
   /** The connection is open: writing is allowed from now on. */
   onConnect(): void;
-  /** Bytes from the peer: a string of one character per byte, or the bytes themselves. */
-  onData(chunk: string | Uint8Array): void;
+  /** Bytes from the peer, as a string of one character per byte (an adapter converts a byte buffer). */
+  onData(chunk: string): void;
   /** The peer or the network closed the connection. */
   onClose(): void;
   /** The connection failed or broke; `message` says how, for the log. */

@@ -27,10 +27,10 @@ test('lines split at every position come out whole and in order', () => {
   }
 });
 
-test('byte chunks and string chunks frame alike, one byte at a time too', () => {
-  const bytes = Uint8Array.from([0x61, 0x0a, 0xff, 0x00, 0x80, 0x0a, 0x0a, 0x62]);
+test('every byte value frames as its character, one byte at a time too', () => {
+  const bytes = '\x61\x0a\xff\x00\x80\x0a\x0a\x62';
   const framer = createFramer(8);
-  const events = [...bytes].flatMap((b) => feedFramer(framer, Uint8Array.of(b)));
+  const events = [...bytes].flatMap((b) => feedFramer(framer, b));
   assert.equal(events, ['a', '\xff\x00\x80']);
   assert.is(framer.partial, 'b');
 });
@@ -69,7 +69,7 @@ test('fuzz: 10,000 random byte streams in random chunks frame as the model says 
     for (let at = 0; at < stream.length; ) {
       const size = 1 + (next() % 17);
       const chunk = stream.slice(at, at + size);
-      events.push(...feedFramer(framer, next() % 2 ? chunk : Uint8Array.from(chunk, (c) => c.charCodeAt(0))));
+      events.push(...feedFramer(framer, chunk));
       assert.ok(framer.partial.length <= maxLine);
       at += size;
     }

@@ -27,21 +27,13 @@ export function createFramer(maxLine: number): Framer {
   return { maxLine: maxLine, partial: '', discarding: false };
 }
 
-/** The bytes of `chunk` as a string of character codes 0-255 (sockets may hand over either). */
-function byteString(chunk: string | Uint8Array): string {
-  if (typeof chunk === 'string') return chunk;
-  let out = '';
-  for (let i = 0; i < chunk.length; i++) out += String.fromCharCode(chunk[i]);
-  return out;
-}
-
 /**
- * Feeds one chunk and returns what it completed, in order. A string chunk must hold one byte
- * per character (a "binary" or latin1 string, as Espruino's and Moddable's sockets give).
+ * Feeds one chunk and returns what it completed, in order. The chunk holds one byte per
+ * character (a "binary" or latin1 string): Espruino's sockets deliver that, and an adapter whose
+ * socket gives bytes converts them (firmware/hal), so the core carries no conversion of its own.
  * Empty lines are skipped: they carry nothing, and a bare `\n` is a harmless keepalive.
  */
-export function feedFramer(framer: Framer, chunk: string | Uint8Array): FrameEvent[] {
-  const text = byteString(chunk);
+export function feedFramer(framer: Framer, text: string): FrameEvent[] {
   const events: FrameEvent[] = [];
   let start = 0;
   while (start <= text.length) {

@@ -9,6 +9,18 @@ import { asciiBytes } from '../../core/bytes.ts';
 import type { Connection, ConnectionEvents } from '../hal.ts';
 import { isIPv4 } from './address.ts';
 
+/**
+ * The bytes of `buffer` as a string of one character per byte, what the framer reads. (XS's
+ * native `String.fromArrayBuffer` decodes UTF-8 and stops at a zero byte, so it would hand the
+ * parser something other than what arrived; the simulator's XS build lacks it too.)
+ */
+function byteString(buffer: ArrayBuffer): string {
+  const bytes = new Uint8Array(buffer);
+  let text = '';
+  for (let i = 0; i < bytes.length; i++) text += String.fromCharCode(bytes[i]);
+  return text;
+}
+
 /** Opens a connection; the first `onWritable` means it is established. */
 export function connectTcp(host: string, port: number, events: ConnectionEvents): Connection {
   let open = false;
@@ -22,7 +34,7 @@ export function connectTcp(host: string, port: number, events: ConnectionEvents)
       events.onConnect();
     },
     onReadable: function (this: TCP, count: number) {
-      if (!ended) events.onData(new Uint8Array(this.read(count) as ArrayBuffer));
+      if (!ended) events.onData(byteString(this.read(count) as ArrayBuffer));
     },
     // ECMA-419 reports a failed connection, a reset and the peer's close all here.
     onError: function () {
