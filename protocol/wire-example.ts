@@ -286,7 +286,7 @@ export async function exampleMarkdown(): Promise<string> {
   const max = 0xffffffff;
   const longest = (line: () => string) => {
     most.waiting = null;
-    most.nextId = max;
+    most.lastId = max - 1;
     return line();
   };
   const name = 'x'.repeat(32);

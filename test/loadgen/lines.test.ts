@@ -9,14 +9,14 @@ import { hexOf, hexInto } from '../../protocol/hex.ts';
 import { pullLine, submitLine } from '../../tools/loadgen/lines.ts';
 
 /** Two clients in the same state. */
-function pair(nextId: number): [WireClient, WireClient] {
-  return [{ ...createClient(), nextId }, { ...createClient(), nextId }];
+function pair(lastId: number): [WireClient, WireClient] {
+  return [{ ...createClient(), lastId }, { ...createClient(), lastId }];
 }
 
 test('pull lines equal request() lines, for every verdict and around the id wrap', () => {
-  for (const nextId of [1, 2, 0xfffffffe, 0xffffffff]) {
+  for (const lastId of [0, 1, 0xfffffffe, 0xffffffff]) {
     for (const [unitId, index, verdict] of [[0, 0, null], [7, 1, 0], [0xffffffff, 65_535, 8], [12, 3, 2]] as const) {
-      const [template, reference] = pair(nextId);
+      const [template, reference] = pair(lastId);
       assert.is(pullLine(template, unitId, index, verdict), request(reference, METHOD_PULL, [unitId, index, verdict]));
       assert.equal(template, reference, 'the same request state');
     }
@@ -25,8 +25,8 @@ test('pull lines equal request() lines, for every verdict and around the id wrap
 
 test('submit lines equal request() lines', () => {
   const result = Uint8Array.from({ length: RESULT_SIZE }, (_, i) => (i * 37) & 0xff);
-  for (const nextId of [1, 0xffffffff]) {
-    const [template, reference] = pair(nextId);
+  for (const lastId of [0, 0xffffffff]) {
+    const [template, reference] = pair(lastId);
     assert.is(submitLine(template, 42, result), request(reference, METHOD_SUBMIT, [42, hexOf(result)]));
     assert.equal(template, reference);
   }

@@ -49,7 +49,7 @@ test('every node line survives the round trip through the device parser', () => 
   const answer = (method: DeviceMethod, id: number, line: string): NodeMessage => {
     const client = createClient();
     client.waiting = methodId(method);
-    client.waitingId = id;
+    client.lastId = id;
     const message = parseNodeLine(client, line.slice(0, -1));
     assert.is(client.waiting, null, 'an answer clears the outstanding request');
     return message;
@@ -85,7 +85,7 @@ test('error codes: Stratum 20-25 then ours from 30, names and numbers in both di
   assert.is(wireErrorOf(26), undefined);
   const client = createClient();
   client.waiting = METHOD_PING;
-  client.waitingId = 3;
+  client.lastId = 3;
   assert.equal(parseNodeLine(client, '{"id":3,"result":null,"error":[99,"future",null]}'), { kind: MESSAGE_ERROR, method: METHOD_PING, code: 99, message: 'future' });
 });
 
@@ -142,7 +142,7 @@ test('the device parser classifies every line a node may not send as invalid', (
   for (const [line, problem] of lines) {
     const client = createClient();
     client.waiting = METHOD_HELLO;
-    client.waitingId = 1;
+    client.lastId = 1;
     assert.equal(parseNodeLine(client, line), { kind: MESSAGE_INVALID, problem }, line);
     assert.not.match(describeInvalidLine(problem), /^line problem/, 'every code has its words');
   }
@@ -155,7 +155,7 @@ test('the device parser classifies every line a node may not send as invalid', (
   for (const code of [LINE_ENTRY_COUNT, LINE_ENTRY_LENGTH, LINE_ENTRY_HEX]) assert.not.match(describeInvalidLine(code), /^line problem/);
   const client = createClient();
   client.waiting = METHOD_SUBMIT;
-  client.waitingId = 1;
+  client.lastId = 1;
   for (const credited of ['"01"', '"-1"', '"18446744073709551616"', '5']) {
     assert.is(parseNodeLine(client, `{"id":1,"result":{"accepted":true,"credited":${credited}},"error":null}`).kind, MESSAGE_INVALID, credited);
   }

@@ -160,4 +160,14 @@ test('results: each method\'s answer parses to its message and clears the reques
   }
 });
 
+test('request ids run from 1 and wrap from 2^32 - 1 back to 1; an answer must carry the latest', () => {
+  const client = createClient();
+  for (const [lastId, id] of [[0, 1], [1, 2], [0xfffffffe, 0xffffffff], [0xffffffff, 1]]) {
+    client.lastId = lastId;
+    assert.is(JSON.parse(request(client, METHOD_PING, [])).id, id);
+    assert.equal(parseNodeLine(client, `{"id":${lastId},"result":true,"error":null}`), { kind: MESSAGE_INVALID, problem: LINE_UNSOLICITED });
+    assert.equal(parseNodeLine(client, `{"id":${id},"result":true,"error":null}`), { kind: MESSAGE_PONG });
+  }
+});
+
 test.run();

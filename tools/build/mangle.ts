@@ -23,7 +23,7 @@ export const INTERNAL_PROPERTIES = [
   'begin', 'step', 'entryBytes', 'nextStage', 'decoded', 'hashNode', 'level', 'verdict', 'noEntry', 'unpack', 'climb',
   'applyRules', 'verifySteps', 'signed', 'conclude', 'fold', 'merge', 'chainVerdict', 'root', 'release',
   // firmware/core/wire: client and framer state, parsed messages
-  'partial', 'discarding', 'nextId', 'waitingId',
+  'partial', 'discarding', 'lastId',
   // the build facts (tools/build/bundle.ts serves them as code, renamed with the rest)
   'vector', 'tamperAt', 'tamperedVerdict', 'attempts', 'hexBytes', 'levels', 'verifierSteps', 'firmware',
   // firmware/app and firmware/hal

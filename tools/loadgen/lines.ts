@@ -19,11 +19,9 @@ const SUBMIT = `,"method":${JSON.stringify(DEVICE_METHODS[METHOD_SUBMIT])},"para
 /** Takes the client's next request id for `method`, as `request` does; RangeError `"method" busy` while one awaits its answer. */
 function claim(client: WireClient, method: MethodId): number {
   if (client.waiting !== null) misuse('method', 'busy');
-  const id = client.nextId;
-  client.nextId = id === 0xffffffff ? 1 : id + 1;
   client.waiting = method;
-  client.waitingId = id;
-  return id;
+  client.lastId = client.lastId % 0xffffffff + 1;
+  return client.lastId;
 }
 
 /**

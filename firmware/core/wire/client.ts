@@ -42,17 +42,18 @@ export const MESSAGE_INVALID = 9;
 
 /** Request state of one connection. Create a new one for every connection. */
 export interface WireClient {
-  /** Id of the next request (1, 2, ... wrapping after 2^32 - 1). */
-  nextId: number;
   /** Method of the request awaiting its answer, or null when none is. */
   waiting: MethodId | null;
-  /** Id of that request. */
-  waitingId: number;
+  /**
+   * Id of the latest request, which an answer must carry (0 before the first). Ids run 1, 2, ...
+   * and wrap from 2^32 - 1 back to 1.
+   */
+  lastId: number;
 }
 
 /** A fresh client for a new connection. */
 export function createClient(): WireClient {
-  return { nextId: 1, waiting: null, waitingId: 0 };
+  return { waiting: null, lastId: 0 };
 }
 
 /**
@@ -83,11 +84,9 @@ export interface RequestParams {
  */
 export function request<M extends MethodId>(client: WireClient, method: M, params: RequestParams[M]): string {
   if (client.waiting !== null) misuse('method', 'busy');
-  const id = client.nextId;
-  client.nextId = id === 0xffffffff ? 1 : id + 1;
   client.waiting = method;
-  client.waitingId = id;
-  return JSON.stringify({ id: id, method: DEVICE_METHODS[method], params: params }) + '\n';
+  client.lastId = client.lastId % 0xffffffff + 1;
+  return JSON.stringify({ id: client.lastId, method: DEVICE_METHODS[method], params: params }) + '\n';
 }
 
 /** Everything a node line can mean to the device; `kind` is one of the MESSAGE_* numbers above. */
@@ -202,7 +201,7 @@ export function parseNodeLine(client: WireClient, line: string): NodeMessage {
   }
   if (!hasExactly(message, 'error,id,result')) return invalid(LINE_SHAPE);
   const method = client.waiting;
-  if (method === null || message.id !== client.waitingId) return invalid(LINE_UNSOLICITED);
+  if (method === null || message.id !== client.lastId) return invalid(LINE_UNSOLICITED);
   const error = message.error;
   if (error !== null && message.result !== null) return invalid(LINE_RESULT_AND_ERROR);
   client.waiting = null;
