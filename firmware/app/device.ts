@@ -38,7 +38,7 @@ import {
   type DeviceState,
 } from './state.ts';
 import {
-  beginShare, entrySlice, hexSlice, isExpired, isPulling, openWork, seal, searchSlice, takeEntry, type SliceBounds, type Work,
+  beginShare, entrySlice, hexSlice, isExpired, openWork, seal, searchSlice, takeEntry, type SliceBounds, type Work,
 } from './work.ts';
 
 /** Timing of the connection, in milliseconds of the device's clock. */
@@ -314,7 +314,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     const on = connection;
     const hex = opening = notify.header;
     const arrived = hal.now();
-    decodeThen(hex, HEADER_SIZE, () => connection === on && opening === hex, (header) => {
+    decodeThen(hex, new Uint8Array(HEADER_SIZE), () => connection === on && opening === hex, (header) => {
       if (header === null || !headerMatches(notify, header)) return drop('invalid line ' + (header === null ? LINE_PARAMS : LINE_NOTIFY_MISMATCH));
       const opened = openWork(unitId, header, hal.digest, options.verify, arrived);
       if (opened.ok) work = opened.work;
@@ -334,10 +334,19 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     if ((hex === null) !== complete) return drop('invalid line ' + LINE_ENTRY_COUNT);
     if (hex === null) {
       share(current);
-    } else if (takeEntry(current, hex)) {
-      later(current, entryStep);
     } else {
-      return drop('invalid line ' + LINE_ENTRY_LENGTH);
+      const bytes = takeEntry(current, hex);
+      if (bytes === null) return drop('invalid line ' + LINE_ENTRY_LENGTH);
+      decodeThen(hex, bytes, () => work === current, (entry) => {
+        // Not lowercase hex: the entry is dropped unjudged, and the same pull goes out again on the next connection.
+        if (entry === null) {
+          current.judging = false;
+          if (connection !== null) drop('invalid line ' + LINE_ENTRY_HEX);
+          return;
+        }
+        current.validator.begin(entry);
+        judge(current);
+      });
     }
     next();
   }
@@ -364,30 +373,28 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
   }
 
   /**
-   * Decodes `hex` into `size` bytes a slice at a time, then calls `then` in a slice of its own with
-   * the bytes, or null when `hex` is not `size` bytes of lowercase hex.
+   * Decodes `hex` into `out` a slice at a time, then calls `then` in a slice of its own with `out`,
+   * or with null when `hex` is not `out`'s length of lowercase hex. Headers, entries and stored
+   * results all come this way.
    */
-  function decodeThen(hex: string, size: number, valid: () => boolean, then: (bytes: Uint8Array | null) => void): void {
-    const bytes = new Uint8Array(size);
+  function decodeThen(hex: string, out: Uint8Array, valid: () => boolean, then: (bytes: Uint8Array | null) => void): void {
+    const size = out.length;
     let decoded = hex.length === 2 * size ? 0 : -1;
     const slice = (): void => {
       if (decoded >= 0 && decoded < size) {
         hal.mark('decode');
-        decoded = hexSlice(hex, bytes, decoded, options.slice, hal.now);
+        decoded = hexSlice(hex, out, decoded, options.slice, hal.now);
         return after(valid, slice);
       }
-      then(decoded < 0 ? null : bytes);
+      then(decoded < 0 ? null : out);
     };
     after(valid, slice);
   }
 
-  /** One slice of decoding or judging the entry of `current`, until its verdict goes out with the next pull. */
-  function entryStep(current: Work): void {
-    hal.mark(current.hex === null ? 'checks' : 'decode');
-    const verdict = entrySlice(current, options.slice, hal.now);
-    if (verdict === null) return later(current, entryStep);
-    // The unit stays: the same pull goes out again on the next connection.
-    if (verdict < 0 && connection !== null) return drop('invalid line ' + LINE_ENTRY_HEX);
+  /** One slice of judging the entry of `current`, until its verdict goes out with the next pull. */
+  function judge(current: Work): void {
+    hal.mark('checks');
+    if (entrySlice(current, options.slice) === null) return later(current, judge);
     next();
   }
 
@@ -486,7 +493,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
       submitting = slot;
       return send(request(client, METHOD_SUBMIT, [resultU32(result, RESULT_UNIT_AT), result]));
     }
-    if (work !== null && isPulling(work)) {
+    if (work !== null && !work.judging) {
       const index = work.validator.index;
       pulledUnit = work.unitId;
       return send(request(client, METHOD_PULL, [work.unitId, index, index === 0 ? null : work.lastVerdict]));
@@ -522,7 +529,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     for (; slot < QUEUE_SLOTS; slot++) {
       const text = hal.store.get('q' + slot);
       if (text !== null) {
-        return decodeThen(text, RESULT_SIZE, () => config === mine, (bytes) => {
+        return decodeThen(text, new Uint8Array(RESULT_SIZE), () => config === mine, (bytes) => {
           restoreSlot(state, slot, text, bytes !== null);
           restore(mine, slot + 1);
         });
