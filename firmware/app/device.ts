@@ -198,7 +198,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
       opened = hal.connect(config.host, config.port, {
         onConnect: () => connection === opened && guarded(() => {
           stage = 'handshake';
-          send(request(client, METHOD_HELLO, [PROTOCOL_VERSION, config.id, options.firmware, config.profile, config.tier, state.counter]));
+          send(request(client, METHOD_HELLO, [PROTOCOL_VERSION, config.id, options.firmware, options.profile, options.tier, state.counter]));
         }),
         onData: (chunk) => connection === opened && guarded(() => receive(chunk)),
         onClose: () => connection === opened && lost('closed'),
@@ -504,12 +504,12 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
   function start(): string | null {
     if (stage !== 'stopped') return null;
     const checked = checkConfig(hal.readConfig(), options.profile, options.tier);
-    if (!checked.ok) {
-      problem = checked.problem;
+    if (typeof checked === 'string') {
+      problem = checked;
       if (MM_DEBUG) debugLog(hal, 'not started: ' + problem);
       return problem;
     }
-    const mine = config = checked.config;
+    const mine = config = checked;
     problem = '';
     acked = connects = 0;
     stage = 'connecting';
