@@ -42,8 +42,9 @@ function wrong(field: string): string {
  * what is wrong with it: `no config`, or `config "<field>"` naming the field (docs/firmware.md says
  * what each must hold; provisioning explains in words).
  */
-export function checkConfig(stored: StoredConfig | null, profile: string, tier: Tier): DeviceConfig | string {
-  if (stored === null) return 'no config';
+export function checkConfig(stored: StoredConfig | null | undefined, profile: string, tier: Tier): DeviceConfig | string {
+  // A damaged `mm.cfg` may hold any JSON: what is not an object is no configuration.
+  if (typeof stored !== 'object' || stored === null) return 'no config';
   const node = typeof stored.node === 'string' ? stored.node : '';
   const colon = node.lastIndexOf(':');
   const host = node.substring(0, colon);

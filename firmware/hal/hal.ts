@@ -58,7 +58,7 @@ export type Phase = 'decode' | 'checks' | 'signature' | 'share' | 'mac' | 'io';
 /**
  * The device configuration as stored by provisioning (docs/decisions.md), not yet validated:
  * the app checks every field. `key` is a Uint8Array on Moddable (a Preference buffer) and a hex
- * string on Espruino (`mm.cfg`). Null when nothing is stored.
+ * string on Espruino (`mm.cfg`).
  */
 export interface StoredConfig {
   node: unknown;
@@ -92,8 +92,11 @@ export interface Hal {
    * the watchdog where the runtime has one, and schedules `continuation` on a zero-delay timer.
    */
   yieldThen(continuation: () => void): void;
-  /** The device configuration provisioning stored, or null when there is none. */
-  readConfig(): StoredConfig | null;
+  /**
+   * The device configuration provisioning stored, as read, unchecked: null or undefined when there
+   * is none, anything else (a damaged `mm.cfg` may hold any JSON) for the app to check.
+   */
+  readConfig(): StoredConfig | null | undefined;
   /** Marks the start of a phase of work; a no-op on a board (see docs/firmware.md). */
   mark(phase: Phase): void;
 }

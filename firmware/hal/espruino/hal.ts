@@ -42,8 +42,9 @@ export function espruinoHal(): Hal {
   const crypto = require('crypto');
   return {
     now: () => getTime() * 1000,
-    setTimer: (callback: () => void, ms: number): TimerHandle => setTimeout(callback, ms),
-    clearTimer: (timer: TimerHandle) => clearTimeout(timer as number),
+    // Espruino's own functions, not wrappers: they ignore `this`.
+    setTimer: setTimeout,
+    clearTimer: clearTimeout as (timer: TimerHandle) => void,
     connect: connect,
     store: {
       get: (key: string) => {
@@ -57,15 +58,12 @@ export function espruinoHal(): Hal {
       remove: (key: string) => storage.erase('mm.' + key),
     },
     digest: { sha256: (data: Uint8Array) => new Uint8Array(crypto.SHA256(data)) },
-    log: (text: string) => console.log(text),
+    log: console.log,
     yieldThen: (continuation: () => void) => {
       if (typeof E.kickWatchdog === 'function') E.kickWatchdog();
       setTimeout(continuation, 0);
     },
-    readConfig: (): StoredConfig | null => {
-      const stored = storage.readJSON(CONFIG_FILE, true) as StoredConfig | undefined;
-      return typeof stored === 'object' && stored !== null ? stored : null;
-    },
+    readConfig: () => storage.readJSON(CONFIG_FILE, true) as StoredConfig | undefined,
     mark: phaseMarker(),
   };
 }
