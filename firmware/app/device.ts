@@ -126,8 +126,8 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
   let work: Work | null = null;
   /** the header hex of the notify being decoded: a later notify supersedes it */
   let opening = '';
-  /** a unit to decline, with the wire error code why */
-  let refusal: { unitId: number; why: number } | null = null;
+  /** a unit to decline: the refuse request's parameters, its id and the wire error code why */
+  let refusal: [number, number] | null = null;
   /** queue slots already sent on this connection */
   let sent: boolean[] = [];
   let submitting = -1;
@@ -193,21 +193,21 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     client = createClient();
     framer = createFramer(MAX_LINE);
     sent = [];
-    let opened: Connection;
+    // Events come only for the connection open now: a hal reports none from inside connect() nor
+    // after close() or the end, and the program closes each connection it lets go.
     try {
-      opened = hal.connect(config.host, config.port, {
-        onConnect: () => connection === opened && guarded(() => {
+      connection = hal.connect(config.host, config.port, {
+        onConnect: () => guarded(() => {
           stage = 'handshake';
           send(request(client, METHOD_HELLO, [PROTOCOL_VERSION, config.id, options.firmware, options.profile, options.tier, state.counter]));
         }),
-        onData: (chunk) => connection === opened && guarded(() => receive(chunk)),
-        onClose: () => connection === opened && lost('closed'),
-        onError: (message) => connection === opened && lost(message),
+        onData: (chunk) => guarded(() => receive(chunk)),
+        onClose: () => lost('closed'),
+        onError: lost,
       });
     } catch (error) {
       return lost('connect: ' + error);
     }
-    connection = opened;
     awaitAnswer();
   }
 
@@ -298,7 +298,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
   }
 
   function refuse(unitId: number, why: number): void {
-    refusal = { unitId: unitId, why: why };
+    refusal = [unitId, why];
     if (MM_DEBUG) debugLog(hal, 'unit ' + unitId + ' refused: ' + why);
   }
 
@@ -484,7 +484,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     if (refusal !== null) {
       const owed = refusal;
       refusal = null;
-      return send(request(client, METHOD_REFUSE, [owed.unitId, owed.why]));
+      return send(request(client, METHOD_REFUSE, owed));
     }
     const slot = oldestQueued(state, sent);
     if (slot >= 0) {
