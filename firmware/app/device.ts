@@ -58,17 +58,14 @@ export interface Timing {
 /** Timing used by the images. */
 export const DEFAULT_TIMING: Timing = { backoffBaseMs: 2000, backoffMaxMs: 120000, answerTimeoutMs: 30000, idlePingMs: 60000, retryMs: 5000 };
 
-/** What the image brings: its identity as built, its slice bounds and its verifier. */
-export interface DeviceOptions {
+/** What the build fixed for the image: its identity and its slice bounds (image.ts's `BuildInfo` adds the self-test's). */
+export interface DeviceBuild {
+  /** the target (profile) this image was built for; the stored configuration must name it */
+  target: string;
+  tier: Tier;
   /** firmware version announced in `mm.hello` */
   firmware: string;
-  /** the target this image was built for; the stored configuration must name it */
-  profile: string;
-  tier: Tier;
   slice: SliceBounds;
-  timing: Timing;
-  /** Ed25519 verification in steps on sig-tier images (the simulator's phases: see `markedVerifier`), null on hash-tier ones */
-  verify: SignatureVerifier | null;
 }
 
 /** Where the device stands. */
@@ -108,8 +105,12 @@ function debugLog(hal: Hal, text: string): void {
   hal.log('micromine: ' + text);
 }
 
-/** Creates the device program over `hal`; it does nothing until started. */
-export function createDevice(hal: Hal, options: DeviceOptions): Device {
+/**
+ * Creates the device program over `hal` for the image `build` describes, with its `timing` and,
+ * on sig-tier images, Ed25519 verification in steps (the simulator's phases: see `markedVerifier`;
+ * null on hash-tier ones). It does nothing until started.
+ */
+export function createDevice(hal: Hal, build: DeviceBuild, timing: Timing, verify: SignatureVerifier | null): Device {
   let stage: DeviceStage = 'stopped';
   let problem = '';
   // Set by start(); read only while started.
@@ -172,12 +173,12 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
   function armTimer(): void {
     if (connection === null) return;
     if (stage !== 'ready' || client.waiting !== null) setTimer(() => drop('no answer'), answerDue - hal.now());
-    else setTimer(() => send(request(client, METHOD_PING, [])), options.timing.idlePingMs);
+    else setTimer(() => send(request(client, METHOD_PING, [])), timing.idlePingMs);
   }
 
   /** Starts the wait for an answer (or for the connection) and arms its timer. */
   function awaitAnswer(): void {
-    answerDue = hal.now() + options.timing.answerTimeoutMs;
+    answerDue = hal.now() + timing.answerTimeoutMs;
     armTimer();
   }
 
@@ -199,7 +200,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
       connection = hal.connect(config.host, config.port, {
         onConnect: () => guarded(() => {
           stage = 'handshake';
-          send(request(client, METHOD_HELLO, [PROTOCOL_VERSION, config.id, options.firmware, options.profile, options.tier, state.counter]));
+          send(request(client, METHOD_HELLO, [PROTOCOL_VERSION, config.id, build.firmware, build.target, build.tier, state.counter]));
         }),
         onData: (chunk) => guarded(() => receive(chunk)),
         onClose: () => lost('closed'),
@@ -316,7 +317,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     const arrived = hal.now();
     decodeThen(hex, new Uint8Array(HEADER_SIZE), () => connection === on && opening === hex, (header) => {
       if (header === null || !headerMatches(notify, header)) return drop('invalid line ' + (header === null ? LINE_PARAMS : LINE_NOTIFY_MISMATCH));
-      const opened = openWork(unitId, header, hal.digest, options.verify, arrived);
+      const opened = openWork(unitId, header, hal.digest, verify, arrived);
       if (opened.ok) work = opened.work;
       else {
         if (MM_DEBUG) debugLog(hal, 'unit ' + unitId + ': ' + errorText(opened.error));
@@ -383,7 +384,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     const slice = (): void => {
       if (decoded >= 0 && decoded < size) {
         hal.mark('decode');
-        decoded = hexSlice(hex, out, decoded, options.slice, hal.now);
+        decoded = hexSlice(hex, out, decoded, build.slice, hal.now);
         return after(valid, slice);
       }
       then(decoded < 0 ? null : out);
@@ -394,7 +395,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
   /** One slice of judging the entry of `current`, until its verdict goes out with the next pull. */
   function judge(current: Work): void {
     hal.mark('checks');
-    if (entrySlice(current, options.slice) === null) return later(current, judge);
+    if (entrySlice(current, build.slice) === null) return later(current, judge);
     next();
   }
 
@@ -424,7 +425,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
       return;
     }
     hal.mark('share');
-    later(current, searchSlice(current, hal.digest, options.slice, hal.now) ? sealSlice : shareSlice);
+    later(current, searchSlice(current, hal.digest, build.slice, hal.now) ? sealSlice : shareSlice);
   }
 
   function sealSlice(current: Work): void {
@@ -437,7 +438,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     const encode = (): void => {
       hal.mark('io');
       if (hex.length < 2 * RESULT_SIZE) {
-        hex += bytesToHex(result.subarray(hex.length / 2, hex.length / 2 + options.slice.hexBytes));
+        hex += bytesToHex(result.subarray(hex.length / 2, hex.length / 2 + build.slice.hexBytes));
         return later(current, encode);
       }
       work = null;
@@ -473,7 +474,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     if (method === METHOD_PULL && !retry && work && work.unitId === pulledUnit) work = null;
     // After these the connection goes on (a comparison chain, not a table that would hold memory);
     // any other error makes the device reconnect.
-    if (retry) setTimer(next, options.timing.retryMs);
+    if (retry) setTimer(next, timing.retryMs);
     else if (code === ERROR_STALE || code === ERROR_DUPLICATE || code === ERROR_EXPIRED || code === ERROR_REPLAYED) next();
     else drop(problem);
   }
@@ -503,7 +504,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
 
   function start(): string | null {
     if (stage !== 'stopped') return null;
-    const checked = checkConfig(hal.readConfig(), options.profile, options.tier);
+    const checked = checkConfig(hal.readConfig(), build.target, build.tier);
     if (typeof checked === 'string') {
       problem = checked;
       if (MM_DEBUG) debugLog(hal, 'not started: ' + problem);
@@ -535,7 +536,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
         });
       }
     }
-    backoff = createBackoff(mine.idBytes, state.counter, options.timing.backoffBaseMs, options.timing.backoffMaxMs);
+    backoff = createBackoff(mine.idBytes, state.counter, timing.backoffBaseMs, timing.backoffMaxMs);
     connect();
   }
 
