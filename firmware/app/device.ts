@@ -203,8 +203,7 @@ export function createDevice(hal: Hal, build: DeviceBuild, timing: Timing, verif
           send(request(client, METHOD_HELLO, [PROTOCOL_VERSION, config.id, build.firmware, build.target, build.tier, state.counter]));
         }),
         onData: (chunk) => guarded(() => receive(chunk)),
-        onClose: () => lost('closed'),
-        onError: lost,
+        onClose: lost,
       });
     } catch (error) {
       return lost('connect: ' + error);

@@ -10,16 +10,17 @@ import type { Digest } from '../core/digest.ts';
 /** An opaque handle from {@link Hal.setTimer}. */
 export type TimerHandle = unknown;
 
-/** What a connection reports. Exactly one of onClose/onError ends it; nothing follows the end. */
+/** What a connection reports. onClose ends it, once; nothing follows the end. */
 export interface ConnectionEvents {
   /** The connection is open: writing is allowed from now on. */
   onConnect(): void;
   /** Bytes from the peer: a string of one character per byte, or the bytes themselves. */
   onData(chunk: string | Uint8Array): void;
-  /** The peer or the network closed the connection. */
-  onClose(): void;
-  /** The connection failed or broke; `message` says how, for the log. */
-  onError(message: string): void;
+  /**
+   * The connection ended: the peer or the network closed it (`closed`), or it failed or broke;
+   * `reason` says how, for the log and the status' problem.
+   */
+  onClose(reason: string): void;
 }
 
 /** An open (or opening) TCP connection to the trusted node. */

@@ -13,11 +13,10 @@ const CONFIG_FILE = 'mm.cfg';
 
 function connect(host: string, port: number, events: ConnectionEvents): Connection {
   let ended = false;
-  const end = (error: string | null) => {
+  const end = (reason: string) => {
     if (ended) return;
     ended = true;
-    if (error === null) events.onClose();
-    else events.onError(error);
+    events.onClose(reason);
   };
   const socket = require('net').connect({ host: host, port: port }, () => {
     if (!ended) events.onConnect();
@@ -26,7 +25,7 @@ function connect(host: string, port: number, events: ConnectionEvents): Connecti
     if (!ended) events.onData(data);
   });
   socket.on('error', (error: { code?: number; message?: string }) => end('socket error ' + (error && (error.message || error.code))));
-  socket.on('close', () => end(null));
+  socket.on('close', () => end('closed'));
   return {
     write: (text: string) => socket.write(text),
     close: () => {
