@@ -38,7 +38,7 @@ import {
   type DeviceState,
 } from './state.ts';
 import {
-  beginShare, entrySlice, hexSlice, isExpired, openWork, seal, searchSlice, takeEntry, type SliceBounds, type Work,
+  beginShare, entrySlice, hexSlice, openWork, seal, searchSlice, takeEntry, type SliceBounds, type Work,
 } from './work.ts';
 
 /** Timing of the connection, in milliseconds of the device's clock. */
@@ -418,7 +418,8 @@ export function createDevice(hal: Hal, build: DeviceBuild, timing: Timing, verif
 
   /** One slice of share search for `current`; once it is over, the result is sealed, encoded, stored and submitted in slices. */
   function shareSlice(current: Work): void {
-    if (isExpired(current, hal.now())) {
+    // Past the unit's deadline the node takes no result for it.
+    if (hal.now() - current.receivedAt > current.validator.header.deadline) {
       if (MM_DEBUG) debugLog(hal, 'unit ' + current.unitId + ' expired');
       work = null;
       return;

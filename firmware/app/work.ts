@@ -68,11 +68,6 @@ export function openWork(unitId: number, header: Uint8Array, digest: Digest, ver
   };
 }
 
-/** True once the unit's deadline has passed on the device's clock. */
-export function isExpired(work: Work, now: number): boolean {
-  return now - work.receivedAt > work.validator.header.deadline;
-}
-
 /**
  * Takes the next entry as the node sent it, lowercase hex: returns the bytes to decode it into (the
  * unit's entry buffer, cut to its size), or null when its length cannot be an entry's: odd, or past
