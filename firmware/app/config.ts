@@ -11,7 +11,7 @@ import { hexToBytes } from '../core/hex.ts';
 import type { StoredConfig } from '../hal/hal.ts';
 import type { Tier } from '../core/wire/protocol.ts';
 
-/** A checked configuration. */
+/** A checked configuration; the profile and tier it names are the image's own. */
 export interface DeviceConfig {
   host: string;
   port: number;
@@ -21,18 +21,6 @@ export interface DeviceConfig {
   idBytes: Uint8Array;
   /** 32 bytes shared with the node */
   key: Uint8Array;
-  profile: string;
-  tier: Tier;
-}
-
-/**
- * The configuration, or what is wrong with it: `no config`, or `config "<field>"` naming the field
- * (docs/firmware.md says what each must hold; provisioning explains in words).
- */
-export type ConfigResult = { ok: true; config: DeviceConfig } | { ok: false; problem: string };
-
-function wrong(field: string): ConfigResult {
-  return { ok: false, problem: 'config "' + field + '"' };
 }
 
 /**
@@ -43,23 +31,27 @@ function isHost(host: string): boolean {
   return host.length <= 253 && /^[a-zA-Z0-9.-]+$/.test(host) && host.charAt(0) !== '-' && host.charAt(host.length - 1) !== '-';
 }
 
-/** Decimal port 1-65535 without sign or leading zero, else 0. */
-function portNumber(text: string): number {
-  const port = parseInt(text, 10);
-  return port >= 1 && port <= 65535 && String(port) === text ? port : 0;
+/** The problem of a wrong field: `config "<field>"`. */
+function wrong(field: string): string {
+  return 'config "' + field + '"';
 }
 
 /**
  * Checks a stored configuration for an image built for `profile` and `tier`. The key may be
- * bytes (Moddable Preference) or lowercase hex (Espruino `mm.cfg`).
+ * bytes (Moddable Preference) or lowercase hex (Espruino `mm.cfg`). Returns the configuration, or
+ * what is wrong with it: `no config`, or `config "<field>"` naming the field (docs/firmware.md says
+ * what each must hold; provisioning explains in words).
  */
-export function checkConfig(stored: StoredConfig | null, profile: string, tier: Tier): ConfigResult {
-  if (stored === null) return { ok: false, problem: 'no config' };
+export function checkConfig(stored: StoredConfig | null | undefined, profile: string, tier: Tier): DeviceConfig | string {
+  // A damaged `mm.cfg` may hold any JSON: what is not an object is no configuration.
+  if (typeof stored !== 'object' || stored === null) return 'no config';
   const node = typeof stored.node === 'string' ? stored.node : '';
   const colon = node.lastIndexOf(':');
   const host = node.substring(0, colon);
-  const port = portNumber(node.substring(colon + 1));
-  if (colon < 1 || !isHost(host) || port === 0) return wrong('node');
+  const portText = node.substring(colon + 1);
+  // A decimal port 1-65535 without sign or leading zero.
+  const port = parseInt(portText, 10);
+  if (colon < 1 || !isHost(host) || !(port >= 1 && port <= 65535 && String(port) === portText)) return wrong('node');
   const id = stored.id;
   const idBytes = typeof id === 'string' && id.length === 16 ? hexToBytes(id) : null;
   if (typeof id !== 'string' || idBytes === null) return wrong('id');
@@ -68,5 +60,5 @@ export function checkConfig(stored: StoredConfig | null, profile: string, tier: 
   // The image serves one profile and tier: a configuration for another means the wrong image.
   if (stored.profile !== profile) return wrong('profile');
   if (stored.tier !== tier) return wrong('tier');
-  return { ok: true, config: { host: host, port: port, id: id, idBytes: idBytes, key: key, profile: profile, tier: tier } };
+  return { host: host, port: port, id: id, idBytes: idBytes, key: key };
 }

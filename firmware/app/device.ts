@@ -38,7 +38,7 @@ import {
   type DeviceState,
 } from './state.ts';
 import {
-  beginShare, entrySlice, hexSlice, isExpired, isPulling, openWork, seal, searchSlice, takeEntry, type SliceBounds, type Work,
+  beginShare, entrySlice, hexSlice, openWork, seal, searchSlice, takeEntry, type SliceBounds, type Work,
 } from './work.ts';
 
 /** Timing of the connection, in milliseconds of the device's clock. */
@@ -58,17 +58,14 @@ export interface Timing {
 /** Timing used by the images. */
 export const DEFAULT_TIMING: Timing = { backoffBaseMs: 2000, backoffMaxMs: 120000, answerTimeoutMs: 30000, idlePingMs: 60000, retryMs: 5000 };
 
-/** What the image brings: its identity as built, its slice bounds and its verifier. */
-export interface DeviceOptions {
+/** What the build fixed for the image: its identity and its slice bounds (image.ts's `BuildInfo` adds the self-test's). */
+export interface DeviceBuild {
+  /** the target (profile) this image was built for; the stored configuration must name it */
+  target: string;
+  tier: Tier;
   /** firmware version announced in `mm.hello` */
   firmware: string;
-  /** the target this image was built for; the stored configuration must name it */
-  profile: string;
-  tier: Tier;
   slice: SliceBounds;
-  timing: Timing;
-  /** Ed25519 verification in steps on sig-tier images (the simulator's phases: see `markedVerifier`), null on hash-tier ones */
-  verify: SignatureVerifier | null;
 }
 
 /** Where the device stands. */
@@ -108,8 +105,12 @@ function debugLog(hal: Hal, text: string): void {
   hal.log('micromine: ' + text);
 }
 
-/** Creates the device program over `hal`; it does nothing until started. */
-export function createDevice(hal: Hal, options: DeviceOptions): Device {
+/**
+ * Creates the device program over `hal` for the image `build` describes, with its `timing` and,
+ * on sig-tier images, Ed25519 verification in steps (the simulator's phases: see `markedVerifier`;
+ * null on hash-tier ones). It does nothing until started.
+ */
+export function createDevice(hal: Hal, build: DeviceBuild, timing: Timing, verify: SignatureVerifier | null): Device {
   let stage: DeviceStage = 'stopped';
   let problem = '';
   // Set by start(); read only while started.
@@ -126,8 +127,8 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
   let work: Work | null = null;
   /** the header hex of the notify being decoded: a later notify supersedes it */
   let opening = '';
-  /** a unit to decline, with the wire error code why */
-  let refusal: { unitId: number; why: number } | null = null;
+  /** a unit to decline: the refuse request's parameters, its id and the wire error code why */
+  let refusal: [number, number] | null = null;
   /** queue slots already sent on this connection */
   let sent: boolean[] = [];
   let submitting = -1;
@@ -172,12 +173,12 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
   function armTimer(): void {
     if (connection === null) return;
     if (stage !== 'ready' || client.waiting !== null) setTimer(() => drop('no answer'), answerDue - hal.now());
-    else setTimer(() => send(request(client, METHOD_PING, [])), options.timing.idlePingMs);
+    else setTimer(() => send(request(client, METHOD_PING, [])), timing.idlePingMs);
   }
 
   /** Starts the wait for an answer (or for the connection) and arms its timer. */
   function awaitAnswer(): void {
-    answerDue = hal.now() + options.timing.answerTimeoutMs;
+    answerDue = hal.now() + timing.answerTimeoutMs;
     armTimer();
   }
 
@@ -193,21 +194,20 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     client = createClient();
     framer = createFramer(MAX_LINE);
     sent = [];
-    let opened: Connection;
+    // Events come only for the connection open now: a hal reports none from inside connect() nor
+    // after close() or the end, and the program closes each connection it lets go.
     try {
-      opened = hal.connect(config.host, config.port, {
-        onConnect: () => connection === opened && guarded(() => {
+      connection = hal.connect(config.host, config.port, {
+        onConnect: () => guarded(() => {
           stage = 'handshake';
-          send(request(client, METHOD_HELLO, [PROTOCOL_VERSION, config.id, options.firmware, config.profile, config.tier, state.counter]));
+          send(request(client, METHOD_HELLO, [PROTOCOL_VERSION, config.id, build.firmware, build.target, build.tier, state.counter]));
         }),
-        onData: (chunk) => connection === opened && guarded(() => receive(chunk)),
-        onClose: () => connection === opened && lost('closed'),
-        onError: (message) => connection === opened && lost(message),
+        onData: (chunk) => guarded(() => receive(chunk)),
+        onClose: lost,
       });
     } catch (error) {
       return lost('connect: ' + error);
     }
-    connection = opened;
     awaitAnswer();
   }
 
@@ -298,7 +298,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
   }
 
   function refuse(unitId: number, why: number): void {
-    refusal = { unitId: unitId, why: why };
+    refusal = [unitId, why];
     if (MM_DEBUG) debugLog(hal, 'unit ' + unitId + ' refused: ' + why);
   }
 
@@ -314,9 +314,9 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     const on = connection;
     const hex = opening = notify.header;
     const arrived = hal.now();
-    decodeThen(hex, HEADER_SIZE, () => connection === on && opening === hex, (header) => {
+    decodeThen(hex, new Uint8Array(HEADER_SIZE), () => connection === on && opening === hex, (header) => {
       if (header === null || !headerMatches(notify, header)) return drop('invalid line ' + (header === null ? LINE_PARAMS : LINE_NOTIFY_MISMATCH));
-      const opened = openWork(unitId, header, hal.digest, options.verify, arrived);
+      const opened = openWork(unitId, header, hal.digest, verify, arrived);
       if (opened.ok) work = opened.work;
       else {
         if (MM_DEBUG) debugLog(hal, 'unit ' + unitId + ': ' + errorText(opened.error));
@@ -334,10 +334,19 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     if ((hex === null) !== complete) return drop('invalid line ' + LINE_ENTRY_COUNT);
     if (hex === null) {
       share(current);
-    } else if (takeEntry(current, hex)) {
-      later(current, entryStep);
     } else {
-      return drop('invalid line ' + LINE_ENTRY_LENGTH);
+      const bytes = takeEntry(current, hex);
+      if (bytes === null) return drop('invalid line ' + LINE_ENTRY_LENGTH);
+      decodeThen(hex, bytes, () => work === current, (entry) => {
+        // Not lowercase hex: the entry is dropped unjudged, and the same pull goes out again on the next connection.
+        if (entry === null) {
+          current.judging = false;
+          if (connection !== null) drop('invalid line ' + LINE_ENTRY_HEX);
+          return;
+        }
+        current.validator.begin(entry);
+        judge(current);
+      });
     }
     next();
   }
@@ -364,30 +373,28 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
   }
 
   /**
-   * Decodes `hex` into `size` bytes a slice at a time, then calls `then` in a slice of its own with
-   * the bytes, or null when `hex` is not `size` bytes of lowercase hex.
+   * Decodes `hex` into `out` a slice at a time, then calls `then` in a slice of its own with `out`,
+   * or with null when `hex` is not `out`'s length of lowercase hex. Headers, entries and stored
+   * results all come this way.
    */
-  function decodeThen(hex: string, size: number, valid: () => boolean, then: (bytes: Uint8Array | null) => void): void {
-    const bytes = new Uint8Array(size);
+  function decodeThen(hex: string, out: Uint8Array, valid: () => boolean, then: (bytes: Uint8Array | null) => void): void {
+    const size = out.length;
     let decoded = hex.length === 2 * size ? 0 : -1;
     const slice = (): void => {
       if (decoded >= 0 && decoded < size) {
         hal.mark('decode');
-        decoded = hexSlice(hex, bytes, decoded, options.slice, hal.now);
+        decoded = hexSlice(hex, out, decoded, build.slice, hal.now);
         return after(valid, slice);
       }
-      then(decoded < 0 ? null : bytes);
+      then(decoded < 0 ? null : out);
     };
     after(valid, slice);
   }
 
-  /** One slice of decoding or judging the entry of `current`, until its verdict goes out with the next pull. */
-  function entryStep(current: Work): void {
-    hal.mark(current.hex === null ? 'checks' : 'decode');
-    const verdict = entrySlice(current, options.slice, hal.now);
-    if (verdict === null) return later(current, entryStep);
-    // The unit stays: the same pull goes out again on the next connection.
-    if (verdict < 0 && connection !== null) return drop('invalid line ' + LINE_ENTRY_HEX);
+  /** One slice of judging the entry of `current`, until its verdict goes out with the next pull. */
+  function judge(current: Work): void {
+    hal.mark('checks');
+    if (entrySlice(current, build.slice) === null) return later(current, judge);
     next();
   }
 
@@ -411,13 +418,14 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
 
   /** One slice of share search for `current`; once it is over, the result is sealed, encoded, stored and submitted in slices. */
   function shareSlice(current: Work): void {
-    if (isExpired(current, hal.now())) {
+    // Past the unit's deadline the node takes no result for it.
+    if (hal.now() - current.receivedAt > current.validator.header.deadline) {
       if (MM_DEBUG) debugLog(hal, 'unit ' + current.unitId + ' expired');
       work = null;
       return;
     }
     hal.mark('share');
-    later(current, searchSlice(current, hal.digest, options.slice, hal.now) ? sealSlice : shareSlice);
+    later(current, searchSlice(current, hal.digest, build.slice, hal.now) ? sealSlice : shareSlice);
   }
 
   function sealSlice(current: Work): void {
@@ -430,7 +438,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     const encode = (): void => {
       hal.mark('io');
       if (hex.length < 2 * RESULT_SIZE) {
-        hex += bytesToHex(result.subarray(hex.length / 2, hex.length / 2 + options.slice.hexBytes));
+        hex += bytesToHex(result.subarray(hex.length / 2, hex.length / 2 + build.slice.hexBytes));
         return later(current, encode);
       }
       work = null;
@@ -466,7 +474,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     if (method === METHOD_PULL && !retry && work && work.unitId === pulledUnit) work = null;
     // After these the connection goes on (a comparison chain, not a table that would hold memory);
     // any other error makes the device reconnect.
-    if (retry) setTimer(next, options.timing.retryMs);
+    if (retry) setTimer(next, timing.retryMs);
     else if (code === ERROR_STALE || code === ERROR_DUPLICATE || code === ERROR_EXPIRED || code === ERROR_REPLAYED) next();
     else drop(problem);
   }
@@ -477,7 +485,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     if (refusal !== null) {
       const owed = refusal;
       refusal = null;
-      return send(request(client, METHOD_REFUSE, [owed.unitId, owed.why]));
+      return send(request(client, METHOD_REFUSE, owed));
     }
     const slot = oldestQueued(state, sent);
     if (slot >= 0) {
@@ -486,7 +494,7 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
       submitting = slot;
       return send(request(client, METHOD_SUBMIT, [resultU32(result, RESULT_UNIT_AT), result]));
     }
-    if (work !== null && isPulling(work)) {
+    if (work !== null && !work.judging) {
       const index = work.validator.index;
       pulledUnit = work.unitId;
       return send(request(client, METHOD_PULL, [work.unitId, index, index === 0 ? null : work.lastVerdict]));
@@ -496,13 +504,13 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
 
   function start(): string | null {
     if (stage !== 'stopped') return null;
-    const checked = checkConfig(hal.readConfig(), options.profile, options.tier);
-    if (!checked.ok) {
-      problem = checked.problem;
+    const checked = checkConfig(hal.readConfig(), build.target, build.tier);
+    if (typeof checked === 'string') {
+      problem = checked;
       if (MM_DEBUG) debugLog(hal, 'not started: ' + problem);
       return problem;
     }
-    const mine = config = checked.config;
+    const mine = config = checked;
     problem = '';
     acked = connects = 0;
     stage = 'connecting';
@@ -522,13 +530,13 @@ export function createDevice(hal: Hal, options: DeviceOptions): Device {
     for (; slot < QUEUE_SLOTS; slot++) {
       const text = hal.store.get('q' + slot);
       if (text !== null) {
-        return decodeThen(text, RESULT_SIZE, () => config === mine, (bytes) => {
+        return decodeThen(text, new Uint8Array(RESULT_SIZE), () => config === mine, (bytes) => {
           restoreSlot(state, slot, text, bytes !== null);
           restore(mine, slot + 1);
         });
       }
     }
-    backoff = createBackoff(mine.idBytes, state.counter, options.timing.backoffBaseMs, options.timing.backoffMaxMs);
+    backoff = createBackoff(mine.idBytes, state.counter, timing.backoffBaseMs, timing.backoffMaxMs);
     connect();
   }
 

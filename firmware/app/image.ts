@@ -6,18 +6,12 @@
  * @module
  */
 import type { SignatureVerifier } from '../core/digest.ts';
-import type { Tier } from '../core/wire/protocol.ts';
 import type { Hal } from '../hal/hal.ts';
-import { DEFAULT_TIMING, createDevice, type DeviceStatus } from './device.ts';
+import { DEFAULT_TIMING, createDevice, type DeviceBuild, type DeviceStatus } from './device.ts';
 import { selfTest, type SelfTestReport, type SelfTestVector } from './self-test.ts';
-import type { SliceBounds } from './work.ts';
 
 /** The facts the build fixes for one target (tools/build serves them as the module `micromine:build`). */
-export interface BuildInfo {
-  target: string;
-  tier: Tier;
-  firmware: string;
-  slice: SliceBounds;
+export interface BuildInfo extends DeviceBuild {
   /** the self-test's unit, made by the node's reference encoders */
   vector: SelfTestVector;
 }
@@ -38,9 +32,7 @@ export interface Micromine {
 
 /** The image API over `hal`, with the build's facts (each runtime's entry imports them from `micromine:build`). */
 export function createImage(hal: Hal, verify: SignatureVerifier | null, info: BuildInfo): Micromine {
-  const device = createDevice(hal, {
-    firmware: info.firmware, profile: info.target, tier: info.tier, slice: info.slice, timing: DEFAULT_TIMING, verify: verify,
-  });
+  const device = createDevice(hal, info, DEFAULT_TIMING, verify);
   return {
     version: info.firmware,
     target: info.target,

@@ -39,11 +39,10 @@ export interface Work {
   /** the result awaiting its share, once every entry is judged */
   pending: PendingResult | null;
   search: ShareSearch | null;
-  /** the hex of the entry being decoded, null when none is */
-  hex: string | null;
-  /** bytes of it decoded so far */
-  decoded: number;
-  /** from an entry's arrival to its verdict, and from the last verdict to the share search: no pull goes out meanwhile */
+  /**
+   * from an entry's arrival to its verdict, and from the node's answer to the last verdict on (the
+   * share search and the result): no pull goes out meanwhile
+   */
   judging: boolean;
   /** where entries are decoded: the largest entry's size, once per unit, so entries never allocate */
   readonly entryBytes: Uint8Array;
@@ -64,34 +63,20 @@ export function openWork(unitId: number, header: Uint8Array, digest: Digest, ver
     ok: true,
     work: {
       unitId: unitId, validator: opened.value, receivedAt: now, lastVerdict: null, pending: null, search: null,
-      hex: null, decoded: 0, judging: false, entryBytes: new Uint8Array(ENTRY_MAX_SIZE),
+      judging: false, entryBytes: new Uint8Array(ENTRY_MAX_SIZE),
     },
   };
 }
 
 /**
- * True when the next pull may go out: entries remain to be pulled (including the final pull that
- * reports the last verdict) and none is being judged.
+ * Takes the next entry as the node sent it, lowercase hex: returns the bytes to decode it into (the
+ * unit's entry buffer, cut to its size), or null when its length cannot be an entry's: odd, or past
+ * the largest entry. No pull goes out until {@link entrySlice} has judged it.
  */
-export function isPulling(work: Work): boolean {
-  return work.search === null && !work.judging;
-}
-
-/** True once the unit's deadline has passed on the device's clock. */
-export function isExpired(work: Work, now: number): boolean {
-  return now - work.receivedAt > work.validator.header.deadline;
-}
-
-/**
- * Takes the next entry as the node sent it, lowercase hex, to be decoded and judged by
- * {@link entrySlice}. False when its length cannot be an entry's: odd, or past the largest entry.
- */
-export function takeEntry(work: Work, hex: string): boolean {
-  if (hex.length % 2 !== 0 || hex.length > 2 * ENTRY_MAX_SIZE) return false;
-  work.hex = hex;
-  work.decoded = 0;
+export function takeEntry(work: Work, hex: string): Uint8Array | null {
+  if (hex.length % 2 !== 0 || hex.length > 2 * ENTRY_MAX_SIZE) return null;
   work.judging = true;
-  return true;
+  return work.entryBytes.subarray(0, hex.length / 2);
 }
 
 /** Bytes decoded between two looks at the clock inside a slice. */
@@ -115,31 +100,15 @@ export function hexSlice(hex: string, out: Uint8Array, from: number, bounds: Sli
 }
 
 /**
- * One slice of the entry taken: at most `bounds.hexBytes` bytes decoded (no more once `bounds.ms`
- * have passed on `now`), or one validator step within `bounds`. Returns the verdict code once the
- * entry is judged, null while work remains, or -1 when its hex is not lowercase hex (a line no node
- * may send: the entry is dropped unjudged).
+ * One validator step on the entry begun, within `bounds`. Returns the verdict code once the entry
+ * is judged (the next pull reports it), null while work remains.
  */
-export function entrySlice(work: Work, bounds: SliceBounds, now: () => number): number | null {
-  const hex = work.hex;
-  if (hex === null) {
-    const verdict = work.validator.step(bounds);
-    if (verdict === null) return null;
-    work.judging = false;
-    work.lastVerdict = verdict.code;
-    return verdict.code;
-  }
-  const entry = work.entryBytes.subarray(0, hex.length / 2);
-  work.decoded = hexSlice(hex, entry, work.decoded, bounds, now);
-  if (work.decoded < 0) {
-    work.hex = null;
-    work.judging = false;
-    return -1;
-  }
-  if (work.decoded < entry.length) return null;
-  work.hex = null;
-  work.validator.begin(entry);
-  return null;
+export function entrySlice(work: Work, bounds: SliceBounds): number | null {
+  const verdict = work.validator.step(bounds);
+  if (verdict === null) return null;
+  work.judging = false;
+  work.lastVerdict = verdict.code;
+  return verdict.code;
 }
 
 /** Builds the result under `counter` (already durable) and starts the share search over it. */

@@ -10,16 +10,17 @@ import type { Digest } from '../core/digest.ts';
 /** An opaque handle from {@link Hal.setTimer}. */
 export type TimerHandle = unknown;
 
-/** What a connection reports. Exactly one of onClose/onError ends it; nothing follows the end. */
+/** What a connection reports. onClose ends it, once; nothing follows the end. */
 export interface ConnectionEvents {
   /** The connection is open: writing is allowed from now on. */
   onConnect(): void;
   /** Bytes from the peer, as a string of one character per byte (an adapter converts a byte buffer). */
   onData(chunk: string): void;
-  /** The peer or the network closed the connection. */
-  onClose(): void;
-  /** The connection failed or broke; `message` says how, for the log. */
-  onError(message: string): void;
+  /**
+   * The connection ended: the peer or the network closed it (`closed`), or it failed or broke;
+   * `reason` says how, for the log and the status' problem.
+   */
+  onClose(reason: string): void;
 }
 
 /** An open (or opening) TCP connection to the trusted node. */
@@ -58,7 +59,7 @@ export type Phase = 'decode' | 'checks' | 'signature' | 'share' | 'mac' | 'io';
 /**
  * The device configuration as stored by provisioning (docs/decisions.md), not yet validated:
  * the app checks every field. `key` is a Uint8Array on Moddable (a Preference buffer) and a hex
- * string on Espruino (`mm.cfg`). Null when nothing is stored.
+ * string on Espruino (`mm.cfg`).
  */
 export interface StoredConfig {
   node: unknown;
@@ -92,8 +93,11 @@ export interface Hal {
    * the watchdog where the runtime has one, and schedules `continuation` on a zero-delay timer.
    */
   yieldThen(continuation: () => void): void;
-  /** The device configuration provisioning stored, or null when there is none. */
-  readConfig(): StoredConfig | null;
+  /**
+   * The device configuration provisioning stored, as read, unchecked: null or undefined when there
+   * is none, anything else (a damaged `mm.cfg` may hold any JSON) for the app to check.
+   */
+  readConfig(): StoredConfig | null | undefined;
   /** Marks the start of a phase of work; a no-op on a board (see docs/firmware.md). */
   mark(phase: Phase): void;
 }

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createDevice, type Device, type DeviceOptions } from '../../firmware/app/device.ts';
+import { createDevice, type Device, type DeviceBuild } from '../../firmware/app/device.ts';
 import { markedVerifier } from '../../firmware/app/probe.ts';
 import { CHECK_SIGNATURE, HEADER_CHECKS_AT, TX_SIGNATURE_AT } from '../../firmware/core/layout.ts';
 import { LINE_UNKNOWN_NOTIFICATION } from '../../firmware/core/wire/protocol.ts';
@@ -9,11 +9,11 @@ import { exampleIdentity, exampleUnit } from '../../protocol/wire-example.ts';
 import { encodeError, encodeNotify } from '../../protocol/wire.ts';
 import { FAST, configFor, nodeHal, startNode, until, type Flash, type NodeHal } from './support.ts';
 
-const options: DeviceOptions = { firmware: '0.1.0', profile: 'espruino-esp32', tier: 'hash', slice: { attempts: 16, hexBytes: 64, levels: 4, verifierSteps: 8, ms: 20 }, timing: FAST, verify: null };
+const build: DeviceBuild = { firmware: '0.1.0', target: 'espruino-esp32', tier: 'hash', slice: { attempts: 16, hexBytes: 64, levels: 4, verifierSteps: 8, ms: 20 } };
 
 function device(flash: Flash, port: number): { device: Device; hal: NodeHal } {
   const hal = nodeHal(flash, configFor(exampleIdentity(), port));
-  return { device: createDevice(hal, options), hal };
+  return { device: createDevice(hal, build, FAST, null), hal };
 }
 
 test('a device works two units over loopback TCP: pulls, verdicts, share, MAC and acknowledgement', async () => {
@@ -123,7 +123,7 @@ test('a sig-tier device checks signatures through its verifier and reports a for
   const node = await startNode([unit], identity);
   const hal = nodeHal(new Map(), configFor(identity, node.port), true);
   // As the Moddable entry does: the verifier's steps are charged to the signature phase.
-  const d = createDevice(hal, { ...options, profile: 'moddable-esp32', tier: 'sig', verify: markedVerifier(hal.mark, createVerifier(hal.sha512!)) });
+  const d = createDevice(hal, { ...build, target: 'moddable-esp32', tier: 'sig' }, FAST, markedVerifier(hal.mark, createVerifier(hal.sha512!)));
   try {
     d.start();
     await until(() => d.status().acked === 1, 'the acknowledgement');
@@ -189,7 +189,7 @@ test('a line no node may send makes the device reconnect; a missing configuratio
     d.stop();
     await node.close();
   }
-  const unprovisioned = createDevice(nodeHal(new Map(), null), options);
+  const unprovisioned = createDevice(nodeHal(new Map(), null), build, FAST, null);
   assert.is(unprovisioned.start(), 'no config');
   assert.is(unprovisioned.status().stage, 'stopped');
 });

@@ -4,13 +4,13 @@
 // it is decoded, costs the connection and is pulled again.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createDevice, type DeviceOptions } from '../../firmware/app/device.ts';
+import { createDevice, type DeviceBuild } from '../../firmware/app/device.ts';
 import { exampleIdentity, exampleUnit } from '../../protocol/wire-example.ts';
 import { FAST, configFor, nodeHal, startNode, until, type NodeHal } from './support.ts';
 
 const DEPTH = 12;
 const slice = { attempts: 16, hexBytes: 16, levels: 1, verifierSteps: 8, ms: 1e6 };
-const options: DeviceOptions = { firmware: '0.1.0', profile: 'espruino-esp32', tier: 'hash', slice, timing: FAST, verify: null };
+const build: DeviceBuild = { firmware: '0.1.0', target: 'espruino-esp32', tier: 'hash', slice };
 
 /** The hal's yields, the entries it received and the requests it wrote, in order. */
 function traced(hal: NodeHal): string[] {
@@ -45,7 +45,7 @@ test('an entry is judged in many slices, and its verdict goes out with the next 
   const node = await startNode([unit]);
   const hal = nodeHal(new Map(), configFor(exampleIdentity(), node.port));
   const trace = traced(hal);
-  const d = createDevice(hal, options);
+  const d = createDevice(hal, build, FAST, null);
   try {
     d.start();
     await until(() => d.status().acked === 1, 'the result acknowledged');
@@ -71,7 +71,7 @@ test('a connection lost while an entry is judged: the judging goes on, and the n
   let entries = 0;
   node.endAfter = (line) => line.includes('"entry":"') && ++entries === 2;
   const hal = nodeHal(new Map(), configFor(exampleIdentity(), node.port));
-  const d = createDevice(hal, options);
+  const d = createDevice(hal, build, FAST, null);
   try {
     d.start();
     await until(() => d.status().acked === 1, 'the result acknowledged');
@@ -98,7 +98,7 @@ for (const [fault, edit] of [
       return match !== null && ++entries === 2 ? line.replace(match[1]!, edit(match[1]!)) : line;
     };
     const hal = nodeHal(new Map(), configFor(exampleIdentity(), node.port));
-    const d = createDevice(hal, options);
+    const d = createDevice(hal, build, FAST, null);
     try {
       d.start();
       await until(() => d.status().acked === 1, 'the result acknowledged');

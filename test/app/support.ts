@@ -68,8 +68,7 @@ function connectNode(host: string, port: number, events: ConnectionEvents): Conn
   const end = (error: string | null) => {
     if (ended) return;
     ended = true;
-    if (error === null) events.onClose();
-    else events.onError(error);
+    events.onClose(error ?? 'closed');
   };
   socket.on('connect', () => !ended && events.onConnect());
   socket.on('data', (chunk: string) => !ended && events.onData(chunk));

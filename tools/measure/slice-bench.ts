@@ -7,7 +7,7 @@
  */
 import type { Digest } from '../../firmware/core/digest.ts';
 import { createVerifier } from '../../firmware/sig/ed25519.ts';
-import { beginShare, entrySlice, openWork, searchSlice, takeEntry, type SliceBounds, type Work } from '../../firmware/app/work.ts';
+import { beginShare, entrySlice, hexSlice, openWork, searchSlice, takeEntry, type SliceBounds, type Work } from '../../firmware/app/work.ts';
 
 declare function hostCall(message: Uint8Array): ArrayBuffer;
 
@@ -27,6 +27,10 @@ const verifier = createVerifier((data) => hostHash(HOST_SHA512, data));
 // The device's clock does not move inside a call: slices end on their counts, the worst case.
 const now = () => 0;
 let work: Work | null = null;
+/** the entry taken, its hex and how much of it is decoded: the device decodes it so (device.ts, decodeThen) */
+let entry: Uint8Array = new Uint8Array(0);
+let entryHex = '';
+let decoded = 0;
 let bounds: SliceBounds = { attempts: 1, hexBytes: 1, levels: 1, verifierSteps: 1, ms: 1e9 };
 
 const api = {
@@ -52,18 +56,29 @@ const api = {
   },
   /** Takes an entry's hex; 1 when its length can be an entry's. */
   sliceTake(hex: string): number {
-    return takeEntry(work as Work, hex) ? 1 : 0;
+    const taken = takeEntry(work as Work, hex);
+    if (taken === null) return 0;
+    entry = taken;
+    entryHex = hex;
+    decoded = 0;
+    return 1;
   },
   /**
    * What the next entry slice will do: `decode`, else the name of the validator's next stage,
    * read from its private field: only a measurement looks there.
    */
   sliceStage(): string {
-    return (work as Work).hex !== null ? 'decode' : ((work as Work).validator as unknown as { nextStage: { name: string } }).nextStage.name;
+    return decoded < entry.length ? 'decode' : ((work as Work).validator as unknown as { nextStage: { name: string } }).nextStage.name;
   },
   /** One entry slice: the verdict code, -1 for bad hex, -2 while work remains. */
   sliceEntry(): number {
-    const verdict = entrySlice(work as Work, bounds, now);
+    if (decoded < entry.length) {
+      decoded = hexSlice(entryHex, entry, decoded, bounds, now);
+      if (decoded < 0) return -1;
+      if (decoded === entry.length) (work as Work).validator.begin(entry);
+      return -2;
+    }
+    const verdict = entrySlice(work as Work, bounds);
     return verdict === null ? -2 : verdict;
   },
   /** Finishes the unit and starts its share search at difficulty `difficulty`. */

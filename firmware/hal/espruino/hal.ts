@@ -13,11 +13,10 @@ const CONFIG_FILE = 'mm.cfg';
 
 function connect(host: string, port: number, events: ConnectionEvents): Connection {
   let ended = false;
-  const end = (error: string | null) => {
+  const end = (reason: string) => {
     if (ended) return;
     ended = true;
-    if (error === null) events.onClose();
-    else events.onError(error);
+    events.onClose(reason);
   };
   const socket = require('net').connect({ host: host, port: port }, () => {
     if (!ended) events.onConnect();
@@ -26,7 +25,7 @@ function connect(host: string, port: number, events: ConnectionEvents): Connecti
     if (!ended) events.onData(data);
   });
   socket.on('error', (error: { code?: number; message?: string }) => end('socket error ' + (error && (error.message || error.code))));
-  socket.on('close', () => end(null));
+  socket.on('close', () => end('closed'));
   return {
     write: (text: string) => socket.write(text),
     close: () => {
@@ -42,8 +41,9 @@ export function espruinoHal(): Hal {
   const crypto = require('crypto');
   return {
     now: () => getTime() * 1000,
-    setTimer: (callback: () => void, ms: number): TimerHandle => setTimeout(callback, ms),
-    clearTimer: (timer: TimerHandle) => clearTimeout(timer as number),
+    // Espruino's own functions, not wrappers: they ignore `this`.
+    setTimer: setTimeout,
+    clearTimer: clearTimeout as (timer: TimerHandle) => void,
     connect: connect,
     store: {
       get: (key: string) => {
@@ -57,15 +57,12 @@ export function espruinoHal(): Hal {
       remove: (key: string) => storage.erase('mm.' + key),
     },
     digest: { sha256: (data: Uint8Array) => new Uint8Array(crypto.SHA256(data)) },
-    log: (text: string) => console.log(text),
+    log: console.log,
     yieldThen: (continuation: () => void) => {
       if (typeof E.kickWatchdog === 'function') E.kickWatchdog();
       setTimeout(continuation, 0);
     },
-    readConfig: (): StoredConfig | null => {
-      const stored = storage.readJSON(CONFIG_FILE, true) as StoredConfig | undefined;
-      return typeof stored === 'object' && stored !== null ? stored : null;
-    },
+    readConfig: () => storage.readJSON(CONFIG_FILE, true) as StoredConfig | undefined,
     mark: phaseMarker(),
   };
 }

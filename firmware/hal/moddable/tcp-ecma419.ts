@@ -40,7 +40,7 @@ export function connectTcp(host: string, port: number, events: ConnectionEvents)
     onError: function () {
       if (ended) return;
       ended = true;
-      events.onError(open ? 'connection lost' : 'cannot connect');
+      events.onClose(open ? 'connection lost' : 'cannot connect');
     },
   };
   const socket = isIPv4(host) ? new TCP({ ...handlers, address: host }) : new TCP({ ...handlers, host: host });

@@ -22,8 +22,7 @@ export function connectTcp(host: string, port: number, events: ConnectionEvents)
     else if (message === DATA) events.onData(socket.read(String));
     else if (message === DISCONNECT || message === ERROR) {
       ended = true;
-      if (message === DISCONNECT) events.onClose();
-      else events.onError('socket error');
+      events.onClose(message === DISCONNECT ? 'closed' : 'socket error');
     }
   };
   return {
