@@ -17,7 +17,7 @@ import { ENTRY_MAX_SIZE, HEADER_UNIT_AT, MAX_DIFFICULTY, MAX_ENTRIES, RESULT_SIZ
 import { REASONS } from '../firmware/core/reasons.ts';
 import { sealResult } from '../firmware/core/result.ts';
 import { searchShare, startShareSearch } from '../firmware/core/share.ts';
-import { openUnit, type UnitValidator } from '../firmware/core/validator.ts';
+import { checkEntry, finishUnit, openUnit, type UnitValidator } from '../firmware/core/validator.ts';
 import {
   MESSAGE_ACK, MESSAGE_AUTHORIZED, MESSAGE_CHALLENGE, MESSAGE_ENTRY, MESSAGE_NOTIFY, MESSAGE_REFUSED,
   createClient, parseNodeLine, type NodeMessage, type WireClient,
@@ -151,7 +151,7 @@ export class ExampleDevice {
 
   private judge(entry: Uint8Array): string {
     const validator = this.validator!;
-    const code = validator.check(entry).code;
+    const code = checkEntry(validator, entry).code;
     const index = validator.index;
     return this.ask(validator.header.unitId, () => pullRequest(this.client, validator.header.unitId, index, code));
   }
@@ -160,7 +160,7 @@ export class ExampleDevice {
     const validator = this.validator!;
     this.validator = null;
     this.identity.counter += 1;
-    const pending = validator.finish(hexToBytes(this.identity.deviceId)!, this.identity.counter);
+    const pending = finishUnit(validator, hexToBytes(this.identity.deviceId)!, this.identity.counter);
     const search = startShareSearch(pending.digest, pending.difficulty);
     while (!searchShare(nodeDigest, search, 4096));
     if (search.found === undefined) throw new Error('no share in 2^32 nonces: finish under the next counter');

@@ -18,6 +18,7 @@ import { errorText } from '../core/errors.ts';
 import { bytesToHex } from '../core/hex.ts';
 import type { SignatureVerifier } from '../core/digest.ts';
 import { HEADER_SIZE, RESULT_SIZE, RESULT_UNIT_AT } from '../core/layout.ts';
+import { beginEntry } from '../core/validator.ts';
 import { authProof } from '../core/wire/auth.ts';
 import {
   MESSAGE_ACK, MESSAGE_AUTHORIZED, MESSAGE_CHALLENGE, MESSAGE_ENTRY, MESSAGE_ERROR, MESSAGE_INVALID, MESSAGE_NOTIFY,
@@ -344,7 +345,7 @@ export function createDevice(hal: Hal, build: DeviceBuild, timing: Timing, verif
           if (connection !== null) drop('invalid line ' + LINE_ENTRY_HEX);
           return;
         }
-        current.validator.begin(entry);
+        beginEntry(current.validator, entry);
         judge(current);
       });
     }

@@ -11,7 +11,7 @@ import { sealResult } from '../core/result.ts';
 import { searchShare, startShareSearch, type ShareSearch } from '../core/share.ts';
 import { decodeHexInto } from '../core/hex.ts';
 import { ENTRY_MAX_SIZE } from '../core/layout.ts';
-import { openUnit, type PendingResult, type StepBounds, type UnitValidator } from '../core/validator.ts';
+import { finishUnit, openUnit, type PendingResult, type StepBounds, stepEntry, type UnitValidator } from '../core/validator.ts';
 import { ERROR_MALFORMED, ERROR_TIER_MISMATCH, ERROR_UNSUPPORTED_VERSION } from '../core/wire/protocol.ts';
 
 /**
@@ -104,7 +104,7 @@ export function hexSlice(hex: string, out: Uint8Array, from: number, bounds: Sli
  * is judged (the next pull reports it), null while work remains.
  */
 export function entrySlice(work: Work, bounds: SliceBounds): number | null {
-  const verdict = work.validator.step(bounds);
+  const verdict = stepEntry(work.validator, bounds);
   if (verdict === null) return null;
   work.judging = false;
   work.lastVerdict = verdict.code;
@@ -113,7 +113,7 @@ export function entrySlice(work: Work, bounds: SliceBounds): number | null {
 
 /** Builds the result under `counter` (already durable) and starts the share search over it. */
 export function beginShare(work: Work, deviceId: Uint8Array, counter: number): void {
-  work.pending = work.validator.finish(deviceId, counter);
+  work.pending = finishUnit(work.validator, deviceId, counter);
   work.search = startShareSearch(work.pending.digest, work.pending.difficulty);
 }
 

@@ -33,15 +33,26 @@ export interface DecodeError {
 /** Either the decoded value or why it could not be decoded. */
 export type Decoded<T> = { ok: true; value: T } | { ok: false; error: DecodeError };
 
-/** Builds a failed decode. */
-export function failure<T>(code: DecodeErrorCode, field: number, offset: number): Decoded<T> {
-  return { ok: false, error: { code: code, field: field, offset: offset } };
+/** Builds a decode error: what went wrong with `field`, at `offset`. */
+export function decodeError(code: DecodeErrorCode, field: number, offset: number): DecodeError {
+  return { code: code, field: field, offset: offset };
 }
 
-/** Fails with DECODE_TRUNCATED (at the end of the data) or DECODE_OVERSIZED (at `size`) unless `data` is exactly `size` bytes. */
+/** Builds a failed decode. */
+export function failure<T>(code: DecodeErrorCode, field: number, offset: number): Decoded<T> {
+  return { ok: false, error: decodeError(code, field, offset) };
+}
+
+/** DECODE_TRUNCATED (at the end of the data) or DECODE_OVERSIZED (at `size`) unless `data` is exactly `size` bytes, else null. */
+export function sizeError(data: Uint8Array, size: number, field: number): DecodeError | null {
+  if (data.length === size) return null;
+  return data.length < size ? decodeError(DECODE_TRUNCATED, field, data.length) : decodeError(DECODE_OVERSIZED, field, size);
+}
+
+/** Fails as {@link sizeError} says unless `data` is exactly `size` bytes. */
 export function checkSize<T>(data: Uint8Array, size: number, field: number): Decoded<T> | undefined {
-  if (data.length !== size) return data.length < size ? failure<T>(DECODE_TRUNCATED, field, data.length) : failure<T>(DECODE_OVERSIZED, field, size);
-  return undefined;
+  const error = sizeError(data, size, field);
+  return error === null ? undefined : { ok: false, error: error };
 }
 
 /** A decode error for a device log: `4 14@201` (code, field id, offset; protocol/messages.ts has the words). */

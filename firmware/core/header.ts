@@ -7,16 +7,18 @@ import { DECODE_INVALID, DECODE_UNSUPPORTED, checkSize, failure, type Decoded } 
 import {
   CHECK_FORMAT, CHECK_PROOF, CHECK_RULES, CHECKS_KNOWN, FIELD_HEADER, FIELD_HEADER_CHECKS, FIELD_HEADER_DEADLINE,
   FIELD_HEADER_DIFFICULTY, FIELD_HEADER_ENTRY_COUNT, FIELD_HEADER_VERSION, FORMAT_VERSION, HEADER_CHAIN_AT,
-  HEADER_CHECKS_AT, HEADER_COUNT_AT, HEADER_DEADLINE_AT, HEADER_DIFFICULTY_AT, HEADER_HEIGHT_AT, HEADER_MIN_FEE_AT,
-  HEADER_PREVIOUS_AT, HEADER_SIZE, HEADER_STATE_ROOT_AT, HEADER_UNIT_AT, HEADER_VERSION_AT, MAX_DIFFICULTY,
+  HEADER_CHECKS_AT, HEADER_COUNT_AT, HEADER_DEADLINE_AT, HEADER_DIFFICULTY_AT, HEADER_MIN_FEE_AT,
+  HEADER_SIZE, HEADER_STATE_ROOT_AT, HEADER_UNIT_AT, HEADER_VERSION_AT, MAX_DIFFICULTY,
 } from './layout.ts';
 
-/** A decoded work unit header; hashes are views into the input. */
+/**
+ * A decoded work unit header: the fields a device reads (the block height and previous hash only
+ * bind the unit to the chain through the header hash; host code reads them at HEADER_HEIGHT_AT
+ * and HEADER_PREVIOUS_AT). Hashes are views into the input.
+ */
 export interface UnitHeader {
   unitId: number;
   chainId: number;
-  height: number;
-  previousHash: Uint8Array;
   stateRoot: Uint8Array;
   /** bitmask of CHECK_* */
   checks: number;
@@ -51,8 +53,6 @@ export function decodeHeader(data: Uint8Array): Decoded<UnitHeader> {
     value: {
       unitId: readU32(data, HEADER_UNIT_AT),
       chainId: readU32(data, HEADER_CHAIN_AT),
-      height: readU32(data, HEADER_HEIGHT_AT),
-      previousHash: data.subarray(HEADER_PREVIOUS_AT, HEADER_PREVIOUS_AT + 32),
       stateRoot: data.subarray(HEADER_STATE_ROOT_AT, HEADER_STATE_ROOT_AT + 32),
       checks: checks,
       difficulty: difficulty,

@@ -6,7 +6,7 @@
  */
 import { readU32 } from './bytes.ts';
 import { copy32, type Digest } from './digest.ts';
-import { DECODE_INVALID, DECODE_OVERSIZED, DECODE_TRUNCATED, failure, type Decoded } from './errors.ts';
+import { DECODE_INVALID, DECODE_OVERSIZED, DECODE_TRUNCATED, decodeError, type DecodeError, type Decoded } from './errors.ts';
 import {
   FIELD_PROOF, FIELD_PROOF_DEPTH, FIELD_PROOF_INDEX, FIELD_PROOF_SIBLINGS, LEAF_BALANCE_AT, LEAF_NONCE_AT, LEAF_SIZE,
   MAX_PROOF_DEPTH, PROOF_DEPTH_AT, PROOF_INDEX_AT, PROOF_LEAF_AT, PROOF_SIBLINGS_AT, proofSize,
@@ -27,38 +27,41 @@ export interface StateProof {
 }
 
 /**
- * Reads the proof that fills `data[at..)` exactly. Offsets in errors are relative to `data`;
- * the length is checked against the depth before anything is sliced.
+ * Checks the proof that fills `data[at..)` exactly: null when it is well-formed, else the first
+ * defect, with offsets relative to `data`. The length is checked against the depth before
+ * anything else is read.
  */
-export function readProof(data: Uint8Array, at: number): Decoded<StateProof> {
+export function proofError(data: Uint8Array, at: number): DecodeError | null {
   const available = data.length - at;
-  if (available < PROOF_SIBLINGS_AT) return failure(DECODE_TRUNCATED, FIELD_PROOF, data.length);
+  if (available < PROOF_SIBLINGS_AT) return decodeError(DECODE_TRUNCATED, FIELD_PROOF, data.length);
   const depth = data[at + PROOF_DEPTH_AT];
-  if (depth > MAX_PROOF_DEPTH) return failure(DECODE_INVALID, FIELD_PROOF_DEPTH, at + PROOF_DEPTH_AT);
+  if (depth > MAX_PROOF_DEPTH) return decodeError(DECODE_INVALID, FIELD_PROOF_DEPTH, at + PROOF_DEPTH_AT);
   const size = proofSize(depth);
-  if (available < size) return failure(DECODE_TRUNCATED, FIELD_PROOF_SIBLINGS, data.length);
-  if (available > size) return failure(DECODE_OVERSIZED, FIELD_PROOF, at + size);
-  const index = readU32(data, at + PROOF_INDEX_AT);
-  if (index >= 1 << depth) return failure(DECODE_INVALID, FIELD_PROOF_INDEX, at + PROOF_INDEX_AT);
+  if (available < size) return decodeError(DECODE_TRUNCATED, FIELD_PROOF_SIBLINGS, data.length);
+  if (available > size) return decodeError(DECODE_OVERSIZED, FIELD_PROOF, at + size);
+  if (readU32(data, at + PROOF_INDEX_AT) >= 1 << depth) return decodeError(DECODE_INVALID, FIELD_PROOF_INDEX, at + PROOF_INDEX_AT);
+  return null;
+}
+
+/** The fields of the well-formed proof that fills `data[at..)` (see {@link proofError}). */
+export function readProof(data: Uint8Array, at: number): StateProof {
   const leafAt = at + PROOF_LEAF_AT;
   return {
-    ok: true,
-    value: {
-      leaf: data.subarray(leafAt, leafAt + LEAF_SIZE),
-      publicKey: data.subarray(leafAt, leafAt + 32),
-      balanceLow: readU32(data, leafAt + LEAF_BALANCE_AT),
-      balanceHigh: readU32(data, leafAt + LEAF_BALANCE_AT + 4),
-      nonce: readU32(data, leafAt + LEAF_NONCE_AT),
-      index: index,
-      depth: depth,
-      siblings: data.subarray(at + PROOF_SIBLINGS_AT, at + size),
-    },
+    leaf: data.subarray(leafAt, leafAt + LEAF_SIZE),
+    publicKey: data.subarray(leafAt, leafAt + 32),
+    balanceLow: readU32(data, leafAt + LEAF_BALANCE_AT),
+    balanceHigh: readU32(data, leafAt + LEAF_BALANCE_AT + 4),
+    nonce: readU32(data, leafAt + LEAF_NONCE_AT),
+    index: readU32(data, at + PROOF_INDEX_AT),
+    depth: data[at + PROOF_DEPTH_AT],
+    siblings: data.subarray(at + PROOF_SIBLINGS_AT),
   };
 }
 
 /** Decodes a standalone state proof. */
 export function decodeProof(data: Uint8Array): Decoded<StateProof> {
-  return readProof(data, 0);
+  const error = proofError(data, 0);
+  return error ? { ok: false, error: error } : { ok: true, value: readProof(data, 0) };
 }
 
 /**
@@ -74,21 +77,22 @@ export function prefixedHash(digest: Digest, scratch: Uint8Array, prefix: number
 }
 
 /**
- * Climbs `proof` from level `from` to level `to`: `node` (32 bytes) holds the hash at `from` and
- * is updated in place, one SHA-256 per level. A resumable step: a device climbs a few levels per
- * slice, and nothing but `node` carries over between them. `scratch` is at least 65 bytes.
+ * Climbs a proof (its `siblings`, the leaf's level first, and the leaf's `index`) from level
+ * `from` to level `to`: `node` (32 bytes) holds the hash at `from` and is updated in place, one
+ * SHA-256 per level. A resumable step: a device climbs a few levels per slice, and nothing but
+ * `node` carries over between them. `scratch` is at least 65 bytes.
  */
-export function climbProof(digest: Digest, proof: StateProof, node: Uint8Array, from: number, to: number, scratch: Uint8Array): void {
+export function climbProof(digest: Digest, siblings: Uint8Array, index: number, node: Uint8Array, from: number, to: number, scratch: Uint8Array): void {
   for (let level = from; level < to; level++) {
-    const sibling = proof.siblings.subarray(level * 32, level * 32 + 32);
+    const sibling = siblings.subarray(level * 32, level * 32 + 32);
     // The node is copied into scratch before set() overwrites it with the digest's output.
-    node.set((proof.index >>> level) & 1 ? prefixedHash(digest, scratch, 1, sibling, node) : prefixedHash(digest, scratch, 1, node, sibling));
+    node.set((index >>> level) & 1 ? prefixedHash(digest, scratch, 1, sibling, node) : prefixedHash(digest, scratch, 1, node, sibling));
   }
 }
 
 /** The state root a proof leads to, as a fresh 32-byte array: depth+1 SHA-256 calls. `scratch` is at least 65 bytes. */
 export function proofRoot(digest: Digest, proof: StateProof, scratch: Uint8Array): Uint8Array {
   const node = copy32(prefixedHash(digest, scratch, 0, proof.leaf, null));
-  climbProof(digest, proof, node, 0, proof.depth, scratch);
+  climbProof(digest, proof.siblings, proof.index, node, 0, proof.depth, scratch);
   return node;
 }

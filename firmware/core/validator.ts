@@ -4,26 +4,27 @@
  * state (counters, the last sender key, the verdict chain, the accepted-ids frontier), so its
  * memory does not grow with the unit.
  *
- * An entry is judged in steps (`begin`, then `step` until the verdict), each of bounded cost, so
+ * An entry is judged in steps (`beginEntry`, then `stepEntry` until the verdict), each of bounded cost, so
  * that a device can yield between them: one step decodes the entry and runs the cheap checks,
  * proof steps climb at most `levels` levels of the state proof, signature steps run at most
  * `verifierSteps` steps of the verifier, and fold steps chain the verdict and merge an accepted
  * id into the frontier, at most `levels` merges a step; after the last entry they also fold the
- * frontier into the accepted root, so that `finish` is cheap. `check` runs them all at once.
+ * frontier into the accepted root, so that `finishUnit` is cheap. `checkEntry` runs them all at once.
  * @module
  */
 import { bytes, misuse, u32 } from './assert.ts';
-import { compareBytes, writeU16, writeU32 } from './bytes.ts';
+import { compareBytes, readU32, writeU16, writeU32 } from './bytes.ts';
 import { copy32, type Digest, type SignatureVerifier, type VerifySignature } from './digest.ts';
-import { decodeEntry, type Entry } from './entry.ts';
-import { DECODE_INVALID, DECODE_TIER, failure, type DecodeError, type Decoded } from './errors.ts';
+import { entryError } from './entry.ts';
+import { DECODE_INVALID, DECODE_TIER, decodeError, failure, type DecodeError, type Decoded } from './errors.ts';
 import { decodeHeader, type UnitHeader } from './header.ts';
 import {
   CHECK_PROOF, CHECK_RULES, CHECK_SIGNATURE, DEVICE_ID_SIZE, ENTRY_PROOF_AT, FIELD_HEADER_CHECKS, FIELD_PROOF_LEAF,
   FIELD_PROOF_SIBLINGS, FIELD_TX_AMOUNT, FIELD_TX_CHAIN_ID, FIELD_TX_FEE, FIELD_TX_NONCE, FIELD_TX_SENDER,
-  FIELD_TX_SIGNATURE, FRONTIER_LEVELS, HEADER_CHECKS_AT, MAX_PROOF_DEPTH, PROOF_SIBLINGS_AT, RESULT_ACCEPTED_AT, RESULT_ACCEPTED_ROOT_AT, RESULT_CHAIN_AT, RESULT_COUNTER_AT,
-  RESULT_ENTRIES_AT, RESULT_SIZE, RESULT_UNIT_AT, TX_AMOUNT_AT, TX_BODY_SIZE, TX_CHAIN_AT, TX_FEE_AT, TX_NONCE_AT,
-  TX_SENDER_AT, TX_SIGNATURE_AT,
+  FIELD_TX_SIGNATURE, FRONTIER_LEVELS, HEADER_CHECKS_AT, LEAF_BALANCE_AT, LEAF_KEY_AT, LEAF_NONCE_AT, LEAF_SIZE,
+  MAX_PROOF_DEPTH, PROOF_DEPTH_AT, PROOF_INDEX_AT, PROOF_LEAF_AT, PROOF_SIBLINGS_AT, RESULT_ACCEPTED_AT,
+  RESULT_ACCEPTED_ROOT_AT, RESULT_CHAIN_AT, RESULT_COUNTER_AT, RESULT_ENTRIES_AT, RESULT_SIZE, RESULT_UNIT_AT,
+  TX_AMOUNT_AT, TX_BODY_SIZE, TX_CHAIN_AT, TX_FEE_AT, TX_NONCE_AT, TX_SENDER_AT, TX_SIGNATURE_AT, TX_SIZE,
 } from './layout.ts';
 import { frontierMerge, rootMerge, rootStart } from './merkle.ts';
 import { climbProof, prefixedHash } from './proof.ts';
@@ -45,7 +46,7 @@ export interface ValidatorOptions {
   verify: SignatureVerifier | VerifySignature | null;
 }
 
-/** How much work of variable size one {@link UnitValidator.step} may do. */
+/** How much work of variable size one {@link stepEntry} may do. */
 export interface StepBounds {
   /** state proof levels or frontier merges, one SHA-256 of 65 bytes each */
   levels: number;
@@ -53,8 +54,8 @@ export interface StepBounds {
   verifierSteps: number;
 }
 
-/** What the entry being judged waits for: the validator's next stage, or `noEntry` between entries. */
-type Stage = (bounds: StepBounds) => Verdict | null;
+/** What the entry being judged waits for: the validator's next stage (null between entries). */
+type Stage = (validator: UnitValidator, bounds: StepBounds) => Verdict | null;
 
 /** The verdict on one entry. */
 export interface Verdict {
@@ -77,6 +78,44 @@ export interface PendingResult {
   difficulty: number;
 }
 
+/**
+ * One unit being validated: plain state that the functions of this module advance (a class would
+ * cost its `this.` in every image, and closures per validator would cost RAM). Create it with
+ * {@link openUnit}; callers read `header`, `headerHash`, `index` and `accepted`, and leave the
+ * rest, the stages' working state, to this module.
+ */
+export interface UnitValidator {
+  /** the decoded header; its hashes view a private copy of the header bytes */
+  readonly header: UnitHeader;
+  readonly headerHash: Uint8Array;
+  /** entries judged so far */
+  index: number;
+  /** entries accepted so far */
+  accepted: number;
+  readonly digest: Digest;
+  readonly verify: SignatureVerifier | VerifySignature | null;
+  /** whether lastSender holds a well-formed entry's sender yet */
+  hasSender: boolean;
+  readonly lastSender: Uint8Array;
+  readonly chain: Uint8Array;
+  readonly frontier: Uint8Array;
+  readonly scratch: Uint8Array;
+  readonly sum: Uint32Array;
+  /**
+   * the entry being judged (checked, then read at the layout's offsets), its stage and what the
+   * stages pass on: a proof, frontier or root node and its level, the verdict; after the last
+   * entry the node is the accepted root
+   */
+  entryBytes: Uint8Array | null;
+  nextStage: Stage | null;
+  readonly hashNode: Uint8Array;
+  level: number;
+  verdict: Verdict | null;
+}
+
+/** Where the sender's account leaf starts in an entry. */
+const LEAF_AT = ENTRY_PROOF_AT + PROOF_LEAF_AT;
+
 /** Scratch big enough for the largest one-shot input the loop hashes: 0x01 || left || right. */
 const SCRATCH_SIZE = 65;
 
@@ -94,245 +133,215 @@ export function openUnit(header: Uint8Array, options: ValidatorOptions): Decoded
   if ((decoded.value.checks & CHECK_SIGNATURE) !== 0 && (!SIGNATURE_CHECKS || options.verify === null)) {
     return failure(DECODE_TIER, FIELD_HEADER_CHECKS, HEADER_CHECKS_AT);
   }
-  return { ok: true, value: new UnitValidator(own, decoded.value, options) };
+  const headerHash = copy32(options.digest.sha256(own));
+  return {
+    ok: true,
+    value: {
+      header: decoded.value,
+      headerHash: headerHash,
+      index: 0,
+      accepted: 0,
+      digest: options.digest,
+      verify: options.verify,
+      hasSender: false,
+      lastSender: new Uint8Array(32),
+      // The chain starts at the header hash, binding every verdict to this unit.
+      chain: copy32(headerHash),
+      frontier: new Uint8Array(FRONTIER_LEVELS * 32),
+      scratch: new Uint8Array(SCRATCH_SIZE),
+      sum: new Uint32Array(2),
+      entryBytes: null,
+      nextStage: null,
+      hashNode: new Uint8Array(32),
+      level: 0,
+      verdict: null,
+    },
+  };
 }
 
-/** Validates the entries of one unit in order. Create it with openUnit. */
-export class UnitValidator {
-  /** the decoded header; its hashes view a private copy of the header bytes */
-  readonly header: UnitHeader;
-  readonly headerHash: Uint8Array;
-  /** entries judged so far (read only) */
-  index: number;
-  /** entries accepted so far (read only) */
-  accepted: number;
-  private readonly digest: Digest;
-  private readonly verify: SignatureVerifier | VerifySignature | null;
-  /** whether lastSender holds a well-formed entry's sender yet */
-  private hasSender: boolean;
-  private readonly lastSender: Uint8Array;
-  private readonly chain: Uint8Array;
-  private readonly frontier: Uint8Array;
-  private readonly scratch: Uint8Array;
-  private readonly sum: Uint32Array;
-  /**
-   * the entry being judged, its stage and what the stages pass on: the decoded entry, a proof,
-   * frontier or root node and its level, the verdict; after the last entry the node is the
-   * accepted root
-   */
-  private entryBytes: Uint8Array | null;
-  private nextStage: Stage;
-  private decoded: Entry | null;
-  private readonly hashNode: Uint8Array;
-  private level: number;
-  private verdict: Verdict | null;
+/**
+ * Judges the next entry at once: its verdict, folded into the chain (and its id into the
+ * accepted root when accepted). Throws as {@link beginEntry} does.
+ */
+export function checkEntry(validator: UnitValidator, entry: Uint8Array): Verdict {
+  beginEntry(validator, entry);
+  const unbounded: StepBounds = { levels: MAX_PROOF_DEPTH, verifierSteps: Infinity };
+  let verdict: Verdict | null = null;
+  while (verdict === null) verdict = stepEntry(validator, unbounded);
+  return verdict;
+}
 
-  /** Use openUnit, which copies, decodes and checks the header first. */
-  constructor(headerBytes: Uint8Array, header: UnitHeader, options: ValidatorOptions) {
-    this.header = header;
-    this.digest = options.digest;
-    this.verify = options.verify;
-    this.headerHash = copy32(options.digest.sha256(headerBytes));
-    this.index = 0;
-    this.accepted = 0;
-    this.hasSender = false;
-    this.lastSender = new Uint8Array(32);
-    // The chain starts at the header hash, binding every verdict to this unit.
-    this.chain = copy32(this.headerHash);
-    this.frontier = new Uint8Array(FRONTIER_LEVELS * 32);
-    this.scratch = new Uint8Array(SCRATCH_SIZE);
-    this.sum = new Uint32Array(2);
-    this.entryBytes = this.decoded = this.verdict = null;
-    this.nextStage = this.noEntry;
-    this.hashNode = new Uint8Array(32);
-    this.level = 0;
-  }
+/**
+ * Starts judging the next entry; {@link stepEntry} takes it to its verdict. Its bytes must not
+ * change until then. Throws RangeError `"entry" extra` past the header's entry count (the caller
+ * must stop pulling there), `"entry" busy` while another entry is being judged.
+ */
+export function beginEntry(validator: UnitValidator, entry: Uint8Array): void {
+  if (validator.index >= validator.header.entryCount) misuse('entry', 'extra');
+  if (validator.nextStage !== null) misuse('entry', 'busy');
+  validator.entryBytes = bytes('entry', entry, -1);
+  validator.nextStage = stages.unpack;
+}
 
-  /**
-   * Judges the next entry at once: its verdict, folded into the chain (and its id into the
-   * accepted root when accepted). Throws as {@link begin} does.
-   */
-  check(entry: Uint8Array): Verdict {
-    this.begin(entry);
-    const unbounded: StepBounds = { levels: MAX_PROOF_DEPTH, verifierSteps: Infinity };
-    let verdict: Verdict | null = null;
-    while (verdict === null) verdict = this.step(unbounded);
-    return verdict;
-  }
+/**
+ * Does the next stage of the entry begun, within `bounds`, and returns its verdict once it is
+ * folded into the chain (and its id into the accepted root when accepted), else null. Throws
+ * RangeError `"entry" idle` when no entry is begun.
+ */
+export function stepEntry(validator: UnitValidator, bounds: StepBounds): Verdict | null {
+  const stage = validator.nextStage;
+  return stage === null ? misuse('entry', 'idle') : stage(validator, bounds);
+}
 
-  /**
-   * Starts judging the next entry; {@link step} takes it to its verdict. Its bytes must not
-   * change until then. Throws RangeError `"entry" extra` past the header's entry count (the caller
-   * must stop pulling there), `"entry" busy` while another entry is being judged.
-   */
-  begin(entry: Uint8Array): void {
-    if (this.index >= this.header.entryCount) misuse('entry', 'extra');
-    if (this.nextStage !== this.noEntry) misuse('entry', 'busy');
-    this.entryBytes = bytes('entry', entry, -1);
-    this.nextStage = this.unpack;
-  }
+/**
+ * Closes the unit after its last entry and builds the result for device `deviceId` (8 bytes)
+ * under its result `counter`. Throws RangeError `"entry" missing` before every entry is judged.
+ */
+export function finishUnit(validator: UnitValidator, deviceId: Uint8Array, counter: number): PendingResult {
+  bytes('deviceId', deviceId, DEVICE_ID_SIZE);
+  u32('counter', counter);
+  const header = validator.header;
+  if (validator.index !== header.entryCount) misuse('entry', 'missing');
+  const result = new Uint8Array(RESULT_SIZE);
+  writeU32(result, RESULT_UNIT_AT, header.unitId);
+  writeU32(result, RESULT_COUNTER_AT, counter);
+  writeU16(result, RESULT_ENTRIES_AT, validator.index);
+  writeU16(result, RESULT_ACCEPTED_AT, validator.accepted);
+  result.set(validator.hashNode, RESULT_ACCEPTED_ROOT_AT);
+  result.set(validator.chain, RESULT_CHAIN_AT);
+  return { bytes: result, digest: resultDigest(validator.digest, validator.headerHash, deviceId, result), difficulty: header.difficulty };
+}
 
-  /**
-   * Does the next stage of the entry begun, within `bounds`, and returns its verdict once it is
-   * folded into the chain (and its id into the accepted root when accepted), else null. Throws
-   * RangeError `"entry" idle` when no entry is begun.
-   */
-  step(bounds: StepBounds): Verdict | null {
-    return this.nextStage(bounds);
-  }
+// The stages. Each takes the validator and the step's bounds, and returns the verdict once it is
+// folded in, else null with `nextStage` set to what comes next. They are methods of one object,
+// not function declarations: XS gives every declared function a prototype object, about 9 slots
+// each against 6 for a method, and the image keeps them all from load. The checks run cheapest first,
+// except that the proof comes before the rules so that a rule is never judged on an unproven
+// balance or nonce; the first that fails names the verdict.
 
-  /**
-   * Closes the unit after its last entry and builds the result for device `deviceId` (8 bytes)
-   * under its result `counter`. Throws RangeError `"entry" missing` before every entry is judged.
-   */
-  finish(deviceId: Uint8Array, counter: number): PendingResult {
-    bytes('deviceId', deviceId, DEVICE_ID_SIZE);
-    u32('counter', counter);
-    if (this.index !== this.header.entryCount) misuse('entry', 'missing');
-    const result = new Uint8Array(RESULT_SIZE);
-    writeU32(result, RESULT_UNIT_AT, this.header.unitId);
-    writeU32(result, RESULT_COUNTER_AT, counter);
-    writeU16(result, RESULT_ENTRIES_AT, this.index);
-    writeU16(result, RESULT_ACCEPTED_AT, this.accepted);
-    result.set(this.hashNode, RESULT_ACCEPTED_ROOT_AT);
-    result.set(this.chain, RESULT_CHAIN_AT);
-    return { bytes: result, digest: resultDigest(this.digest, this.headerHash, deviceId, result), difficulty: this.header.difficulty };
-  }
-
-  // The checks run cheapest first, except that the proof comes before the rules so that a
-  // rule is never judged on an unproven balance or nonce; the first that fails names the verdict.
-
-  private noEntry(): Verdict | null {
-    return misuse('entry', 'idle');
-  }
-
-  /** Decodes the entry and runs the checks that need no hashing; starts the proof. */
-  private unpack(): Verdict | null {
-    const decoded = decodeEntry(this.entryBytes as Uint8Array);
-    if (!decoded.ok) return this.conclude(REASON_MALFORMED, decoded.error);
-    this.decoded = decoded.value;
-    const tx = decoded.value.tx;
-    const header = this.header;
+const stages = {
+  /** Checks the entry's format and runs the checks that need no hashing; starts the proof. */
+  unpack(v: UnitValidator): Verdict | null {
+    const entry = v.entryBytes as Uint8Array;
+    const malformed = entryError(entry);
+    if (malformed !== null) return stages.conclude(v, REASON_MALFORMED, malformed);
+    const header = v.header;
     // Senders ascend strictly, so remembering the last one catches repeats in O(1) memory.
-    if (this.hasSender && compareBytes(tx.sender, 0, this.lastSender, 0, 32) <= 0) {
-      return this.conclude(REASON_DUPLICATE, fault(FIELD_TX_SENDER, TX_SENDER_AT));
+    if (v.hasSender && compareBytes(entry, TX_SENDER_AT, v.lastSender, 0, 32) <= 0) {
+      return stages.conclude(v, REASON_DUPLICATE, decodeError(DECODE_INVALID, FIELD_TX_SENDER, TX_SENDER_AT));
     }
-    this.hasSender = true;
-    this.lastSender.set(tx.sender);
-    if (tx.chainId !== header.chainId) return this.conclude(REASON_WRONG_CHAIN, fault(FIELD_TX_CHAIN_ID, TX_CHAIN_AT));
-    if ((header.checks & CHECK_PROOF) === 0) return this.applyRules();
-    const proof = decoded.value.proof;
-    if (compareBytes(proof.publicKey, 0, tx.sender, 0, 32) !== 0) return this.conclude(REASON_BAD_PROOF, fault(FIELD_PROOF_LEAF, ENTRY_PROOF_AT));
-    this.hashNode.set(prefixedHash(this.digest, this.scratch, 0, proof.leaf, null));
-    this.level = 0;
-    this.nextStage = this.climb;
+    v.hasSender = true;
+    v.lastSender.set(entry.subarray(TX_SENDER_AT, TX_SENDER_AT + 32));
+    if (readU32(entry, TX_CHAIN_AT) !== header.chainId) return stages.conclude(v, REASON_WRONG_CHAIN, decodeError(DECODE_INVALID, FIELD_TX_CHAIN_ID, TX_CHAIN_AT));
+    if ((header.checks & CHECK_PROOF) === 0) return stages.applyRules(v);
+    if (compareBytes(entry, LEAF_AT + LEAF_KEY_AT, entry, TX_SENDER_AT, 32) !== 0) return stages.conclude(v, REASON_BAD_PROOF, decodeError(DECODE_INVALID, FIELD_PROOF_LEAF, ENTRY_PROOF_AT));
+    v.hashNode.set(prefixedHash(v.digest, v.scratch, 0, entry.subarray(LEAF_AT, LEAF_AT + LEAF_SIZE), null));
+    v.level = 0;
+    v.nextStage = stages.climb;
     return null;
-  }
+  },
 
   /** Climbs at most `levels` levels of the proof; at the top, compares the root and runs the rules. */
-  private climb(bounds: StepBounds): Verdict | null {
-    const proof = (this.decoded as Entry).proof;
-    const to = Math.min(this.level + bounds.levels, proof.depth);
-    climbProof(this.digest, proof, this.hashNode, this.level, to, this.scratch);
-    this.level = to;
-    if (to < proof.depth) return null;
-    if (compareBytes(this.hashNode, 0, this.header.stateRoot, 0, 32) !== 0) {
-      return this.conclude(REASON_BAD_PROOF, fault(FIELD_PROOF_SIBLINGS, ENTRY_PROOF_AT + PROOF_SIBLINGS_AT));
+  climb(v: UnitValidator, bounds: StepBounds): Verdict | null {
+    const entry = v.entryBytes as Uint8Array;
+    const depth = entry[ENTRY_PROOF_AT + PROOF_DEPTH_AT];
+    const to = Math.min(v.level + bounds.levels, depth);
+    climbProof(v.digest, entry.subarray(ENTRY_PROOF_AT + PROOF_SIBLINGS_AT), readU32(entry, ENTRY_PROOF_AT + PROOF_INDEX_AT), v.hashNode, v.level, to, v.scratch);
+    v.level = to;
+    if (to < depth) return null;
+    if (compareBytes(v.hashNode, 0, v.header.stateRoot, 0, 32) !== 0) {
+      return stages.conclude(v, REASON_BAD_PROOF, decodeError(DECODE_INVALID, FIELD_PROOF_SIBLINGS, ENTRY_PROOF_AT + PROOF_SIBLINGS_AT));
     }
-    return this.applyRules();
-  }
+    return stages.applyRules(v);
+  },
 
   /** Nonce, fee and balance; then the signature is begun, or judged at once by a one-shot verifier. */
-  private applyRules(): Verdict | null {
-    const tx = (this.decoded as Entry).tx;
-    const proof = (this.decoded as Entry).proof;
-    const header = this.header;
+  applyRules(v: UnitValidator): Verdict | null {
+    const entry = v.entryBytes as Uint8Array;
+    const header = v.header;
     if ((header.checks & CHECK_RULES) !== 0) {
-      if (tx.nonce !== proof.nonce) return this.conclude(REASON_BAD_NONCE, fault(FIELD_TX_NONCE, TX_NONCE_AT));
-      if (compareU64(tx.feeLow, tx.feeHigh, header.minFeeLow, header.minFeeHigh) < 0) {
-        return this.conclude(REASON_FEE_TOO_LOW, fault(FIELD_TX_FEE, TX_FEE_AT));
-      }
-      const carry = addU64(tx.amountLow, tx.amountHigh, tx.feeLow, tx.feeHigh, this.sum);
-      if (carry !== 0 || compareU64(this.sum[0], this.sum[1], proof.balanceLow, proof.balanceHigh) > 0) {
-        return this.conclude(REASON_INSUFFICIENT_FUNDS, fault(FIELD_TX_AMOUNT, TX_AMOUNT_AT));
+      if (readU32(entry, TX_NONCE_AT) !== readU32(entry, LEAF_AT + LEAF_NONCE_AT)) return stages.conclude(v, REASON_BAD_NONCE, decodeError(DECODE_INVALID, FIELD_TX_NONCE, TX_NONCE_AT));
+      const feeLow = readU32(entry, TX_FEE_AT);
+      const feeHigh = readU32(entry, TX_FEE_AT + 4);
+      if (compareU64(feeLow, feeHigh, header.minFeeLow, header.minFeeHigh) < 0) return stages.conclude(v, REASON_FEE_TOO_LOW, decodeError(DECODE_INVALID, FIELD_TX_FEE, TX_FEE_AT));
+      const carry = addU64(readU32(entry, TX_AMOUNT_AT), readU32(entry, TX_AMOUNT_AT + 4), feeLow, feeHigh, v.sum);
+      if (carry !== 0 || compareU64(v.sum[0], v.sum[1], readU32(entry, LEAF_AT + LEAF_BALANCE_AT), readU32(entry, LEAF_AT + LEAF_BALANCE_AT + 4)) > 0) {
+        return stages.conclude(v, REASON_INSUFFICIENT_FUNDS, decodeError(DECODE_INVALID, FIELD_TX_AMOUNT, TX_AMOUNT_AT));
       }
     }
-    const verify = this.verify;
-    if (!SIGNATURE_CHECKS || (header.checks & CHECK_SIGNATURE) === 0 || verify === null) return this.conclude(REASON_ACCEPT, null);
-    if (typeof verify === 'function') return this.signed(verify(tx.signature, tx.body, tx.sender));
-    verify.begin(tx.signature, tx.body, tx.sender);
-    this.nextStage = this.verifySteps;
+    if (!SIGNATURE_CHECKS || (header.checks & CHECK_SIGNATURE) === 0 || v.verify === null) return stages.conclude(v, REASON_ACCEPT, null);
+    const verify = v.verify;
+    const signature = entry.subarray(TX_SIGNATURE_AT, TX_SIZE);
+    const body = entry.subarray(0, TX_BODY_SIZE);
+    const sender = entry.subarray(TX_SENDER_AT, TX_SENDER_AT + 32);
+    if (typeof verify === 'function') return signed(v, verify(signature, body, sender));
+    verify.begin(signature, body, sender);
+    v.nextStage = verifySteps;
     return null;
-  }
-
-  /** At most `verifierSteps` steps of the signature's verification. */
-  private verifySteps(bounds: StepBounds): Verdict | null {
-    const valid = (this.verify as SignatureVerifier).step(bounds.verifierSteps);
-    return valid === null ? null : this.signed(valid);
-  }
-
-  private signed(valid: boolean): Verdict | null {
-    return this.conclude(valid ? REASON_ACCEPT : REASON_BAD_SIGNATURE, valid ? null : fault(FIELD_TX_SIGNATURE, TX_SIGNATURE_AT));
-  }
+  },
 
   /** Settles the verdict; the next steps fold it in. */
-  private conclude(code: number, why: DecodeError | null): Verdict | null {
-    this.verdict = verdict(code, why);
-    this.nextStage = this.fold;
+  conclude(v: UnitValidator, code: number, why: DecodeError | null): Verdict | null {
+    v.verdict = { code: code, fault: why };
+    v.nextStage = stages.fold;
     return null;
-  }
+  },
 
   /** Folds the verdict in: an accepted id's leaf goes up the frontier (see merge), then the chain. */
-  private fold(bounds: StepBounds): Verdict | null {
-    if ((this.verdict as Verdict).code !== 0) return this.chainVerdict(bounds);
-    this.hashNode.set(prefixedHash(this.digest, this.scratch, 0, this.digest.sha256((this.entryBytes as Uint8Array).subarray(0, TX_BODY_SIZE)), null));
-    this.level = 0;
-    this.nextStage = this.merge;
-    return this.merge(bounds);
-  }
+  fold(v: UnitValidator, bounds: StepBounds): Verdict | null {
+    if ((v.verdict as Verdict).code !== 0) return stages.chainVerdict(v, bounds);
+    v.hashNode.set(prefixedHash(v.digest, v.scratch, 0, v.digest.sha256((v.entryBytes as Uint8Array).subarray(0, TX_BODY_SIZE)), null));
+    v.level = 0;
+    v.nextStage = stages.merge;
+    return stages.merge(v, bounds);
+  },
 
   /** At most `levels` merges of the accepted id's node with the frontier's waiting subtrees. */
-  private merge(bounds: StepBounds): Verdict | null {
-    this.level = frontierMerge(this.digest, this.frontier, this.accepted, this.hashNode, this.level, bounds.levels, this.scratch);
-    if (this.level >= 0) return null;
-    this.accepted++;
-    return this.chainVerdict(bounds);
-  }
+  merge(v: UnitValidator, bounds: StepBounds): Verdict | null {
+    v.level = frontierMerge(v.digest, v.frontier, v.accepted, v.hashNode, v.level, bounds.levels, v.scratch);
+    if (v.level >= 0) return null;
+    v.accepted++;
+    return stages.chainVerdict(v, bounds);
+  },
 
   /** Folds the verdict into the chain; after the last entry, starts the accepted root. */
-  private chainVerdict(bounds: StepBounds): Verdict | null {
-    const scratch = this.scratch;
-    scratch.set(this.chain);
-    writeU16(scratch, 32, this.index);
-    scratch[34] = (this.verdict as Verdict).code;
-    this.chain.set(this.digest.sha256(scratch.subarray(0, 35)));
-    if (this.index + 1 < this.header.entryCount) return this.release();
-    this.level = rootStart(this.digest, this.frontier, this.accepted, this.hashNode);
-    this.nextStage = this.root;
-    return this.root(bounds);
-  }
+  chainVerdict(v: UnitValidator, bounds: StepBounds): Verdict | null {
+    const scratch = v.scratch;
+    scratch.set(v.chain);
+    writeU16(scratch, 32, v.index);
+    scratch[34] = (v.verdict as Verdict).code;
+    v.chain.set(v.digest.sha256(scratch.subarray(0, 35)));
+    if (v.index + 1 < v.header.entryCount) return stages.release(v);
+    v.level = rootStart(v.digest, v.frontier, v.accepted, v.hashNode);
+    v.nextStage = stages.root;
+    return stages.root(v, bounds);
+  },
 
   /** At most `levels` merges of the frontier's subtrees into the accepted root. */
-  private root(bounds: StepBounds): Verdict | null {
-    this.level = rootMerge(this.digest, this.frontier, this.accepted, this.hashNode, this.level, bounds.levels, this.scratch);
-    return this.level < 0 ? this.release() : null;
-  }
+  root(v: UnitValidator, bounds: StepBounds): Verdict | null {
+    v.level = rootMerge(v.digest, v.frontier, v.accepted, v.hashNode, v.level, bounds.levels, v.scratch);
+    return v.level < 0 ? stages.release(v) : null;
+  },
 
   /** The verdict's last step: counts the entry, lets go of it and returns the verdict. */
-  private release(): Verdict {
-    const done = this.verdict as Verdict;
-    this.index++;
-    this.entryBytes = this.decoded = this.verdict = null;
-    this.nextStage = this.noEntry;
+  release(v: UnitValidator): Verdict {
+    const done = v.verdict as Verdict;
+    v.index++;
+    v.entryBytes = v.verdict = null;
+    v.nextStage = null;
     return done;
-  }
+  },
+};
+
+/**
+ * At most `verifierSteps` steps of the signature's verification. This and `signed` stay out of
+ * `stages` so that hash-tier images, where nothing refers to them, drop them.
+ */
+function verifySteps(v: UnitValidator, bounds: StepBounds): Verdict | null {
+  const valid = (v.verify as SignatureVerifier).step(bounds.verifierSteps);
+  return valid === null ? null : signed(v, valid);
 }
 
-function verdict(code: number, fault: DecodeError | null): Verdict {
-  return { code: code, fault: fault };
-}
-
-/** The field a rule failed on, at `offset` in the entry. */
-function fault(field: number, offset: number): DecodeError {
-  return { code: DECODE_INVALID, field: field, offset: offset };
+function signed(v: UnitValidator, valid: boolean): Verdict | null {
+  return stages.conclude(v, valid ? REASON_ACCEPT : REASON_BAD_SIGNATURE, valid ? null : decodeError(DECODE_INVALID, FIELD_TX_SIGNATURE, TX_SIGNATURE_AT));
 }

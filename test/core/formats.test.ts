@@ -2,10 +2,11 @@
 // and encoder gives for bad input, naming the field and offset.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { readU32 } from '../../firmware/core/bytes.ts';
 import { decodeEntry } from '../../firmware/core/entry.ts';
 import { decodeHeader } from '../../firmware/core/header.ts';
 import {
-  ENTRY_MAX_SIZE, ENTRY_MIN_SIZE, HEADER_SIZE, LEAF_SIZE, MAX_PROOF_DEPTH, RESULT_SIZE, TX_SIZE, proofSize,
+  ENTRY_MAX_SIZE, ENTRY_MIN_SIZE, HEADER_HEIGHT_AT, HEADER_PREVIOUS_AT, HEADER_SIZE, LEAF_SIZE, MAX_PROOF_DEPTH, RESULT_SIZE, TX_SIZE, proofSize,
 } from '../../firmware/core/layout.ts';
 import { decodeProof, proofRoot } from '../../firmware/core/proof.ts';
 import { decodeResult } from '../../firmware/core/result.ts';
@@ -141,7 +142,7 @@ test('header: 93 bytes, fields round trip, coherence checks', () => {
   if (!decoded.ok) throw new Error(describeDecodeError(decoded.error));
   const value = decoded.value;
   assert.equal(
-    [value.unitId, value.chainId, value.height, hex(value.previousHash), hex(value.stateRoot), checkNames(value.checks), value.difficulty, joinU64(value.minFeeLow, value.minFeeHigh), value.deadline, value.entryCount],
+    [value.unitId, value.chainId, readU32(header, HEADER_HEIGHT_AT), hex(header.subarray(HEADER_PREVIOUS_AT, HEADER_PREVIOUS_AT + 32)), hex(value.stateRoot), checkNames(value.checks), value.difficulty, joinU64(value.minFeeLow, value.minFeeHigh), value.deadline, value.entryCount],
     [0xdeadbeef, 7, 12, 'ab'.repeat(32), hex(ledger.tree.root), ['format', 'proof', 'rules'], 12, (1n << 40n) + 5n, 30_000, 300],
   );
   failsWith(decodeHeader(header.subarray(1)), 'truncated', 'header', 92);

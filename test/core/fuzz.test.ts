@@ -11,7 +11,7 @@ import { decodeProof } from '../../firmware/core/proof.ts';
 import { REASONS, type Reason } from '../../firmware/core/reasons.ts';
 import { decodeResult } from '../../firmware/core/result.ts';
 import { decodeTx } from '../../firmware/core/tx.ts';
-import { openUnit, type UnitValidator } from '../../firmware/core/validator.ts';
+import { checkEntry, openUnit, type UnitValidator } from '../../firmware/core/validator.ts';
 import { nodeDigest } from '../../protocol/digest.ts';
 import { exampleEntry, exampleLedger, exampleTx } from '../../protocol/example.ts';
 import { decodeErrorName, describeDecodeError, describeVerdict, fieldName } from '../../protocol/messages.ts';
@@ -80,7 +80,7 @@ test('100,000 random and mutated entries each get a known verdict', () => {
     const pick = below(10);
     const entry = pick === 0 ? randomBytes(below(ENTRY_MAX_SIZE + 50)) : pick === 1 ? seeds[below(seeds.length)] : mutated(seeds[below(seeds.length)]);
     const decodedOk = checkDecoded(decodeEntry(entry), 'entry');
-    const verdict = validator.check(entry);
+    const verdict = checkEntry(validator, entry);
     const reason = REASONS[verdict.code];
     assert.ok(reason !== undefined, `unknown reason code ${verdict.code}`);
     assert.is(reason === 'malformed', !decodedOk, 'malformed exactly when the decoder fails');

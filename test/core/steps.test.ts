@@ -11,7 +11,7 @@ import { decodeHexInto, hexToBytes } from '../../firmware/core/hex.ts';
 import { MAX_PROOF_DEPTH } from '../../firmware/core/layout.ts';
 import { frontierAdd, frontierMerge } from '../../firmware/core/merkle.ts';
 import { REASONS, reasonOf, type Reason } from '../../firmware/core/reasons.ts';
-import { openUnit, type StepBounds, type UnitValidator, type Verdict } from '../../firmware/core/validator.ts';
+import { beginEntry, checkEntry, finishUnit, openUnit, type StepBounds, stepEntry, type UnitValidator, type Verdict } from '../../firmware/core/validator.ts';
 import { nobleSha512 } from '../../firmware/digest/noble.ts';
 import { createVerifier } from '../../firmware/sig/ed25519.ts';
 import { nodeDigest, sha256 } from '../../protocol/digest.ts';
@@ -66,9 +66,9 @@ function openFor(ledger: ExampleLedger, entryCount: number, stepped: boolean): U
 
 /** Judges `entry` in steps within `bounds`; returns the verdict and how many steps it took. */
 function stepped(validator: UnitValidator, entry: Uint8Array, bounds: () => StepBounds): { verdict: Verdict; steps: number } {
-  validator.begin(entry);
+  beginEntry(validator, entry);
   for (let steps = 1; ; steps++) {
-    const verdict = validator.step(bounds());
+    const verdict = stepEntry(validator, bounds());
     if (verdict !== null) return { verdict, steps };
   }
 }
@@ -79,7 +79,7 @@ for (const depth of [4, 9, MAX_PROOF_DEPTH]) {
     const unit = everyReason(ledger);
     assert.equal(new Set(unit.expected), new Set(REASONS), 'every reason code');
     const reference = openFor(ledger, unit.entries.length, false);
-    const oneShot = unit.entries.map((entry) => reference.check(entry));
+    const oneShot = unit.entries.map((entry) => checkEntry(reference, entry));
     assert.equal(oneShot.map((v) => reasonOf(v.code)), unit.expected);
     const deviceId = Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8);
     const bounds: (() => StepBounds)[] = [
@@ -93,7 +93,7 @@ for (const depth of [4, 9, MAX_PROOF_DEPTH]) {
       assert.equal(judged.map((j) => j.verdict), oneShot);
       // A rejection before the proof takes two steps: the checks, then the fold.
       assert.is(judged[unit.expected.indexOf('duplicate')].steps, 2);
-      assert.is(hex(validator.finish(deviceId, 5).digest), hex(reference.finish(deviceId, 5).digest));
+      assert.is(hex(finishUnit(validator, deviceId, 5).digest), hex(finishUnit(reference, deviceId, 5).digest));
     }
     const oneAtATime = openFor(ledger, 1, true);
     // the checks, one step per level, 295 verifier steps, the fold with its merge
@@ -105,15 +105,15 @@ test('step before begin, begin while judging and begin past the count throw; che
   const ledger = exampleLedger(4, 1);
   const entry = exampleEntry(ledger, ledger.bySender[0], exampleTx(ledger, ledger.bySender[0], ledger.bySender[1], { fee: 2n }));
   const validator = openFor(ledger, 1, true);
-  assert.throws(() => validator.step({ levels: 1, verifierSteps: 1 }), /"entry" idle/);
-  validator.begin(entry);
-  assert.throws(() => validator.begin(entry), /"entry" busy/);
-  assert.is(validator.step({ levels: 1, verifierSteps: 1 }), null);
-  assert.throws(() => validator.check(entry), /"entry" busy/);
+  assert.throws(() => stepEntry(validator, { levels: 1, verifierSteps: 1 }), /"entry" idle/);
+  beginEntry(validator, entry);
+  assert.throws(() => beginEntry(validator, entry), /"entry" busy/);
+  assert.is(stepEntry(validator, { levels: 1, verifierSteps: 1 }), null);
+  assert.throws(() => checkEntry(validator, entry), /"entry" busy/);
   let verdict: Verdict | null = null;
-  while (verdict === null) verdict = validator.step({ levels: 2, verifierSteps: 50 });
+  while (verdict === null) verdict = stepEntry(validator, { levels: 2, verifierSteps: 50 });
   assert.is(reasonOf(verdict.code), 'accept');
-  assert.throws(() => validator.begin(entry), /"entry" extra/);
+  assert.throws(() => beginEntry(validator, entry), /"entry" extra/);
 });
 
 test('the last entry\'s steps fold the accepted root a few merges at a time; finish before they end throws', () => {
@@ -125,19 +125,19 @@ test('the last entry\'s steps fold the accepted root a few merges at a time; fin
     const validator = openFor(ledger, 1, true);
     // As if 0x7ffe entries were accepted before: the root then merges 14 subtrees.
     validator.accepted = 0x7ffe;
-    validator.begin(entry);
+    beginEntry(validator, entry);
     let folds = 0;
     let verdict: Verdict | null = null;
     while (verdict === null) {
       if (validator.index === 0 && (validator as unknown as { nextStage: { name: string } }).nextStage.name === 'root') {
         folds++;
-        assert.throws(() => validator.finish(deviceId, 1), /"entry" missing/);
+        assert.throws(() => finishUnit(validator, deviceId, 1), /"entry" missing/);
       }
-      verdict = validator.step({ levels, verifierSteps: 300 });
+      verdict = stepEntry(validator, { levels, verifierSteps: 300 });
     }
     assert.is(reasonOf(verdict.code), 'accept');
     assert.is(folds, Math.ceil(14 / levels) - 1, `${levels} merges a step`);
-    results.push(hex(validator.finish(deviceId, 1).bytes));
+    results.push(hex(finishUnit(validator, deviceId, 1).bytes));
   }
   assert.is(new Set(results).size, 1, 'the same accepted root at any bound');
 });

@@ -9,7 +9,7 @@ import * as reasons from '../../firmware/core/reasons.ts';
 import { REASONS, reasonCode, reasonOf, type Reason } from '../../firmware/core/reasons.ts';
 import { sealResult } from '../../firmware/core/result.ts';
 import { searchShare, startShareSearch } from '../../firmware/core/share.ts';
-import { openUnit, type UnitValidator } from '../../firmware/core/validator.ts';
+import { checkEntry, finishUnit, openUnit, type UnitValidator } from '../../firmware/core/validator.ts';
 import { nobleDigest, nobleSha512 } from '../../firmware/digest/noble.ts';
 import { createVerifier } from '../../firmware/sig/ed25519.ts';
 import { nodeDigest, sha256 } from '../../protocol/digest.ts';
@@ -86,7 +86,7 @@ test('a unit with one entry per reason code gives exactly those verdicts, and th
   assert.equal(new Set(unit.expected), new Set(REASONS), 'every reason is covered');
   const bytes = header(unit.entries.length);
   const validator = open(bytes);
-  const verdicts = unit.entries.map((entry) => validator.check(entry));
+  const verdicts = unit.entries.map((entry) => checkEntry(validator, entry));
   assert.equal(verdicts.map((v) => reasonOf(v.code)), unit.expected);
   for (const v of verdicts) {
     if (v.code === reasonCode('accept')) assert.is(v.fault, null);
@@ -95,7 +95,7 @@ test('a unit with one entry per reason code gives exactly those verdicts, and th
   const nonce = ledger.accounts[order[5]].nonce;
   assert.is(describeVerdict(verdicts[5], unit.entries[5]), `"tx.nonce" at offset 85: expected ${nonce}, got ${nonce + 1}`);
 
-  const pending = validator.finish(deviceId, 77);
+  const pending = finishUnit(validator, deviceId, 77);
   const search = startShareSearch(pending.digest, pending.difficulty);
   while (!searchShare(nobleDigest, search, 10));
   assert.ok(search.found !== undefined);
@@ -125,7 +125,7 @@ test('a unit with one entry per reason code gives exactly those verdicts, and th
 test('without the signature check the forged entry is accepted; a hash-tier device refuses a signature unit', () => {
   const unit = mixedUnit();
   const validator = open(header(unit.entries.length, ['proof', 'rules']), false);
-  const verdicts = unit.entries.map((entry) => reasonOf(validator.check(entry).code));
+  const verdicts = unit.entries.map((entry) => reasonOf(checkEntry(validator, entry).code));
   assert.equal(verdicts, unit.expected.map((r) => (r === 'bad-signature' ? 'accept' : r)));
   const refused = openUnit(header(3), { digest: nobleDigest, verify: null });
   assert.not.ok(refused.ok);
@@ -138,7 +138,7 @@ test('without the signature check the forged entry is accepted; a hash-tier devi
 test('format-only units judge only format, chain and order', () => {
   const unit = mixedUnit();
   const validator = open(header(unit.entries.length, []), false);
-  const verdicts = unit.entries.map((entry) => reasonOf(validator.check(entry).code));
+  const verdicts = unit.entries.map((entry) => reasonOf(checkEntry(validator, entry).code));
   assert.equal(verdicts, unit.expected.map((r) => (r === 'malformed' || r === 'wrong-chain' || r === 'duplicate' ? r : 'accept')));
 });
 
@@ -147,22 +147,22 @@ test('a malformed entry does not move the sender order; a repeated or descending
   const lower = exampleEntry(ledger, order[1], exampleTx(ledger, order[1], order[0], { fee: 2n }));
   const higher = exampleEntry(ledger, order[3], exampleTx(ledger, order[3], order[0], { fee: 2n }));
   const validator = open(header(5));
-  assert.is(reasonOf(validator.check(new Uint8Array(3)).code), 'malformed');
-  assert.is(reasonOf(validator.check(first).code), 'accept');
-  assert.is(reasonOf(validator.check(first).code), 'duplicate');
-  assert.is(reasonOf(validator.check(lower).code), 'duplicate');
-  assert.is(reasonOf(validator.check(higher).code), 'accept');
+  assert.is(reasonOf(checkEntry(validator, new Uint8Array(3)).code), 'malformed');
+  assert.is(reasonOf(checkEntry(validator, first).code), 'accept');
+  assert.is(reasonOf(checkEntry(validator, first).code), 'duplicate');
+  assert.is(reasonOf(checkEntry(validator, lower).code), 'duplicate');
+  assert.is(reasonOf(checkEntry(validator, higher).code), 'accept');
 });
 
 test('misuse throws: an entry past the count, finishing early, a bad device id or counter', () => {
   const entry = exampleEntry(ledger, order[0], exampleTx(ledger, order[0], order[1], { fee: 2n }));
   const validator = open(header(1));
-  assert.throws(() => validator.finish(deviceId, 1), /"entry" missing/);
-  validator.check(entry);
-  assert.throws(() => validator.check(entry), /"entry" extra/);
-  assert.throws(() => validator.finish(new Uint8Array(7), 1), /"deviceId" expected 8 bytes, got 7/);
-  assert.throws(() => validator.finish(deviceId, -1), /"counter" expected u32, got -1/);
-  assert.throws(() => open(header(1)).check('entry' as unknown as Uint8Array), /"entry" expected Uint8Array, got string/);
+  assert.throws(() => finishUnit(validator, deviceId, 1), /"entry" missing/);
+  checkEntry(validator, entry);
+  assert.throws(() => checkEntry(validator, entry), /"entry" extra/);
+  assert.throws(() => finishUnit(validator, new Uint8Array(7), 1), /"deviceId" expected 8 bytes, got 7/);
+  assert.throws(() => finishUnit(validator, deviceId, -1), /"counter" expected u32, got -1/);
+  assert.throws(() => checkEntry(open(header(1)), 'entry' as unknown as Uint8Array), /"entry" expected Uint8Array, got string/);
 });
 
 test('the header is copied: reusing the caller\'s buffer changes nothing', () => {
@@ -172,7 +172,7 @@ test('the header is copied: reusing the caller\'s buffer changes nothing', () =>
   bytes.fill(0);
   assert.is(hex(validator.headerHash), expected);
   const entry = exampleEntry(ledger, order[0], exampleTx(ledger, order[0], order[1], { fee: 2n }));
-  assert.is(reasonOf(validator.check(entry).code), 'accept');
+  assert.is(reasonOf(checkEntry(validator, entry).code), 'accept');
 });
 
 test('the streaming frontier equals the recursive RFC 6962 root for 0 to 70 leaves and 2^k +- 1', () => {

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { openUnit } from '../../firmware/core/validator.ts';
+import { checkEntry, openUnit } from '../../firmware/core/validator.ts';
 import { nodeDigest, sha256 } from '../../protocol/digest.ts';
 import { exampleEntry, exampleLedger, exampleTx } from '../../protocol/example.ts';
 import { describeDecodeError } from '../../protocol/messages.ts';
@@ -65,7 +65,7 @@ test('XS gives the same verdicts as Node for a unit of good and bad entries', as
   ];
   const opened = openUnit(header, { digest: nodeDigest, verify: () => true });
   if (!opened.ok) throw new Error(describeDecodeError(opened.error));
-  const onNode = entries.map((entry) => opened.value.check(entry).code);
+  const onNode = entries.map((entry) => checkEntry(opened.value, entry).code);
   await run(OP.openSigNative, header);
   const onXs: number[] = [];
   for (const entry of entries) onXs.push((await run(OP.check, entry)).reply[0]);

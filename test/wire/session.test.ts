@@ -7,10 +7,12 @@ import { MESSAGE_ERROR, MESSAGE_INVALID, createClient } from '../../firmware/cor
 import { helloRequest, pullRequest, submitRequest } from '../../protocol/device-requests.ts';
 import { nodeDigest } from '../../protocol/digest.ts';
 import { describeDecodeError } from '../../protocol/messages.ts';
+import { readU32 } from '../../firmware/core/bytes.ts';
 import { hexToBytes } from '../../firmware/core/hex.ts';
+import { HEADER_HEIGHT_AT, HEADER_PREVIOUS_AT } from '../../firmware/core/layout.ts';
 import { isShare } from '../../firmware/core/share.ts';
 import { sealResult } from '../../firmware/core/result.ts';
-import { openUnit } from '../../firmware/core/validator.ts';
+import { checkEntry, finishUnit, openUnit } from '../../firmware/core/validator.ts';
 import { encodeHeader, SIG_TIER_CHECKS } from '../../protocol/unit.ts';
 
 type Line = { id: number | null; result?: unknown; error?: [number, string, null] | null; method?: string; params?: unknown[] };
@@ -174,7 +176,9 @@ test('a sig-tier unit is never assigned to a hash-tier device', async () => {
 function decoded(header: Uint8Array) {
   const opened = openUnit(header, { digest: nodeDigest, verify: null });
   if (!opened.ok) throw new Error(describeDecodeError(opened.error));
-  const { unitId, chainId, height, previousHash, stateRoot, difficulty, deadline, entryCount } = opened.value.header;
+  const { unitId, chainId, stateRoot, difficulty, deadline, entryCount } = opened.value.header;
+  const height = readU32(header, HEADER_HEIGHT_AT);
+  const previousHash = header.subarray(HEADER_PREVIOUS_AT, HEADER_PREVIOUS_AT + 32);
   return { unitId, chainId, height, previousHash, stateRoot, difficulty, deadline, entryCount, minFee: 5n, checks: [] as never };
 }
 
@@ -216,10 +220,10 @@ test('bad MAC closes, a share below difficulty is refused, and neither is stored
   const validator = (() => {
     const opened = openUnit(exampleUnit(7, 2, 4, 8).header, { digest: nodeDigest, verify: null });
     if (!opened.ok) throw new Error('unit');
-    for (const entry of exampleUnit(7, 2, 4, 8).entries) opened.value.check(entry);
+    for (const entry of exampleUnit(7, 2, 4, 8).entries) checkEntry(opened.value, entry);
     return opened.value;
   })();
-  const pending = validator.finish(hexToBytes(low.device.identity.deviceId)!, 1);
+  const pending = finishUnit(validator, hexToBytes(low.device.identity.deviceId)!, 1);
   let nonce = 0;
   while (isShare(nodeDigest, pending.digest, nonce, 8)) nonce++;
   sealResult(nodeDigest, result, pending.digest, nonce, low.device.identity.key);

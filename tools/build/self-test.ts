@@ -4,7 +4,7 @@
 // hash tier's keys are constants.
 import { bytesToHex } from '../../firmware/core/hex.ts';
 import { ENTRY_PROOF_AT, LEAF_BALANCE_AT, TX_SIGNATURE_AT, TX_SIZE } from '../../firmware/core/layout.ts';
-import { openUnit } from '../../firmware/core/validator.ts';
+import { checkEntry, finishUnit, openUnit } from '../../firmware/core/validator.ts';
 import { nobleSha512 } from '../../firmware/digest/noble.ts';
 import { createVerifier } from '../../firmware/sig/ed25519.ts';
 import type { SelfTestVector } from '../../firmware/app/self-test.ts';
@@ -63,12 +63,12 @@ export function selfTestVector(tier: Tier): SelfTestVector {
   const judge = (bytes: Uint8Array) => {
     const opened = openUnit(header, options);
     if (!opened.ok) throw new Error(`self-test header does not open: ${describeDecodeError(opened.error, header)}`);
-    return { validator: opened.value, code: opened.value.check(bytes).code };
+    return { validator: opened.value, code: checkEntry(opened.value, bytes).code };
   };
   const accepted = judge(entry);
   if (accepted.code !== 0) throw new Error(`self-test entry not accepted (verdict ${accepted.code})`);
   const counter = 1;
-  const digest = accepted.validator.finish(Uint8Array.from(Buffer.from(DEVICE_ID, 'hex')), counter).digest;
+  const digest = finishUnit(accepted.validator, Uint8Array.from(Buffer.from(DEVICE_ID, 'hex')), counter).digest;
   const tamperAt = tier === 'sig' ? TX_SIGNATURE_AT : ENTRY_PROOF_AT + LEAF_BALANCE_AT;
   const tampered = entry.slice();
   tampered[tamperAt] ^= 1;

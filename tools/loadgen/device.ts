@@ -14,7 +14,7 @@ import {
 } from '../../firmware/core/layout.ts';
 import { resultDigest } from '../../firmware/core/result.ts';
 import { searchShare, startShareSearch } from '../../firmware/core/share.ts';
-import { openUnit, type UnitValidator } from '../../firmware/core/validator.ts';
+import { checkEntry, finishUnit, openUnit, type UnitValidator } from '../../firmware/core/validator.ts';
 import {
   MESSAGE_ACK, MESSAGE_AUTHORIZED, MESSAGE_CHALLENGE, MESSAGE_DIFFICULTY, MESSAGE_ENTRY, MESSAGE_ERROR, MESSAGE_NOTIFY,
   createClient, headerMatches, parseNodeLine, type NodeMessage, type WireClient,
@@ -374,7 +374,7 @@ export class SimDevice {
   #judge(entry: Uint8Array): string {
     const unit = this.#working!;
     const index = unit.codes.length;
-    const truth = unit.validator.check(entry).code;
+    const truth = checkEntry(unit.validator, entry).code;
     const code = this.#behavior.verdict?.(truth, index) ?? truth;
     unit.codes.push(code);
     // A liar builds its own result from what it reported; an honest device's is the validator's.
@@ -405,7 +405,7 @@ export class SimDevice {
     const unit = this.#working!;
     const digest = this.#shared.digest;
     this.counter += 1;
-    const pending = this.#behavior.verdict === undefined ? unit.validator.finish(this.#idBytes, this.counter) : this.#reported(unit);
+    const pending = this.#behavior.verdict === undefined ? finishUnit(unit.validator, this.#idBytes, this.counter) : this.#reported(unit);
     const difficulty = unit.validator.header.difficulty;
     const search = startShareSearch(pending.digest, difficulty);
     while (!searchShare(digest, search, 1 << 16));

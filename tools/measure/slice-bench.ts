@@ -6,6 +6,7 @@
  * @module
  */
 import type { Digest } from '../../firmware/core/digest.ts';
+import { beginEntry } from '../../firmware/core/validator.ts';
 import { createVerifier } from '../../firmware/sig/ed25519.ts';
 import { beginShare, entrySlice, hexSlice, openWork, searchSlice, takeEntry, type SliceBounds, type Work } from '../../firmware/app/work.ts';
 
@@ -75,7 +76,7 @@ const api = {
     if (decoded < entry.length) {
       decoded = hexSlice(entryHex, entry, decoded, bounds, now);
       if (decoded < 0) return -1;
-      if (decoded === entry.length) (work as Work).validator.begin(entry);
+      if (decoded === entry.length) beginEntry((work as Work).validator, entry);
       return -2;
     }
     const verdict = entrySlice(work as Work, bounds);

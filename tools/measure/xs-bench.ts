@@ -8,7 +8,7 @@ import { hashes, sign, verify as libraryVerify } from '@noble/ed25519';
 import { hmacSha256, verifyAtOnce } from '../../firmware/core/digest.ts';
 import { errorText } from '../../firmware/core/errors.ts';
 import { searchShare, startShareSearch } from '../../firmware/core/share.ts';
-import { openUnit, type UnitValidator } from '../../firmware/core/validator.ts';
+import { checkEntry, openUnit, type UnitValidator } from '../../firmware/core/validator.ts';
 import { nobleDigest, nobleSha512 } from '../../firmware/digest/noble.ts';
 import { createVerifier, type Sha512 } from '../../firmware/sig/ed25519.ts';
 
@@ -55,7 +55,7 @@ function handle(op: number, input: Uint8Array): Uint8Array {
     case OP.openHashNative: return open(input, hostDigest, null);
     case OP.openSigNative: return open(input, hostDigest, nobleSha512);
     case OP.openSigAllNative: return open(input, hostDigest, hostSha512);
-    case OP.check: return Uint8Array.of(validator!.check(input).code);
+    case OP.check: return Uint8Array.of(checkEntry(validator!, input).code);
     case OP.share: return share(nobleDigest, input);
     case OP.shareNative: return share(hostDigest, input);
     case OP.hmac: return hmacSha256(nobleDigest, input.subarray(0, 32), input.subarray(32));

@@ -13,7 +13,7 @@
  */
 import { verify } from '@noble/ed25519';
 import type { VerifySignature } from '../../firmware/core/digest.ts';
-import { openUnit } from '../../firmware/core/validator.ts';
+import { checkEntry, openUnit } from '../../firmware/core/validator.ts';
 import { reasonCode } from '../../firmware/core/reasons.ts';
 import { nodeDigest } from '../../protocol/digest.ts';
 import { describeDecodeError } from '../../protocol/messages.ts';
@@ -60,7 +60,7 @@ export class Auditor {
   inContext(unit: Unit, index: number): number {
     const opened = openUnit(unit.header, { digest: nodeDigest, verify: unit.signatures ? verifyEd25519 : null });
     if (!opened.ok) throw new RangeError(`unit ${unit.id} has a header the core refuses: ${describeDecodeError(opened.error, unit.header)}`);
-    return opened.value.check(unit.entries[index]!).code;
+    return checkEntry(opened.value, unit.entries[index]!).code;
   }
 
   /** The reason code the ledger's rules give `tx` against the current state; 0 when it would apply. */

@@ -10,7 +10,7 @@
  * @module
  */
 import { TX_SIZE } from '../../firmware/core/layout.ts';
-import { openUnit } from '../../firmware/core/validator.ts';
+import { checkEntry, openUnit } from '../../firmware/core/validator.ts';
 import { asciiBytes, compareBytes } from '../../firmware/core/bytes.ts';
 import { nodeDigest, sha256 } from '../../protocol/digest.ts';
 import { describeDecodeError } from '../../protocol/messages.ts';
@@ -88,5 +88,5 @@ export class ProbeSet {
 function expectedVerdict(header: Uint8Array, entry: Uint8Array): number {
   const opened = openUnit(header, { digest: nodeDigest, verify: null });
   if (!opened.ok) throw new RangeError(`probe header: ${describeDecodeError(opened.error, header)}`);
-  return opened.value.check(entry).code;
+  return checkEntry(opened.value, entry).code;
 }
