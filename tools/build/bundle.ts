@@ -7,6 +7,7 @@
 import * as esbuild from 'esbuild';
 import { join, posix } from 'node:path';
 import type { BuildInfo } from '../../firmware/app/image.ts';
+import { closureOptimise } from './closure.ts';
 import { bytesPerSource, compress } from './compress.ts';
 import { BuildError, at } from './errors.ts';
 import { checkInternalNames, mangleProps } from './mangle.ts';
@@ -37,8 +38,10 @@ export interface BundleSpec {
   format: 'cjs' | 'esm';
   /** language level the runtime runs; `supported` refines it */
   target: string;
-  /** the newest syntax the second minifier may write (compress.ts) */
+  /** the newest syntax the optimisers may write (closure.ts, compress.ts) */
   ecma: 2015 | 2020;
+  /** whether Closure Compiler's ADVANCED mode goes over the bundle before terser (closure.ts) */
+  closure: boolean;
   /** modules the runtime provides */
   external: string[];
   /** esbuild `supported` overrides (the lint's lowering map) */
@@ -149,7 +152,10 @@ export async function bundleCode(spec: BundleSpec, info: BuildInfo, debug: boole
       tsconfigRaw: { compilerOptions: { useDefineForClassFields: spec.useDefineForClassFields } },
       external: spec.external,
       define: { MM_DEBUG: String(debug), ...spec.aliases },
-      minify: true,
+      // Closure Compiler counts columns up to 4,095 only, so its input keeps esbuild's line breaks.
+      minifySyntax: true,
+      minifyIdentifiers: true,
+      minifyWhitespace: !spec.closure,
       mangleProps,
       charset: 'ascii',
       legalComments: 'none',
@@ -165,7 +171,8 @@ export async function bundleCode(spec: BundleSpec, info: BuildInfo, debug: boole
   }
   const bundled = result.outputFiles.find((file) => file.path === outfile)!.text;
   const bundledMap = result.outputFiles.find((file) => file.path === outfile + '.map')!.text;
-  const { code, map } = await compress(bundled, bundledMap, spec.ecma, spec.format === 'esm');
+  const optimised = spec.closure ? closureOptimise(bundled, bundledMap, spec.ecma, spec.file) : { code: bundled, map: bundledMap };
+  const { code, map } = await compress(optimised.code, optimised.map, spec.ecma, spec.format === 'esm');
   checkInternalNames(code, spec.file);
   const modules = [...bytesPerSource(code, map, posix.join('dist', info.target))].map(([path, bytes]) => ({ path, bytes }));
   modules.sort((a, b) => b.bytes - a.bytes || (a.path < b.path ? -1 : 1));

@@ -48,12 +48,11 @@ export const PUBLIC_PROPERTIES = [
 export const mangleProps = new RegExp(`^(${INTERNAL_PROPERTIES.join('|')})$`);
 
 /**
- * Every word outside comments of the runtime declarations the device projects type-check
- * against: the `.d.ts` files under firmware/ and those a device tsconfig.json includes (the
- * @moddable/typings used).
- * An API the image calls without a declaration does not type-check, so this covers them all.
+ * The runtime declarations the device projects type-check against: the `.d.ts` files under
+ * firmware/ and those a device tsconfig.json includes (the @moddable/typings used), sorted.
+ * An API the image calls without a declaration does not type-check, so these name them all.
  */
-function declaredWords(): Set<string> {
+export function declarationFiles(): string[] {
   const files = new Set<string>();
   for (const project of deviceProjects()) {
     const include: string[] = JSON.parse(readFileSync(join(root, project), 'utf8')).include ?? [];
@@ -62,11 +61,19 @@ function declaredWords(): Set<string> {
   for (const name of readdirSync(join(root, 'firmware'), { recursive: true }).map(String)) {
     if (name.endsWith('.d.ts')) files.add(join(root, 'firmware', name));
   }
+  return [...files].sort();
+}
+
+/** The text of a declaration file without its comments: only the declarations' own words count. */
+export function declarationText(file: string): string {
+  return readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, ' ');
+}
+
+/** Every word outside comments of the runtime declarations (declarationFiles). */
+export function declaredWords(): Set<string> {
   const words = new Set<string>();
-  for (const file of files) {
-    // Comments declare nothing: only the declarations' own words count.
-    const declarations = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, ' ');
-    for (const word of declarations.match(/[A-Za-z_$][\w$]*/g) ?? []) words.add(word);
+  for (const file of declarationFiles()) {
+    for (const word of declarationText(file).match(/[A-Za-z_$][\w$]*/g) ?? []) words.add(word);
   }
   return words;
 }
@@ -99,7 +106,7 @@ function builtinNames(): Set<string> {
 }
 
 /** String literals of `code`: what it may use as a key at run time (`JSON` shapes, `in` checks). */
-function stringLiterals(code: string): Set<string> {
+export function stringLiterals(code: string): Set<string> {
   const strings = new Set<string>();
   full(parse(code, { ecmaVersion: 'latest', sourceType: 'module' }), (node) => {
     const literal = node as unknown as { type: string; value?: unknown };
