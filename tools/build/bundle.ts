@@ -1,9 +1,10 @@
 // One esbuild configuration for both runtimes: bundle an entry with its imports, strip the
-// types, lower what the runtime lacks, add the build facts, tree-shake and minify; then terser
-// compresses further (compress.ts). It returns the image in memory, with its source map and the
-// bytes each source module takes in it (counted from that map), so the build can lint, measure
-// and only then write. Property names only the image's own code reads are shortened (mangle.ts). Release images are built with
-// MM_DEBUG false, which drops the device's debug logs (firmware/app/debug.ts).
+// types, lower what the runtime lacks, add the build facts, tree-shake and minify; then Closure
+// Compiler optimises the Espruino bundle (closure.ts) and terser compresses further
+// (compress.ts). It returns the image in memory, with its source map and the bytes each source
+// module takes in it (counted from that map), so the build can lint, measure and only then
+// write. Property names only the image's own code reads are shortened (mangle.ts). Release
+// images are built with MM_DEBUG false, which drops the device's debug logs (firmware/app/debug.ts).
 import * as esbuild from 'esbuild';
 import { join, posix } from 'node:path';
 import type { BuildInfo } from '../../firmware/app/image.ts';

@@ -1,12 +1,13 @@
-// Google Closure Compiler's ADVANCED mode between esbuild and terser, for the Espruino image.
-// Closure renames every property it is not told to keep (esbuild renames only the listed
-// internal ones, mangle.ts), inlines and devirtualises class methods, and drops class members
-// nothing reads; terser then compresses what it leaves. Espruino's own Web IDE offers Closure as
-// its minifier. Closure keeps what its externs name: here every name the image may share with
-// code outside it (the public names of mangle.ts, every word of the runtime declarations, every
-// string in the bundle, which a quoted access or a JSON shape may use as a key, every property
-// the bundle names on `globalThis`), so it renames only what the image alone spells. Its source map points at esbuild's output and is composed
-// with esbuild's here, so findings and bytes per module still name the TypeScript sources.
+// Google Closure Compiler's ADVANCED mode between esbuild and terser, for the Espruino image
+// (Espruino's own Web IDE offers Closure as its minifier). Closure renames every property it is
+// not told to keep (esbuild renames only the listed internal ones, mangle.ts), moves class methods
+// out to plain functions, inlines small functions and drops members nothing reads; terser then
+// compresses what it leaves. Closure keeps what its externs name: here every name the image may
+// share with code outside it (the public names of mangle.ts, every word of the runtime
+// declarations, every string in the bundle, which a quoted access or a JSON shape may use as a
+// key, every property the bundle names on `globalThis`), so it renames only what the image alone
+// spells. Its source map points at esbuild's output and is composed with esbuild's here, so lint
+// findings and bytes per module still name the TypeScript sources (docs/build.md).
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { parse, type Node } from 'acorn';
