@@ -12,17 +12,19 @@ import { selfTestVector } from '../../tools/build/self-test.ts';
 const info = { target: 'espruino-esp32', tier: 'hash' as const, firmware: '0', slice: { attempts: 1, hexBytes: 1, levels: 1, verifierSteps: 0, ms: 20 }, vector: selfTestVector('hash') };
 
 test('the externs keep the public names, the runtime declarations, the strings and the globals of the code', () => {
-  const externs = closureExterns('globalThis.hookOfTheHost(); var x = {}; x["quotedKey"] = 1;');
+  const externs = closureExterns('globalThis.hookOfTheHost(); var x = {}; x["quotedKey"] = 1;', 'firmware/hal/espruino/tsconfig.json');
   for (const property of ['method', 'status', 'kickWatchdog', 'readJSON', 'quotedKey', 'hookOfTheHost']) {
     assert.ok(externs.includes(`Object.prototype.${property};`), property);
   }
   for (const global of ['setTimeout', 'getTime', 'require', 'E']) assert.ok(externs.includes(`var ${global};`), global);
   assert.not.ok(externs.includes('Object.prototype.lastVerdict;'), 'an internal name is an extern');
+  // The Moddable declarations are not the Espruino image's runtime: their names may be renamed.
+  assert.not.ok(externs.includes('Object.prototype.onWritable;'), 'a Moddable API is an extern of the Espruino image');
 });
 
 test('Closure runs between esbuild and terser: early returns stay functions, internal fields are renamed, the map names the sources', async () => {
   const bundled = await bundleCode({
-    entry: 'test/build/fixtures/closure-probe.ts', file: 'fixture.js', format: 'cjs', target: 'es2020', ecma: 2015, closure: true, external: [],
+    entry: 'test/build/fixtures/closure-probe.ts', file: 'fixture.js', format: 'cjs', target: 'es2020', ecma: 2015, closure: { project: 'firmware/hal/espruino/tsconfig.json' }, external: [],
     supported: lowering.espruino.supported, useDefineForClassFields: false,
   }, info, false);
   // The lint refuses labels, which Closure writes when it inlines a function that returns early.

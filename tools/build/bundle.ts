@@ -41,8 +41,11 @@ export interface BundleSpec {
   target: string;
   /** the newest syntax the optimisers may write (closure.ts, compress.ts) */
   ecma: 2015 | 2020;
-  /** whether Closure Compiler's ADVANCED mode goes over the bundle before terser (closure.ts) */
-  closure: boolean;
+  /**
+   * Closure Compiler's ADVANCED mode over the bundle before terser (closure.ts), keeping the names
+   * of the runtime declarations of `project` (the entry's tsconfig.json); null for none
+   */
+  closure: { project: string } | null;
   /** modules the runtime provides */
   external: string[];
   /** esbuild `supported` overrides (the lint's lowering map) */
@@ -156,7 +159,7 @@ export async function bundleCode(spec: BundleSpec, info: BuildInfo, debug: boole
       // Closure Compiler counts columns up to 4,095 only, so its input keeps esbuild's line breaks.
       minifySyntax: true,
       minifyIdentifiers: true,
-      minifyWhitespace: !spec.closure,
+      minifyWhitespace: spec.closure === null,
       mangleProps,
       charset: 'ascii',
       legalComments: 'none',
@@ -172,7 +175,7 @@ export async function bundleCode(spec: BundleSpec, info: BuildInfo, debug: boole
   }
   const bundled = result.outputFiles.find((file) => file.path === outfile)!.text;
   const bundledMap = result.outputFiles.find((file) => file.path === outfile + '.map')!.text;
-  const optimised = spec.closure ? closureOptimise(bundled, bundledMap, spec.ecma, spec.file) : { code: bundled, map: bundledMap };
+  const optimised = spec.closure === null ? { code: bundled, map: bundledMap } : closureOptimise(bundled, bundledMap, spec.ecma, spec.closure.project, spec.file);
   const { code, map } = await compress(optimised.code, optimised.map, spec.ecma, spec.format === 'esm');
   checkInternalNames(code, spec.file);
   const modules = [...bytesPerSource(code, map, posix.join('dist', info.target))].map(([path, bytes]) => ({ path, bytes }));

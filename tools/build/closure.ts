@@ -25,10 +25,10 @@ export interface Optimised {
 /** The package's own command line: it runs the native compiler where there is one, else the Java one. */
 const CLOSURE_CLI = createRequire(import.meta.url).resolve('google-closure-compiler/cli.js');
 
-/** Globals the runtime declarations declare (`declare function setTimeout`, `declare const E`...). */
-function declaredGlobals(): Set<string> {
+/** Globals the runtime declarations of `project` declare (`declare function setTimeout`, `declare const E`...). */
+function declaredGlobals(project: string): Set<string> {
   const globals = new Set<string>();
-  for (const file of declarationFiles()) {
+  for (const file of declarationFiles([project])) {
     for (const match of declarationText(file).matchAll(/\bdeclare\s+(?:function|const|let|var)\s+([A-Za-z_$][\w$]*)/g)) globals.add(match[1]!);
   }
   return globals;
@@ -46,17 +46,19 @@ function globalProperties(code: string): Set<string> {
 }
 
 /**
- * Closure's externs for `code`: the names it must neither rename nor remove. Properties are
- * declared on `Object.prototype`, which keeps the name on every object; the runtime's globals
- * as variables (ECMAScript's own come with Closure's built-in externs).
+ * Closure's externs for `code`, whose entry is type-checked by `project` (a tsconfig.json path
+ * relative to the root; the device projects it builds on have no ambient declarations): the
+ * names Closure must neither rename nor remove. Properties are declared on `Object.prototype`,
+ * which keeps the name on every object; the runtime's globals as variables (ECMAScript's own come
+ * with Closure's built-in externs).
  */
-export function closureExterns(code: string): string {
+export function closureExterns(code: string, project: string): string {
   const identifier = /^[A-Za-z_$][\w$]*$/;
-  const properties = new Set([...PUBLIC_PROPERTIES, ...declaredWords(), ...[...stringLiterals(code)].filter((s) => identifier.test(s)), ...globalProperties(code)]);
+  const properties = new Set([...PUBLIC_PROPERTIES, ...declaredWords([project]), ...[...stringLiterals(code)].filter((s) => identifier.test(s)), ...globalProperties(code)]);
   return [
     '/** @externs */',
     ...[...properties].sort().map((name) => `/** @type {?} */ Object.prototype.${name};`),
-    ...[...declaredGlobals()].sort().map((name) => `/** @type {?} */ var ${name};`),
+    ...[...declaredGlobals(project)].sort().map((name) => `/** @type {?} */ var ${name};`),
     '',
   ].join('\n');
 }
@@ -150,12 +152,12 @@ function composeMaps(outer: string, inner: string, inserted: Map<number, number[
 
 /**
  * Optimises the bundled `code` (source map `map`) with Closure's ADVANCED mode, writing at most
- * `ecma`. `file` names the image in errors. Throws a BuildError with Closure's own message when it
- * refuses the code.
+ * `ecma`; `project` is the tsconfig.json of its entry (closureExterns). `file` names the image in
+ * errors. Throws a BuildError with Closure's own message when it refuses the code.
  */
-export function closureOptimise(code: string, map: string, ecma: 2015 | 2020, file: string): Optimised {
+export function closureOptimise(code: string, map: string, ecma: 2015 | 2020, project: string, file: string): Optimised {
   const marked = markNoInline(code);
-  const input = JSON.stringify([{ path: 'externs.js', src: closureExterns(code) }, { path: file, src: marked.code }]);
+  const input = JSON.stringify([{ path: 'externs.js', src: closureExterns(code, project) }, { path: file, src: marked.code }]);
   const run = spawnSync(process.execPath, [
     CLOSURE_CLI,
     '--compilation_level=ADVANCED',

@@ -48,18 +48,19 @@ export const PUBLIC_PROPERTIES = [
 export const mangleProps = new RegExp(`^(${INTERNAL_PROPERTIES.join('|')})$`);
 
 /**
- * The runtime declarations the device projects type-check against: the `.d.ts` files under
- * firmware/ and those a device tsconfig.json includes (the @moddable/typings used), sorted.
- * An API the image calls without a declaration does not type-check, so these name them all.
+ * The runtime declarations device projects type-check against (by default every project under
+ * firmware/; `projects` are tsconfig.json paths relative to the root): the `.d.ts` files each
+ * includes (the @moddable/typings used) and those in its folder, sorted. An API the image calls
+ * without a declaration does not type-check, so these name them all.
  */
-export function declarationFiles(): string[] {
+export function declarationFiles(projects: string[] = deviceProjects()): string[] {
   const files = new Set<string>();
-  for (const project of deviceProjects()) {
+  for (const project of projects) {
     const include: string[] = JSON.parse(readFileSync(join(root, project), 'utf8')).include ?? [];
     for (const path of include) if (path.endsWith('.d.ts')) files.add(join(root, dirname(project), path));
-  }
-  for (const name of readdirSync(join(root, 'firmware'), { recursive: true }).map(String)) {
-    if (name.endsWith('.d.ts')) files.add(join(root, 'firmware', name));
+    for (const name of readdirSync(join(root, dirname(project)), { recursive: true }).map(String)) {
+      if (name.endsWith('.d.ts')) files.add(join(root, dirname(project), name));
+    }
   }
   return [...files].sort();
 }
@@ -69,10 +70,10 @@ export function declarationText(file: string): string {
   return readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, ' ');
 }
 
-/** Every word outside comments of the runtime declarations (declarationFiles). */
-export function declaredWords(): Set<string> {
+/** Every word outside comments of the runtime declarations of `projects` (declarationFiles). */
+export function declaredWords(projects?: string[]): Set<string> {
   const words = new Set<string>();
-  for (const file of declarationFiles()) {
+  for (const file of declarationFiles(projects)) {
     for (const word of declarationText(file).match(/[A-Za-z_$][\w$]*/g) ?? []) words.add(word);
   }
   return words;
