@@ -69,14 +69,23 @@ const NO_INLINE = '/** @noinline */ ';
 /** Walks a function's own body: nested functions are other functions. */
 const OWN_BODY: RecursiveVisitors<unknown> = { ...base, FunctionDeclaration: () => {}, FunctionExpression: () => {}, ArrowFunctionExpression: () => {} };
 
-/** True when `fn` returns before its last statement. */
-function returnsEarly(fn: Node & { body: Node }): boolean {
-  const body = fn.body as Node & { body?: Node[] };
-  if (body.type !== 'BlockStatement') return false;
-  const last = body.body!.at(-1);
-  let early = false;
-  simple(body, { ReturnStatement: (node) => { early ||= node !== last; } }, OWN_BODY);
-  return early;
+/** Statements an early `return` may sit in for Closure to fold it into a conditional before inlining. */
+const FOLDABLE = new Set(['BlockStatement', 'IfStatement']);
+
+/**
+ * True when `fn` returns from inside a loop, a `switch` or a `try`: Closure folds the returns of
+ * if/else chains into one conditional, but inlines such a function as a labelled block.
+ */
+function returnsFromWithin(fn: Node & { body: Node }): boolean {
+  if (fn.body.type !== 'BlockStatement') return false;
+  let within = false;
+  ancestor(fn.body, {
+    ReturnStatement: (_node, _state, ancestors) => {
+      // ancestors[0] is the body itself, the last the return.
+      within ||= ancestors.slice(1, -1).some((node) => !FOLDABLE.has(node.type));
+    },
+  }, OWN_BODY);
+  return within;
 }
 
 /** The code with NO_INLINE inserted, and the columns of each line (0-based) where it was, ascending. */
@@ -86,15 +95,16 @@ interface Marked {
 }
 
 /**
- * Marks every function that returns before its last statement as not to be inlined. Closure
- * inlines such a function as a labelled block left by `break` (`a:{...break a;...}`), and Espruino
- * has no labels: the lint would refuse the image. The annotation goes where Closure reads a
- * declaration's JSDoc (the function declaration, the method, the `var` of a function value).
+ * Marks every function that returns from within a loop, a `switch` or a `try` as not to be
+ * inlined. Closure inlines such a function as a labelled block left by `break`
+ * (`a:{...break a;...}`), and Espruino has no labels: the lint would refuse the image. The
+ * annotation goes where Closure reads a declaration's JSDoc (the function declaration, the method,
+ * the `var` of a function value).
  */
 function markNoInline(code: string): Marked {
   const at = new Set<number>();
   const mark = (fn: Node & { body: Node }, ancestors: Node[]) => {
-    if (!returnsEarly(fn)) return;
+    if (!returnsFromWithin(fn)) return;
     const parent = ancestors.at(-2);
     const declaration = ancestors.at(-3) as (Node & { declarations?: unknown[] }) | undefined;
     if (fn.type === 'FunctionDeclaration') at.add(fn.start);
