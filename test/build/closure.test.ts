@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { lintImageFile } from '../../tools/build/build.ts';
 import { bundleCode } from '../../tools/build/bundle.ts';
-import { closureExterns } from '../../tools/build/closure.ts';
+import { closureExterns, closureOptimise } from '../../tools/build/closure.ts';
+import { BuildError } from '../../tools/build/errors.ts';
 import { bundleEspruino } from '../../tools/build/espruino.ts';
 import { lowering } from '../../tools/lint/index.ts';
 import { selfTestVector } from '../../tools/build/self-test.ts';
@@ -37,6 +38,20 @@ test('Closure runs between esbuild and terser: early returns stay functions, int
   assert.is(context.probe?.position, undefined);
   assert.equal(Object.values(context.probe ?? {}).map(String).sort(), ['-1,0,1', '1', 'kept']);
   assert.ok(bundled.modules.some((m) => m.path === 'test/build/fixtures/closure-probe.ts' && m.bytes > 0), JSON.stringify(bundled.modules));
+});
+
+test('a bundle Closure refuses fails the build with Closure\'s message', () => {
+  const map = JSON.stringify({ version: 3, sources: [], names: [], mappings: '' });
+  try {
+    closureOptimise('(function(){ notDeclaredAnywhere(); })();', map, 2015, 'firmware/hal/espruino/tsconfig.json', 'image.js');
+    assert.unreachable('Closure accepted a call of an undeclared global');
+  } catch (error) {
+    assert.instance(error, BuildError);
+    const built = error as BuildError;
+    assert.is(built.code, 'bundle-error');
+    assert.ok(built.message.startsWith('image.js: Closure Compiler refused the bundle'), built.message);
+    assert.ok(built.message.includes('notDeclaredAnywhere'), built.message);
+  }
 });
 
 test('the Espruino image keeps the simulator\'s phase hook and its API names', async () => {
