@@ -127,7 +127,7 @@ test('a source that fails type checking is named with its line', () => {
 test('a lint finding fails the build, naming the feature, the emitted and the source position', async () => {
   const info = { target: 'espruino-esp32', tier: 'hash' as const, firmware: '0', slice: { attempts: 1, hexBytes: 1, levels: 1, verifierSteps: 0, ms: 20 }, vector: selfTestVector('hash') };
   const bundled = await bundleCode({
-    entry: 'test/build/fixtures/loop-closure.ts', file: 'fixture.js', format: 'cjs', target: 'es2020', ecma: 2015, external: [],
+    entry: 'test/build/fixtures/loop-closure.ts', file: 'fixture.js', format: 'cjs', target: 'es2020', ecma: 2015, closure: null, external: [],
     supported: lowering.espruino.supported, useDefineForClassFields: false,
   }, info, false);
   try {

@@ -1,12 +1,14 @@
 // One esbuild configuration for both runtimes: bundle an entry with its imports, strip the
-// types, lower what the runtime lacks, add the build facts, tree-shake and minify; then terser
-// compresses further (compress.ts). It returns the image in memory, with its source map and the
-// bytes each source module takes in it (counted from that map), so the build can lint, measure
-// and only then write. Property names only the image's own code reads are shortened (mangle.ts). Release images are built with
-// MM_DEBUG false, which drops the device's debug logs (firmware/app/debug.ts).
+// types, lower what the runtime lacks, add the build facts, tree-shake and minify; then Closure
+// Compiler optimises the Espruino bundle (closure.ts) and terser compresses further
+// (compress.ts). It returns the image in memory, with its source map and the bytes each source
+// module takes in it (counted from that map), so the build can lint, measure and only then
+// write. Property names only the image's own code reads are shortened (mangle.ts). Release
+// images are built with MM_DEBUG false, which drops the device's debug logs (firmware/app/debug.ts).
 import * as esbuild from 'esbuild';
 import { join, posix } from 'node:path';
 import type { BuildInfo } from '../../firmware/app/image.ts';
+import { closureOptimise } from './closure.ts';
 import { bytesPerSource, compress } from './compress.ts';
 import { BuildError, at } from './errors.ts';
 import { checkInternalNames, mangleProps } from './mangle.ts';
@@ -37,8 +39,13 @@ export interface BundleSpec {
   format: 'cjs' | 'esm';
   /** language level the runtime runs; `supported` refines it */
   target: string;
-  /** the newest syntax the second minifier may write (compress.ts) */
+  /** the newest syntax the optimisers may write (closure.ts, compress.ts) */
   ecma: 2015 | 2020;
+  /**
+   * Closure Compiler's ADVANCED mode over the bundle before terser (closure.ts), keeping the names
+   * of the runtime declarations of `project` (the entry's tsconfig.json); null for none
+   */
+  closure: { project: string } | null;
   /** modules the runtime provides */
   external: string[];
   /** esbuild `supported` overrides (the lint's lowering map) */
@@ -149,7 +156,10 @@ export async function bundleCode(spec: BundleSpec, info: BuildInfo, debug: boole
       tsconfigRaw: { compilerOptions: { useDefineForClassFields: spec.useDefineForClassFields } },
       external: spec.external,
       define: { MM_DEBUG: String(debug), ...spec.aliases },
-      minify: true,
+      // Closure Compiler counts columns up to 4,095 only, so its input keeps esbuild's line breaks.
+      minifySyntax: true,
+      minifyIdentifiers: true,
+      minifyWhitespace: spec.closure === null,
       mangleProps,
       charset: 'ascii',
       legalComments: 'none',
@@ -165,7 +175,8 @@ export async function bundleCode(spec: BundleSpec, info: BuildInfo, debug: boole
   }
   const bundled = result.outputFiles.find((file) => file.path === outfile)!.text;
   const bundledMap = result.outputFiles.find((file) => file.path === outfile + '.map')!.text;
-  const { code, map } = await compress(bundled, bundledMap, spec.ecma, spec.format === 'esm');
+  const optimised = spec.closure === null ? { code: bundled, map: bundledMap } : closureOptimise(bundled, bundledMap, spec.ecma, spec.closure.project, spec.file);
+  const { code, map } = await compress(optimised.code, optimised.map, spec.ecma, spec.format === 'esm');
   checkInternalNames(code, spec.file);
   const modules = [...bytesPerSource(code, map, posix.join('dist', info.target))].map(([path, bytes]) => ({ path, bytes }));
   modules.sort((a, b) => b.bytes - a.bytes || (a.path < b.path ? -1 : 1));

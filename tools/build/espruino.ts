@@ -19,6 +19,7 @@ export function bundleEspruino(info: BuildInfo, debug: boolean): Promise<Bundled
     // Espruino's own level is below ES2015 in places: the lowering map and the lint cover the gap.
     target: 'es2020',
     ecma: 2015,
+    closure: { project: 'firmware/hal/espruino/tsconfig.json' },
     external: ['net', 'Storage', 'crypto'],
     supported: lowering.espruino.supported,
     useDefineForClassFields: lowering.espruino.tsconfigRaw.compilerOptions.useDefineForClassFields,

@@ -48,25 +48,33 @@ export const PUBLIC_PROPERTIES = [
 export const mangleProps = new RegExp(`^(${INTERNAL_PROPERTIES.join('|')})$`);
 
 /**
- * Every word outside comments of the runtime declarations the device projects type-check
- * against: the `.d.ts` files under firmware/ and those a device tsconfig.json includes (the
- * @moddable/typings used).
- * An API the image calls without a declaration does not type-check, so this covers them all.
+ * The runtime declarations device projects type-check against (by default every project under
+ * firmware/; `projects` are tsconfig.json paths relative to the root): the `.d.ts` files each
+ * includes (the @moddable/typings used) and those in its folder, sorted. An API the image calls
+ * without a declaration does not type-check, so these name them all.
  */
-function declaredWords(): Set<string> {
+export function declarationFiles(projects: string[] = deviceProjects()): string[] {
   const files = new Set<string>();
-  for (const project of deviceProjects()) {
+  for (const project of projects) {
     const include: string[] = JSON.parse(readFileSync(join(root, project), 'utf8')).include ?? [];
     for (const path of include) if (path.endsWith('.d.ts')) files.add(join(root, dirname(project), path));
+    for (const name of readdirSync(join(root, dirname(project)), { recursive: true }).map(String)) {
+      if (name.endsWith('.d.ts')) files.add(join(root, dirname(project), name));
+    }
   }
-  for (const name of readdirSync(join(root, 'firmware'), { recursive: true }).map(String)) {
-    if (name.endsWith('.d.ts')) files.add(join(root, 'firmware', name));
-  }
+  return [...files].sort();
+}
+
+/** The text of a declaration file without its comments: only the declarations' own words count. */
+export function declarationText(file: string): string {
+  return readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, ' ');
+}
+
+/** Every word outside comments of the runtime declarations of `projects` (declarationFiles). */
+export function declaredWords(projects?: string[]): Set<string> {
   const words = new Set<string>();
-  for (const file of files) {
-    // Comments declare nothing: only the declarations' own words count.
-    const declarations = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, ' ');
-    for (const word of declarations.match(/[A-Za-z_$][\w$]*/g) ?? []) words.add(word);
+  for (const file of declarationFiles(projects)) {
+    for (const word of declarationText(file).match(/[A-Za-z_$][\w$]*/g) ?? []) words.add(word);
   }
   return words;
 }
@@ -99,7 +107,7 @@ function builtinNames(): Set<string> {
 }
 
 /** String literals of `code`: what it may use as a key at run time (`JSON` shapes, `in` checks). */
-function stringLiterals(code: string): Set<string> {
+export function stringLiterals(code: string): Set<string> {
   const strings = new Set<string>();
   full(parse(code, { ecmaVersion: 'latest', sourceType: 'module' }), (node) => {
     const literal = node as unknown as { type: string; value?: unknown };

@@ -25,6 +25,7 @@ export function bundleModdable(info: BuildInfo, tcp: TcpModule, debug: boolean):
     format: 'esm',
     target: 'es2023',
     ecma: 2020,
+    closure: null,
     external: HOST_MODULES,
     supported: {},
     useDefineForClassFields: true,
