@@ -126,7 +126,7 @@ export class ExampleDevice {
         return this.resume(message.unit);
       case MESSAGE_NOTIFY:
         this.queued = hexToBytes(message.header);
-        return this.client.waiting === null ? this.startQueued() : null;
+        return this.client.awaiting === null ? this.startQueued() : null;
       case MESSAGE_ENTRY:
         return message.entry === null ? this.finish() : this.judge(hexToBytes(message.entry)!);
       case MESSAGE_ACK:
@@ -140,7 +140,7 @@ export class ExampleDevice {
 
   private startQueued(): string | null {
     const header = this.queued;
-    if (header === null || this.client.waiting !== null) return null;
+    if (header === null || this.client.awaiting !== null) return null;
     this.queued = null;
     const opened = openUnit(header, { digest: nodeDigest, verify: null });
     const unitId = readU32(header, HEADER_UNIT_AT);
@@ -285,7 +285,7 @@ export async function exampleMarkdown(): Promise<string> {
   const most = createClient();
   const max = 0xffffffff;
   const longest = (line: () => string) => {
-    most.waiting = null;
+    most.awaiting = null;
     most.lastId = max - 1;
     return line();
   };

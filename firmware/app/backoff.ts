@@ -10,7 +10,7 @@ import { readU32 } from '../core/bytes.ts';
 /** Backoff state of one device. */
 export interface Backoff {
   /** xorshift32 state, never 0 */
-  random: number;
+  xorshift: number;
   /** failed attempts since the last success */
   failures: number;
   readonly baseMs: number;
@@ -19,17 +19,17 @@ export interface Backoff {
 
 /** A backoff seeded from the device id's two u32 halves and the counter, xored (and 1 if that is 0). */
 export function createBackoff(deviceId: Uint8Array, counter: number, baseMs: number, maxMs: number): Backoff {
-  return { random: (readU32(deviceId, 0) ^ readU32(deviceId, 4) ^ counter) >>> 0 || 1, failures: 0, baseMs: baseMs, maxMs: maxMs };
+  return { xorshift: (readU32(deviceId, 0) ^ readU32(deviceId, 4) ^ counter) >>> 0 || 1, failures: 0, baseMs: baseMs, maxMs: maxMs };
 }
 
 /** The next value of the generator, a u32. */
 export function nextRandom(backoff: Backoff): number {
-  let x = backoff.random;
+  let x = backoff.xorshift;
   x ^= x << 13;
   x ^= x >>> 17;
   x ^= x << 5;
-  backoff.random = x >>> 0;
-  return backoff.random;
+  backoff.xorshift = x >>> 0;
+  return backoff.xorshift;
 }
 
 /**

@@ -173,7 +173,7 @@ export function createDevice(hal: Hal, build: DeviceBuild, timing: Timing, verif
    */
   function armTimer(): void {
     if (connection === null) return;
-    if (stage !== 'ready' || client.waiting !== null) setTimer(() => drop('no answer'), answerDue - hal.now());
+    if (stage !== 'ready' || client.awaiting !== null) setTimer(() => drop('no answer'), answerDue - hal.now());
     else setTimer(() => send(request(client, METHOD_PING, [])), timing.idlePingMs);
   }
 
@@ -482,7 +482,7 @@ export function createDevice(hal: Hal, build: DeviceBuild, timing: Timing, verif
 
   /** Sends the next request if none is outstanding (see the module comment). */
   function next(): void {
-    if (connection === null || stage !== 'ready' || client.waiting !== null) return armTimer();
+    if (connection === null || stage !== 'ready' || client.awaiting !== null) return armTimer();
     if (refusal !== null) {
       const owed = refusal;
       refusal = null;

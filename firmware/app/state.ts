@@ -17,7 +17,7 @@ export const QUEUE_SLOTS = 8;
 
 /** The device's persistent state, mirrored in RAM. */
 export interface DeviceState {
-  readonly store: Store;
+  readonly storage: Store;
   /** the last counter handed out (0 before the first) */
   counter: number;
   /**
@@ -46,7 +46,7 @@ export function resultU32(result: string, at: number): number {
  * {@link restoreSlot}: checking a result's hex takes slices of its own.
  */
 export function loadState(store: Store): DeviceState {
-  return { store: store, counter: Math.max(readCounter(store, 0), readCounter(store, 1)), queue: [null, null, null, null, null, null, null, null] };
+  return { storage: store, counter: Math.max(readCounter(store, 0), readCounter(store, 1)), queue: [null, null, null, null, null, null, null, null] };
 }
 
 /**
@@ -54,7 +54,7 @@ export function loadState(store: Store): DeviceState {
  * lowercase hex (`readable`); an unreadable one was cut off before it was sent and is freed.
  */
 export function restoreSlot(state: DeviceState, slot: number, text: string, readable: boolean): void {
-  if (!readable) return state.store.remove('q' + slot);
+  if (!readable) return state.storage.remove('q' + slot);
   state.queue[slot] = text;
   state.counter = Math.max(state.counter, resultU32(text, RESULT_COUNTER_AT));
 }
@@ -66,7 +66,7 @@ export function restoreSlot(state: DeviceState, slot: number, text: string, read
 export function reserveCounter(state: DeviceState): number {
   if (state.counter >= 0xffffffff) return -1;
   const next = state.counter + 1;
-  state.store.set('ctr' + next % 2, String(next));
+  state.storage.set('ctr' + next % 2, String(next));
   state.counter = next;
   return next;
 }
@@ -80,7 +80,7 @@ export function raiseCounter(state: DeviceState, floor: number): void {
 export function enqueue(state: DeviceState, result: string): number {
   const slot = state.queue.indexOf(null);
   if (slot < 0) return -1;
-  state.store.set('q' + slot, result);
+  state.storage.set('q' + slot, result);
   state.queue[slot] = result;
   return slot;
 }
@@ -88,7 +88,7 @@ export function enqueue(state: DeviceState, result: string): number {
 /** Forgets the result in `slot` once the node has answered for it. */
 export function dequeue(state: DeviceState, slot: number): void {
   state.queue[slot] = null;
-  state.store.remove('q' + slot);
+  state.storage.remove('q' + slot);
 }
 
 /** The slot of the queued result with the lowest counter among those `skip` does not mark, or -1. */

@@ -38,7 +38,7 @@ export interface Work {
   lastVerdict: number | null;
   /** the result awaiting its share, once every entry is judged */
   pending: PendingResult | null;
-  search: ShareSearch | null;
+  shareSearch: ShareSearch | null;
   /**
    * from an entry's arrival to its verdict, and from the node's answer to the last verdict on (the
    * share search and the result): no pull goes out meanwhile
@@ -62,7 +62,7 @@ export function openWork(unitId: number, header: Uint8Array, digest: Digest, ver
   return {
     ok: true,
     work: {
-      unitId: unitId, validator: opened.value, receivedAt: now, lastVerdict: null, pending: null, search: null,
+      unitId: unitId, validator: opened.value, receivedAt: now, lastVerdict: null, pending: null, shareSearch: null,
       judging: false, entryBytes: new Uint8Array(ENTRY_MAX_SIZE),
     },
   };
@@ -114,7 +114,7 @@ export function entrySlice(work: Work, bounds: SliceBounds): number | null {
 /** Builds the result under `counter` (already durable) and starts the share search over it. */
 export function beginShare(work: Work, deviceId: Uint8Array, counter: number): void {
   work.pending = finishUnit(work.validator, deviceId, counter);
-  work.search = startShareSearch(work.pending.digest, work.pending.difficulty);
+  work.shareSearch = startShareSearch(work.pending.digest, work.pending.difficulty);
 }
 
 /** Nonces tried between two looks at the clock inside a slice. */
@@ -125,7 +125,7 @@ const CLOCK_STRIDE = 8;
  * `bounds.ms` have passed on `now`. Returns true when the search is over (found or exhausted).
  */
 export function searchSlice(work: Work, digest: Digest, bounds: SliceBounds, now: () => number): boolean {
-  const search = work.search as ShareSearch;
+  const search = work.shareSearch as ShareSearch;
   const started = now();
   let done = false;
   for (let tried = 0; !done && tried < bounds.attempts; tried += CLOCK_STRIDE) {
@@ -137,7 +137,7 @@ export function searchSlice(work: Work, digest: Digest, bounds: SliceBounds, now
 
 /** The sealed result (share nonce and MAC written in), or null when every nonce failed. */
 export function seal(work: Work, digest: Digest, deviceKey: Uint8Array): Uint8Array | null {
-  const search = work.search as ShareSearch;
+  const search = work.shareSearch as ShareSearch;
   const pending = work.pending as PendingResult;
   if (search.found === undefined) return null;
   return sealResult(digest, pending.bytes, pending.digest, search.found, deviceKey);

@@ -83,7 +83,7 @@ test('fuzz: 10,000 random byte streams in random chunks frame as the model says 
       const parsed = parseDeviceLine(event);
       assert.ok(parsed.ok || typeof parsed.fault.error === 'string');
       const client = createClient();
-      client.waiting = METHOD_PING;
+      client.awaiting = METHOD_PING;
       client.lastId = 1;
       assert.type(parseNodeLine(client, event).kind, 'number');
       classified++;

@@ -71,7 +71,7 @@ async function runDevice(port: number, device: ExampleDevice, units: number, hos
         }
       }
       const stored = hosts.reduce((n, host) => n + host.stored.length, 0);
-      if (stored === units && device.client.waiting === null) resolve();
+      if (stored === units && device.client.awaiting === null) resolve();
     });
     socket.on('error', reject);
   });

@@ -29,7 +29,7 @@ test('every device request survives the round trip through the node parser', () 
   const cases: [string, object][] = [];
   const send = (line: string, expected: object) => {
     cases.push([line, expected]);
-    client.waiting = null;
+    client.awaiting = null;
   };
   send(helloRequest(client, hello), { method: 'mm.hello', id: 1, ...hello });
   send(authRequest(client, exampleSecret('proof')), { method: 'mm.auth', id: 2, proof: exampleSecret('proof') });
@@ -48,10 +48,10 @@ test('every node line survives the round trip through the device parser', () => 
   const unit = exampleUnit(9, 1, 24, 12);
   const answer = (method: DeviceMethod, id: number, line: string): NodeMessage => {
     const client = createClient();
-    client.waiting = methodId(method);
+    client.awaiting = methodId(method);
     client.lastId = id;
     const message = parseNodeLine(client, line.slice(0, -1));
-    assert.is(client.waiting, null, 'an answer clears the outstanding request');
+    assert.is(client.awaiting, null, 'an answer clears the outstanding request');
     return message;
   };
   const challenge = exampleSecret('challenge');
@@ -84,7 +84,7 @@ test('error codes: Stratum 20-25 then ours from 30, names and numbers in both di
   for (const name of names) assert.is(wireErrorOf(WIRE_ERROR_CODES[name]), name);
   assert.is(wireErrorOf(26), undefined);
   const client = createClient();
-  client.waiting = METHOD_PING;
+  client.awaiting = METHOD_PING;
   client.lastId = 3;
   assert.equal(parseNodeLine(client, '{"id":3,"result":null,"error":[99,"future",null]}'), { kind: MESSAGE_ERROR, method: METHOD_PING, code: 99, message: 'future' });
 });
@@ -141,7 +141,7 @@ test('the device parser classifies every line a node may not send as invalid', (
   ];
   for (const [line, problem] of lines) {
     const client = createClient();
-    client.waiting = METHOD_HELLO;
+    client.awaiting = METHOD_HELLO;
     client.lastId = 1;
     assert.equal(parseNodeLine(client, line), { kind: MESSAGE_INVALID, problem }, line);
     assert.not.match(describeInvalidLine(problem), /^line problem/, 'every code has its words');
@@ -154,7 +154,7 @@ test('the device parser classifies every line a node may not send as invalid', (
   // The codes the app adds while it works an entry have their words too.
   for (const code of [LINE_ENTRY_COUNT, LINE_ENTRY_LENGTH, LINE_ENTRY_HEX]) assert.not.match(describeInvalidLine(code), /^line problem/);
   const client = createClient();
-  client.waiting = METHOD_SUBMIT;
+  client.awaiting = METHOD_SUBMIT;
   client.lastId = 1;
   for (const credited of ['"01"', '"-1"', '"18446744073709551616"', '5']) {
     assert.is(parseNodeLine(client, `{"id":1,"result":{"accepted":true,"credited":${credited}},"error":null}`).kind, MESSAGE_INVALID, credited);
@@ -172,7 +172,7 @@ test('the checked builders refuse bad arguments by name; a second outstanding re
   pingRequest(client);
   assert.throws(() => pingRequest(client), /"method" busy/);
   assert.throws(() => request(client, METHOD_PULL, [1, 0, null]), /"method" busy/);
-  assert.is(client.waiting, METHOD_PING, 'the request awaiting its answer stays');
+  assert.is(client.awaiting, METHOD_PING, 'the request awaiting its answer stays');
 });
 
 test('node encoders keep lines ASCII and refuse what mm/1 cannot carry', () => {

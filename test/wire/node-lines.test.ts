@@ -23,7 +23,7 @@ function parse(method: MethodId | null, line: string): { message: NodeMessage; c
     request(client, method, [] as never);
   }
   const message = parseNodeLine(client, line);
-  return { message, cleared: client.waiting === null };
+  return { message, cleared: client.awaiting === null };
 }
 
 const answer = (result: string) => `{"id":1,"result":${result},"error":null}`;

@@ -245,7 +245,7 @@ export class SimDevice {
 
   /** Sends a keepalive when no request is waiting. */
   ping(): void {
-    if (this.#client.waiting === null) this.#write(pingRequest(this.#client));
+    if (this.#client.awaiting === null) this.#write(pingRequest(this.#client));
   }
 
   /** Sends a raw line (tests of bad input). */
@@ -292,7 +292,7 @@ export class SimDevice {
     if (line !== null) this.#send(line);
     if (!this.#retrying) return;
     this.#retrying = false;
-    if (this.#client.waiting === null && !this.closed && this.#last !== null) this.#write(this.#request(this.#last));
+    if (this.#client.awaiting === null && !this.closed && this.#last !== null) this.#write(this.#request(this.#last));
   }
 
   #wake(): void {
@@ -330,7 +330,7 @@ export class SimDevice {
         if (header === null || !headerMatches(message, header)) return null;
         this.#queuedBytes.set(header);
         this.#queued = this.#queuedBytes;
-        return this.#client.waiting === null ? this.#start() : null;
+        return this.#client.awaiting === null ? this.#start() : null;
       }
       case MESSAGE_DIFFICULTY:
         this.difficulty = message.difficulty;
@@ -356,7 +356,7 @@ export class SimDevice {
         if (message.method === METHOD_SUBMIT || message.method === METHOD_PULL) this.#working = null;
         return this.#start();
       default:
-        return this.#client.waiting === null ? this.#start() : null;
+        return this.#client.awaiting === null ? this.#start() : null;
     }
   }
 

@@ -18,8 +18,8 @@ const SUBMIT = `,"method":${JSON.stringify(DEVICE_METHODS[METHOD_SUBMIT])},"para
 
 /** Takes the client's next request id for `method`, as `request` does; RangeError `"method" busy` while one awaits its answer. */
 function claim(client: WireClient, method: MethodId): number {
-  if (client.waiting !== null) misuse('method', 'busy');
-  client.waiting = method;
+  if (client.awaiting !== null) misuse('method', 'busy');
+  client.awaiting = method;
   client.lastId = client.lastId % 0xffffffff + 1;
   return client.lastId;
 }

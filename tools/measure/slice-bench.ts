@@ -85,7 +85,7 @@ const api = {
   /** Finishes the unit and starts its share search at difficulty `difficulty`. */
   sliceShareStart(difficulty: number): number {
     beginShare(work as Work, new Uint8Array(8), 1);
-    (work as Work).search!.difficulty = difficulty;
+    (work as Work).shareSearch!.difficulty = difficulty;
     return 1;
   },
   /** One share slice: 1 when the search is over. */

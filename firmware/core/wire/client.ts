@@ -43,7 +43,7 @@ export const MESSAGE_INVALID = 9;
 /** Request state of one connection. Create a new one for every connection. */
 export interface WireClient {
   /** Method of the request awaiting its answer, or null when none is. */
-  waiting: MethodId | null;
+  awaiting: MethodId | null;
   /**
    * Id of the latest request, which an answer must carry (0 before the first). Ids run 1, 2, ...
    * and wrap from 2^32 - 1 back to 1.
@@ -53,7 +53,7 @@ export interface WireClient {
 
 /** A fresh client for a new connection. */
 export function createClient(): WireClient {
-  return { waiting: null, lastId: 0 };
+  return { awaiting: null, lastId: 0 };
 }
 
 /**
@@ -83,8 +83,8 @@ export interface RequestParams {
  * request awaits its answer (a programming error: mm/1 allows one).
  */
 export function request<M extends MethodId>(client: WireClient, method: M, params: RequestParams[M]): string {
-  if (client.waiting !== null) misuse('method', 'busy');
-  client.waiting = method;
+  if (client.awaiting !== null) misuse('method', 'busy');
+  client.awaiting = method;
   client.lastId = client.lastId % 0xffffffff + 1;
   return JSON.stringify({ id: client.lastId, method: DEVICE_METHODS[method], params: params }) + '\n';
 }
@@ -200,11 +200,11 @@ export function parseNodeLine(client: WireClient, line: string): NodeMessage {
     return message.id === null ? notification(message.method, message.params) : invalid(LINE_NOT_NOTIFICATION);
   }
   if (!hasExactly(message, 'error,id,result')) return invalid(LINE_SHAPE);
-  const method = client.waiting;
+  const method = client.awaiting;
   if (method === null || message.id !== client.lastId) return invalid(LINE_UNSOLICITED);
   const error = message.error;
   if (error !== null && message.result !== null) return invalid(LINE_RESULT_AND_ERROR);
-  client.waiting = null;
+  client.awaiting = null;
   if (error === null) return success(method, message.result) || invalid(LINE_RESULT_SHAPE);
   return isTuple(error, 3) && isU32(error[0]) && typeof error[1] === 'string' && error[2] === null
     ? { kind: MESSAGE_ERROR, method: method, code: error[0], message: error[1] } : invalid(LINE_ERROR_SHAPE);
