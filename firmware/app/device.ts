@@ -201,7 +201,7 @@ export function createDevice(hal: Hal, build: DeviceBuild, timing: Timing, verif
       connection = hal.connect(config.host, config.port, {
         onConnect: () => guarded(() => {
           stage = 'handshake';
-          send(request(client, METHOD_HELLO, [PROTOCOL_VERSION, config.id, build.firmware, build.target, build.tier, state.counter]));
+          send(request(client, METHOD_HELLO, [PROTOCOL_VERSION, config.id, build.firmware, build.target, build.tier, state.lastCounter]));
         }),
         onData: (chunk) => guarded(() => receive(chunk)),
         onClose: lost,
@@ -537,7 +537,7 @@ export function createDevice(hal: Hal, build: DeviceBuild, timing: Timing, verif
         });
       }
     }
-    backoff = createBackoff(mine.idBytes, state.counter, timing.backoffBaseMs, timing.backoffMaxMs);
+    backoff = createBackoff(mine.idBytes, state.lastCounter, timing.backoffBaseMs, timing.backoffMaxMs);
     connect();
   }
 
@@ -547,7 +547,7 @@ export function createDevice(hal: Hal, build: DeviceBuild, timing: Timing, verif
       stage: stage,
       problem: problem,
       unitId: work === null ? null : work.unitId,
-      counter: started ? state.counter : 0,
+      counter: started ? state.lastCounter : 0,
       queued: started ? queuedCount(state) : 0,
       acked: acked,
       connects: connects,

@@ -19,7 +19,7 @@ export const QUEUE_SLOTS = 8;
 export interface DeviceState {
   readonly storage: Store;
   /** the last counter handed out (0 before the first) */
-  counter: number;
+  lastCounter: number;
   /**
    * sealed results by slot as they are stored and sent, lowercase hex (encoded once, in slices,
    * by the device), null for a free slot
@@ -46,7 +46,7 @@ export function resultU32(result: string, at: number): number {
  * {@link restoreSlot}: checking a result's hex takes slices of its own.
  */
 export function loadState(store: Store): DeviceState {
-  return { storage: store, counter: Math.max(readCounter(store, 0), readCounter(store, 1)), queue: [null, null, null, null, null, null, null, null] };
+  return { storage: store, lastCounter: Math.max(readCounter(store, 0), readCounter(store, 1)), queue: [null, null, null, null, null, null, null, null] };
 }
 
 /**
@@ -56,7 +56,7 @@ export function loadState(store: Store): DeviceState {
 export function restoreSlot(state: DeviceState, slot: number, text: string, readable: boolean): void {
   if (!readable) return state.storage.remove('q' + slot);
   state.queue[slot] = text;
-  state.counter = Math.max(state.counter, resultU32(text, RESULT_COUNTER_AT));
+  state.lastCounter = Math.max(state.lastCounter, resultU32(text, RESULT_COUNTER_AT));
 }
 
 /**
@@ -64,16 +64,16 @@ export function restoreSlot(state: DeviceState, slot: number, text: string, read
  * spent (the device must then stop: a counter is never reused).
  */
 export function reserveCounter(state: DeviceState): number {
-  if (state.counter >= 0xffffffff) return -1;
-  const next = state.counter + 1;
+  if (state.lastCounter >= 0xffffffff) return -1;
+  const next = state.lastCounter + 1;
   state.storage.set('ctr' + next % 2, String(next));
-  state.counter = next;
+  state.lastCounter = next;
   return next;
 }
 
 /** Moves the counter up to the node's (after a flash rollback); it is persisted with the next reservation. */
 export function raiseCounter(state: DeviceState, floor: number): void {
-  if (floor > state.counter) state.counter = floor;
+  if (floor > state.lastCounter) state.lastCounter = floor;
 }
 
 /** Makes a sealed result (its hex) durable; returns its slot, or -1 when the queue is full. */

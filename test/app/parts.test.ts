@@ -37,13 +37,13 @@ function result(unitId: number, counter: number): string {
 test('the counter is written before it is handed out, alternating two keys', () => {
   const store = memoryStore();
   const state = loadState(store);
-  assert.is(state.counter, 0);
+  assert.is(state.lastCounter, 0);
   assert.is(reserveCounter(state), 1);
   assert.equal([...store.flash], [['ctr1', '1']]);
   assert.is(reserveCounter(state), 2);
   assert.is(reserveCounter(state), 3);
   assert.equal([...store.flash].sort(), [['ctr0', '2'], ['ctr1', '3']]);
-  assert.is(loadState(store).counter, 3);
+  assert.is(loadState(store).lastCounter, 3);
 });
 
 test('a power cut while a counter key is rewritten loses only that write: the counter never goes back to a used value', () => {
@@ -51,11 +51,11 @@ test('a power cut while a counter key is rewritten loses only that write: the co
   // Writing 4 erased ctr0 and the power went before it was written back.
   store.flash.delete('ctr0');
   const state = loadState(store);
-  assert.is(state.counter, 3);
+  assert.is(state.lastCounter, 3);
   assert.is(reserveCounter(state), 4, '4 was never used: its write had not completed');
   // Garbage in a counter key reads as absent.
   store.flash.set('ctr1', '3x');
-  assert.is(loadState(store).counter, 4);
+  assert.is(loadState(store).lastCounter, 4);
 });
 
 test('the node\'s counter raises the device\'s after a flash rollback; a spent counter range stops the device', () => {
@@ -63,7 +63,7 @@ test('the node\'s counter raises the device\'s after a flash rollback; a spent c
   raiseCounter(state, 41);
   assert.is(reserveCounter(state), 42);
   raiseCounter(state, 7);
-  assert.is(state.counter, 42);
+  assert.is(state.lastCounter, 42);
   raiseCounter(state, 0xffffffff);
   assert.is(reserveCounter(state), -1);
 });
@@ -84,7 +84,7 @@ test('the result queue: bounded, durable, oldest counter first, unreadable slots
   store.flash.set('q3', 'cut off mid-wri');
   // The device checks each stored text in slices (decoding its hex), then restores the slot.
   const reloaded = loadState(store);
-  assert.is(reloaded.counter, 0, 'the queued results come back slot by slot');
+  assert.is(reloaded.lastCounter, 0, 'the queued results come back slot by slot');
   for (let slot = 0; slot < QUEUE_SLOTS; slot++) {
     const text = store.flash.get('q' + slot);
     if (text !== undefined) restoreSlot(reloaded, slot, text, /^([0-9a-f]{2}){112}$/.test(text));
@@ -92,7 +92,7 @@ test('the result queue: bounded, durable, oldest counter first, unreadable slots
   assert.is(reloaded.queue.filter((r) => r !== null).length, QUEUE_SLOTS - 2);
   assert.is(store.flash.get('q3'), undefined, 'the unreadable slot is freed');
   // The counter read back covers the queued results' counters.
-  assert.is(reloaded.counter, 27);
+  assert.is(reloaded.lastCounter, 27);
 });
 
 test('a queued result\'s unit and counter are read from its hex, little-endian', () => {
