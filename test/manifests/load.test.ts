@@ -72,11 +72,11 @@ test('profiles carry the runtime figures from the brief', () => {
   assert.ok(espruino.runtime === 'espruino' && espruino.ram.variables === 4095 && espruino.ram.bytesPerVariable === 13);
 });
 
-test('raw image budgets: Moddable at issue 3 target, Espruino on its ratchet toward 16 KB', () => {
-  // A ratchet on the way to issue 3's 16 KB target: it may only go down.
+test('raw image budgets: Moddable at issue 3 target, Espruino on a ratchet within it', () => {
+  // The Espruino ratchet sits just above the measured image, within issue 3's 16 KB: it may only go down.
   for (const target of ['espruino-esp32', 'espruino-esp32c3']) {
     const image = loadBudget(target).image;
-    assert.ok(image.rawBytes <= 19200 && image.gzipBytes <= 8128 && image.storedBytes! <= 15296, target);
+    assert.ok(image.rawBytes <= 16320 && image.rawBytes <= 16 * 1024 && image.gzipBytes <= 7424 && image.storedBytes! <= 13504, target);
   }
   assert.is(loadBudget('moddable-esp32').image.rawBytes, 32 * 1024);
   assert.is(loadTolerance().computrons.regressionPercent, 2);
