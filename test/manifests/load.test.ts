@@ -149,7 +149,7 @@ withScratch('a missing firmware is named', (dir) => editJson(dir, 'profiles/espr
 
 withScratch('only Espruino budgets have a stored image figure', (dir) => editJson(dir, 'budgets/moddable-esp32.json', (json) => { json.image.storedBytes = 1; }), (dir) => {
   expectError(() => loadBudget('moddable-esp32', { dir }), 'unknown-field', /"image\.storedBytes" unknown field/);
-  assert.is(loadBudget('espruino-esp32').image.storedBytes, 15296);
+  assert.is(loadBudget('espruino-esp32').image.storedBytes, 13504);
 });
 
 withScratch('the target field must match the file name', (dir) => editJson(dir, 'budgets/moddable-esp32.json', (json) => { json.target = 'moddable-esp32s3'; }), (dir) => {
