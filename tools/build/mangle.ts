@@ -17,10 +17,10 @@ export const INTERNAL_PROPERTIES = [
   'entryCount', 'chainId', 'height', 'previousHash', 'stateRoot', 'minFeeLow', 'minFeeHigh', 'depth', 'tx',
   'deadline', 'headerHash', 'lastSender', 'hasSender', 'chain', 'frontier', 'scratch', 'sender', 'recipient',
   'amountLow', 'amountHigh', 'feeLow', 'feeHigh', 'nonce', 'leaf', 'publicKey', 'balanceLow', 'balanceHigh',
-  'siblings', 'field', 'found', 'nextNonce', 'judge', 'finish', 'sha256', 'body', 'offset', 'detail', 'reason',
+  'siblings', 'field', 'found', 'nextNonce', 'judge', 'finish', 'sha256', 'body', 'offset', 'reason',
   'verify', 'ok', 'digest', 'header', 'check', 'proof', 'sum',
   // firmware/core: the validator's and the verifier's steps
-  'begin', 'step', 'entryBytes', 'nextStage', 'decoded', 'hashNode', 'level', 'verdict', 'noEntry', 'unpack', 'climb',
+  'begin', 'step', 'entryBytes', 'nextStage', 'decoded', 'hashNode', 'level', 'verdict', 'unpack', 'climb',
   'applyRules', 'verifySteps', 'signed', 'conclude', 'fold', 'merge', 'chainVerdict', 'root', 'release',
   // firmware/core/wire: client and framer state, parsed messages
   'partial', 'discarding', 'lastId',
