@@ -29,7 +29,7 @@ export const INTERNAL_PROPERTIES = [
   // firmware/app and firmware/hal
   'validator', 'receivedAt', 'lastVerdict', 'pending', 'hex', 'judging', 'queue', 'failures', 'baseMs', 'maxMs', 'backoffBaseMs',
   'backoffMaxMs', 'answerTimeoutMs', 'idlePingMs', 'retryMs', 'timing', 'idBytes', 'why', 'setTimer', 'clearTimer',
-  'yieldThen', 'readConfig', 'mark', 'onData', 'onClose',
+  'yieldThen', 'readConfig', 'mark', 'onData', 'onClose', 'shareSearch', 'xorshift', 'awaiting', 'storage', 'lastCounter',
 ];
 
 /**
